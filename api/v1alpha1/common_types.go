@@ -1,0 +1,89 @@
+package v1alpha1
+
+// Condition types reported by Tessera's controllers. Every kind reports Ready; the others are
+// reported where they apply.
+const (
+	// ConditionReady is True when the object has been fully reconciled and is usable: a Group's
+	// namespace exists, an Account's password hash is stored, a Token's JWT is in its Secret, an
+	// Admin's account and group exist.
+	ConditionReady = "Ready"
+
+	// ConditionLocked is True when the object is frozen by a hierarchy lock, its own or that of an
+	// ancestor Group. The message names the locking Group.
+	ConditionLocked = "Locked"
+
+	// ConditionExpired is True on a Token whose expirationTime has passed.
+	ConditionExpired = "Expired"
+)
+
+// Labels and annotations Tessera sets or reads.
+const (
+	// LabelManagedBy marks every object Tessera's controllers create (namespaces, Secrets), so
+	// that the manager caches only those.
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+
+	// ManagedByValue is the value of LabelManagedBy on Tessera's objects.
+	ManagedByValue = "tessera"
+
+	// LabelGroup names the Group that owns a namespace.
+	LabelGroup = "tenancy.tessera.dev/group"
+
+	// AnnotationCascadeDelete, set to "true" on a Group, allows deleting it together with its
+	// child Groups and everything in its namespace. Without it, a Group that still has children
+	// or Accounts is not deleted.
+	AnnotationCascadeDelete = "tenancy.tessera.dev/cascade-delete"
+)
+
+// LocalObjectReference names another object in the same namespace.
+type LocalObjectReference struct {
+	// name of the referenced object, in the referencing object's namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+}
+
+// Contact holds a person's or an organisation's contact details, as the portal API's contact
+// object does. Every field is free text and optional.
+type Contact struct {
+	// firstName is the contact's given name.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	FirstName string `json:"firstName,omitempty"`
+	// lastName is the contact's family name.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	LastName string `json:"lastName,omitempty"`
+	// email is the contact's e-mail address.
+	// +kubebuilder:validation:MaxLength=254
+	// +optional
+	Email string `json:"email,omitempty"`
+	// phone is the contact's telephone number, in any notation.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Phone string `json:"phone,omitempty"`
+	// address1 is the first line of the postal address.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Address1 string `json:"address1,omitempty"`
+	// address2 is the second line of the postal address.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Address2 string `json:"address2,omitempty"`
+	// city of the postal address.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	City string `json:"city,omitempty"`
+	// state or region of the postal address.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	State string `json:"state,omitempty"`
+	// country of the postal address.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Country string `json:"country,omitempty"`
+	// zipcode of the postal address.
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	Zipcode string `json:"zipcode,omitempty"`
+}

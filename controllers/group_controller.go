@@ -1,0 +1,234 @@
+// Package controllers holds one reconciler per Tessera kind.
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
+)
+
+// Reasons of the Group conditions.
+const (
+	ReasonReconciled        = "Reconciled"
+	ReasonTreeProblem       = "TreeProblem"
+	ReasonNamespaceConflict = "NamespaceConflict"
+	ReasonLocked            = "LockedByAncestor"
+	ReasonLockedBySelf      = "LockEnabled"
+	ReasonNotLocked         = "NotLocked"
+)
+
+// GroupReconciler keeps each Group's namespace and its place in the tenant tree: it writes the
+// shared Forest from the cache, owns and labels the namespace, and reports path, depth, child
+// count and the effective lock in status.
+type GroupReconciler struct {
+	client.Client
+	Forest   *tree.Forest
+	Recorder events.EventRecorder
+
+	// requeue carries Groups whose derived state changed because another Group changed (a lock,
+	// a move, a deletion), so that a whole subtree follows one edit.
+	requeue chan event.GenericEvent
+}
+
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=groups,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=groups/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=groups/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile brings one Group's namespace and status in line with the tree.
+func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, err error) {
+	group := &tenancyv1alpha1.Group{}
+	if err := r.Get(ctx, req.NamespacedName, group); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.enqueue(r.Forest.Remove(req.Name))
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	r.enqueue(without(r.Forest.Set(nodeOf(group)), group.Name))
+
+	before := group.Status.DeepCopy()
+	defer func() {
+		if equality.Semantic.DeepEqual(before, &group.Status) {
+			return
+		}
+		if perr := r.Status().Update(ctx, group); perr != nil && err == nil {
+			err = perr
+		}
+	}()
+
+	info, _ := r.Forest.Info(group.Name)
+	r.summarizeTree(group, info)
+
+	if cerr := r.ensureNamespace(ctx, group, info); cerr != nil {
+		var conflict namespaceConflict
+		if !asConflict(cerr, &conflict) {
+			return ctrl.Result{}, cerr
+		}
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
+			ReasonNamespaceConflict, conflict.Error())
+		return ctrl.Result{}, nil
+	}
+	group.Status.Namespace = tenancyv1alpha1.GroupNamespace(group.Name)
+
+	if info.Problem != "" {
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
+			ReasonTreeProblem, "the Group is halted: "+info.Problem)
+	} else {
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
+			ReasonReconciled, "namespace "+group.Status.Namespace+" is ready")
+	}
+	group.Status.ObservedGeneration = group.Generation
+	return ctrl.Result{}, nil
+}
+
+// summarizeTree copies the Group's derived tree position and lock into status.
+func (r *GroupReconciler) summarizeTree(group *tenancyv1alpha1.Group, info tree.Info) {
+	group.Status.Path = info.Path
+	group.Status.Depth = int32(info.Depth)
+	group.Status.ChildCount = int32(info.Children)
+	wasLocked := group.Status.LockedBy != ""
+	group.Status.LockedBy = info.LockedBy
+	switch {
+	case info.LockedBy == group.Name:
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
+			ReasonLockedBySelf, lockMessage(info))
+	case info.LockedBy != "":
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
+			ReasonLocked, lockMessage(info))
+	default:
+		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
+			ReasonNotLocked, "no Group at or above this one is locked")
+	}
+	if r.Recorder != nil && wasLocked != (info.LockedBy != "") {
+		if info.LockedBy != "" {
+			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, "Locked", "Lock", "%s", lockMessage(info))
+		} else {
+			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, "Unlocked", "Unlock", "the Group is no longer locked")
+		}
+	}
+}
+
+func lockMessage(info tree.Info) string {
+	msg := "locked by Group " + info.LockedBy
+	if info.LockReason != "" {
+		msg += ": " + info.LockReason
+	}
+	return msg
+}
+
+// ensureNamespace creates the Group's namespace or brings its labels up to date. A namespace
+// of that name that another owner holds is a conflict, never taken over.
+func (r *GroupReconciler) ensureNamespace(ctx context.Context, group *tenancyv1alpha1.Group, info tree.Info) error {
+	ns := &corev1.Namespace{}
+	ns.Name = tenancyv1alpha1.GroupNamespace(group.Name)
+	err := r.Get(ctx, client.ObjectKeyFromObject(ns), ns)
+	switch {
+	case apierrors.IsNotFound(err):
+		ns.Labels = namespaceLabels(group.Name, info, nil)
+		if err := controllerutil.SetControllerReference(group, ns, r.Scheme()); err != nil {
+			return err
+		}
+		return r.Create(ctx, ns)
+	case err != nil:
+		return err
+	}
+	if !metav1.IsControlledBy(ns, group) {
+		return namespaceConflict{ns.Name}
+	}
+	want := namespaceLabels(group.Name, info, ns.Labels)
+	if equality.Semantic.DeepEqual(want, ns.Labels) {
+		return nil
+	}
+	patch := client.MergeFrom(ns.DeepCopy())
+	ns.Labels = want
+	return r.Patch(ctx, ns, patch)
+}
+
+// namespaceLabels returns the labels a Group's namespace carries: Tessera's own, and one tree
+// depth label per ancestor and for the Group itself. Foreign labels in current are kept.
+func namespaceLabels(group string, info tree.Info, current map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range current {
+		if !strings.HasSuffix(k, ".tree.tenancy.tessera.dev/depth") {
+			out[k] = v
+		}
+	}
+	out[tenancyv1alpha1.LabelManagedBy] = tenancyv1alpha1.ManagedByValue
+	out[tenancyv1alpha1.LabelGroup] = group
+	out[tenancyv1alpha1.TreeDepthLabel(group)] = "0"
+	for i, ancestor := range info.Path {
+		out[tenancyv1alpha1.TreeDepthLabel(ancestor)] = strconv.Itoa(len(info.Path) - i)
+	}
+	return out
+}
+
+type namespaceConflict struct{ name string }
+
+func (c namespaceConflict) Error() string {
+	return fmt.Sprintf("namespace %s already exists and does not belong to this Group", c.name)
+}
+
+func asConflict(err error, target *namespaceConflict) bool {
+	c, ok := err.(namespaceConflict)
+	if ok {
+		*target = c
+	}
+	return ok
+}
+
+func nodeOf(g *tenancyv1alpha1.Group) tree.Node {
+	return tree.Node{Name: g.Name, Parent: g.Spec.Parent, Kind: int32(g.Spec.Kind),
+		Locked: g.Spec.Lock.Enabled, LockReason: g.Spec.Lock.Reason}
+}
+
+func (r *GroupReconciler) enqueue(names []string) {
+	for _, n := range names {
+		g := &tenancyv1alpha1.Group{}
+		g.Name = n
+		r.requeue <- event.GenericEvent{Object: g}
+	}
+}
+
+func without(names []string, drop string) []string {
+	out := names[:0]
+	for _, n := range names {
+		if n != drop {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// SetupWithManager registers the reconciler: Groups, their namespaces, and the requeue channel.
+func (r *GroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.requeue = make(chan event.GenericEvent, 1024)
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&tenancyv1alpha1.Group{}).
+		Owns(&corev1.Namespace{}).
+		WatchesRawSource(source.Channel(r.requeue, &handler.EnqueueRequestForObject{})).
+		Complete(r)
+}
+
+// setCondition sets a condition with the generation it was computed from.
+func setCondition(conds *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, msg string) {
+	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: generation})
+}

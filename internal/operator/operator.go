@@ -1,0 +1,175 @@
+// Package operator wires Tessera together: the manager with its cache rules, the controllers,
+// the admission webhooks, the REST server and the bootstrap. Cluster mode and local mode both
+// run through Run; they differ only in Options.
+package operator
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/controllers"
+	"github.com/tessera-dev/tessera/internal/bootstrap"
+	"github.com/tessera-dev/tessera/internal/crds"
+	"github.com/tessera-dev/tessera/internal/ids"
+	restserver "github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/tree"
+	"github.com/tessera-dev/tessera/internal/webhookinstall"
+	"github.com/tessera-dev/tessera/webhook"
+)
+
+// Options configure one Tessera process.
+type Options struct {
+	// Namespace is the operator's own namespace: webhook certificate, id counters, signing keys.
+	Namespace string
+	// RESTAddr is the REST server's listen address.
+	RESTAddr string
+	// MetricsAddr serves controller metrics; "0" disables it.
+	MetricsAddr string
+	// ProbeAddr serves /healthz and /readyz; "0" disables it.
+	ProbeAddr string
+	// LeaderElection makes one replica run the controllers and the bootstrap.
+	LeaderElection bool
+
+	// WebhookHost and WebhookPort are where the admission webhook server binds.
+	WebhookHost string
+	WebhookPort int
+	// WebhookCertDir receives the webhook server's certificate.
+	WebhookCertDir string
+	// WebhookCertHosts are the names the webhook certificate carries.
+	WebhookCertHosts []string
+	// WebhookURL, in local mode, is the base URL the API server calls; the webhook
+	// configurations are then created by Tessera. Empty in a cluster, where config/ deploys them.
+	WebhookURL string
+
+	// InstallCRDs applies the embedded CRDs before starting (local mode and tests).
+	InstallCRDs bool
+
+	// AdminLogin and AdminPassword create the bootstrap administrator on first start.
+	AdminLogin, AdminPassword string
+}
+
+// Scheme returns a scheme with the Kubernetes and Tessera types.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme, tenancyv1alpha1.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}
+
+// Prepare does what must precede the manager: CRDs (when asked), the operator namespace and the
+// webhook certificate and configurations.
+func Prepare(ctx context.Context, cfg *rest.Config, o Options) error {
+	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
+	if err != nil {
+		return err
+	}
+	if o.InstallCRDs {
+		if err := crds.Install(ctx, c); err != nil {
+			return err
+		}
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.Namespace}}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating the operator namespace %s: %w", o.Namespace, err)
+	}
+	return webhookinstall.Ensure(ctx, c, webhookinstall.Options{
+		Namespace: o.Namespace, SecretName: "tessera-webhook-tls", Hosts: o.WebhookCertHosts,
+		CertDir: o.WebhookCertDir, URL: o.WebhookURL,
+	})
+}
+
+// NewManager builds the manager with every controller, webhook and server registered.
+func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
+	cfg = rest.CopyConfig(cfg)
+	// The API server, not the client, should be the limit (DESIGN.md budgets).
+	cfg.QPS, cfg.Burst = 500, 1000
+
+	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme: Scheme(),
+		Cache: cache.Options{
+			DefaultTransform: cache.TransformStripManagedFields(),
+			// Only Tessera's own Secrets and namespaces are cached, whatever else the cluster holds.
+			ByObject: map[client.Object]cache.ByObject{
+				&corev1.Secret{}:    {Label: managed},
+				&corev1.Namespace{}: {Label: managed},
+			},
+		},
+		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:  o.ProbeAddr,
+		LeaderElection:          o.LeaderElection,
+		LeaderElectionID:        "tessera.tenancy.tessera.dev",
+		LeaderElectionNamespace: o.Namespace,
+		WebhookServer: ctrlwebhook.NewServer(ctrlwebhook.Options{
+			Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir,
+		}),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	forest := &tree.Forest{}
+	if err := (&controllers.GroupReconciler{
+		Client: mgr.GetClient(), Forest: forest, Recorder: mgr.GetEventRecorder("tessera-group"),
+	}).SetupWithManager(mgr); err != nil {
+		return nil, err
+	}
+
+	direct, err := client.New(cfg, client.Options{Scheme: mgr.GetScheme()})
+	if err != nil {
+		return nil, err
+	}
+	if err := webhook.Setup(mgr, &ids.Allocator{Client: direct, Namespace: o.Namespace}); err != nil {
+		return nil, err
+	}
+
+	handler, err := newRESTHandler(mgr)
+	if err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(restserver.NewServer(o.RESTAddr, handler, ctrl.Log.WithName("rest"))); err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(&bootstrap.Bootstrap{Client: direct, Login: o.AdminLogin, Password: o.AdminPassword}); err != nil {
+		return nil, err
+	}
+
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker()); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
+
+// Run prepares the cluster, builds the manager and runs it until ctx ends.
+func Run(ctx context.Context, cfg *rest.Config, o Options) error {
+	if err := Prepare(ctx, cfg, o); err != nil {
+		return err
+	}
+	mgr, err := NewManager(cfg, o)
+	if err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
+}

@@ -1,0 +1,88 @@
+// Package luna serves the Luna Accounts API (seeds 000 and 001; 001 v0.3.40 stands where they
+// disagree) over Tessera's Accounts and Tokens.
+package luna
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tessera-dev/tessera/internal/version"
+)
+
+// HealthCheck reports the components Tessera depends on; a nil error means healthy.
+type HealthCheck struct {
+	Component string
+	Check     func(ctx context.Context) error
+}
+
+// API is the Luna Accounts handler set.
+type API struct {
+	// Health lists what include_luna_services=1 checks.
+	Health []HealthCheck
+}
+
+// Register mounts the API's routes on mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /version", a.getVersion)
+	mux.HandleFunc("GET /healthcheck", a.getHealth)
+}
+
+func (a *API) getVersion(w http.ResponseWriter, _ *http.Request) {
+	major, minor, patch := version.Parts()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"Version": map[string]int{"api": 1, "major": major, "minor": minor, "patch": patch},
+	})
+}
+
+// Error is Luna's error envelope.
+type Error struct {
+	Code   int    `json:"error_code"`
+	Desc   string `json:"desc"`
+	Detail string `json:"detail"`
+	Link   string `json:"link"`
+}
+
+func newError(code int, desc, detail string) Error {
+	return Error{Code: code, Desc: desc, Detail: detail,
+		Link: "https://docs.visionlabs.ai/info/luna/troubleshooting/errors-description/code-" + strconv.Itoa(code)}
+}
+
+func (a *API) getHealth(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	include := r.URL.Query().Get("include_luna_services")
+	if include != "" && include != "0" && include != "1" {
+		writeJSON(w, http.StatusBadRequest, newError(12012, "Bad/incomplete input data",
+			"Bad query parameters 'include_luna_services'"))
+		return
+	}
+	if include == "1" {
+		type componentError struct {
+			Component string `json:"component"`
+			Error     Error  `json:"error"`
+			Status    int    `json:"status"`
+		}
+		var failed []componentError
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		for _, h := range a.Health {
+			if err := h.Check(ctx); err != nil {
+				failed = append(failed, componentError{Component: h.Component, Status: 0,
+					Error: newError(10017, "Dependency error", err.Error())})
+			}
+		}
+		if len(failed) > 0 {
+			writeJSON(w, http.StatusBadGateway, map[string]any{"errors": failed})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]float64{"execution_time": time.Since(start).Seconds()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

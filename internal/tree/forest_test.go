@@ -1,0 +1,99 @@
+package tree
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func build(t *testing.T, nodes ...Node) *Forest {
+	t.Helper()
+	f := &Forest{}
+	for _, n := range nodes {
+		f.Set(n)
+	}
+	return f
+}
+
+func TestInfoPathDepthChildren(t *testing.T) {
+	f := build(t,
+		Node{Name: "root"},
+		Node{Name: "partner", Parent: "root", Kind: 10},
+		Node{Name: "acme", Parent: "partner", Kind: 40},
+		Node{Name: "globex", Parent: "partner", Kind: 40},
+	)
+	info, ok := f.Info("acme")
+	if !ok || !slices.Equal(info.Path, []string{"root", "partner"}) || info.Depth != 2 || info.Problem != "" {
+		t.Fatalf("Info(acme) = %+v, %v", info, ok)
+	}
+	if p, _ := f.Info("partner"); p.Children != 2 {
+		t.Fatalf("partner has %d children, want 2", p.Children)
+	}
+	if got := f.Descendants("root"); !slices.Equal(got, []string{"partner", "acme", "globex"}) {
+		t.Fatalf("Descendants(root) = %v", got)
+	}
+	if !f.IsAncestor("partner", "acme") || f.IsAncestor("acme", "partner") || !f.IsAncestor("acme", "acme") {
+		t.Fatal("IsAncestor is wrong")
+	}
+}
+
+func TestNearestLockWins(t *testing.T) {
+	f := build(t,
+		Node{Name: "root"},
+		Node{Name: "partner", Parent: "root", Locked: true, LockReason: "unpaid"},
+		Node{Name: "acme", Parent: "partner"},
+		Node{Name: "dept", Parent: "acme"},
+	)
+	if info, _ := f.Info("dept"); info.LockedBy != "partner" || info.LockReason != "unpaid" {
+		t.Fatalf("dept LockedBy = %q (%q), want partner", info.LockedBy, info.LockReason)
+	}
+	affected := f.Set(Node{Name: "acme", Parent: "partner", Locked: true})
+	if !slices.Contains(affected, "dept") {
+		t.Fatalf("locking acme affects %v, want dept among them", affected)
+	}
+	if info, _ := f.Info("dept"); info.LockedBy != "acme" {
+		t.Fatalf("dept LockedBy = %q, want the nearest lock acme", info.LockedBy)
+	}
+	f.Set(Node{Name: "partner", Parent: "root"})
+	f.Set(Node{Name: "acme", Parent: "partner"})
+	if info, _ := f.Info("dept"); info.LockedBy != "" {
+		t.Fatalf("dept still locked by %q after unlocking", info.LockedBy)
+	}
+}
+
+func TestCycleAndOrphanAreReported(t *testing.T) {
+	f := build(t, Node{Name: "a", Parent: "b"}, Node{Name: "b", Parent: "a"}, Node{Name: "c", Parent: "ghost"})
+	if info, _ := f.Info("a"); !strings.HasPrefix(info.Problem, "cycle: a → b → a") {
+		t.Fatalf("Info(a).Problem = %q", info.Problem)
+	}
+	if info, _ := f.Info("c"); info.Problem != "parent Group ghost does not exist" {
+		t.Fatalf("Info(c).Problem = %q", info.Problem)
+	}
+	if d := f.Descendants("a"); !slices.Equal(d, []string{"b"}) {
+		t.Fatalf("Descendants on a cycle = %v, want [b] and termination", d)
+	}
+}
+
+func TestMoveAndRemove(t *testing.T) {
+	f := build(t, Node{Name: "root"}, Node{Name: "p1", Parent: "root"}, Node{Name: "p2", Parent: "root"},
+		Node{Name: "acme", Parent: "p1"}, Node{Name: "dept", Parent: "acme"})
+	affected := f.Set(Node{Name: "acme", Parent: "p2"})
+	for _, want := range []string{"acme", "p1", "p2", "dept"} {
+		if !slices.Contains(affected, want) {
+			t.Errorf("moving acme: %s not among affected %v", want, affected)
+		}
+	}
+	if info, _ := f.Info("dept"); !slices.Equal(info.Path, []string{"root", "p2", "acme"}) {
+		t.Fatalf("dept path after move = %v", info.Path)
+	}
+	if len(f.Children("p1")) != 0 {
+		t.Fatal("p1 still lists acme")
+	}
+	affected = f.Remove("acme")
+	if !slices.Equal(affected, []string{"p2", "dept"}) {
+		t.Fatalf("Remove(acme) affected %v", affected)
+	}
+	if info, _ := f.Info("dept"); info.Problem == "" {
+		t.Fatal("dept should be an orphan once acme is gone")
+	}
+}

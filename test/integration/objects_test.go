@@ -1,0 +1,45 @@
+package integration
+
+import (
+	"context"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+)
+
+// newGroup returns a company Group under parent.
+func newGroup(name, parent string) *tenancyv1alpha1.Group {
+	return &tenancyv1alpha1.Group{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       tenancyv1alpha1.GroupSpec{Parent: parent, Kind: tenancyv1alpha1.GroupKindEndUserCompany},
+	}
+}
+
+func newAccount(namespace, name, login string) *tenancyv1alpha1.Account {
+	return &tenancyv1alpha1.Account{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec:       tenancyv1alpha1.AccountSpec{Login: login, Type: tenancyv1alpha1.AccountTypeUser},
+	}
+}
+
+func newToken(namespace, name, account string) *tenancyv1alpha1.Token {
+	return &tenancyv1alpha1.Token{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec:       tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: account}},
+	}
+}
+
+// groupNamespace creates a Group under root and waits until its namespace exists.
+func groupNamespace(ctx context.Context, name string) string {
+	Expect(k8s.Create(ctx, newGroup(name, "root"))).To(Succeed())
+	ns := tenancyv1alpha1.GroupNamespace(name)
+	Eventually(func() error {
+		return k8s.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+	}, 20*time.Second, 50*time.Millisecond).Should(Succeed())
+	return ns
+}
