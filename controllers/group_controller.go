@@ -140,6 +140,8 @@ func lockMessage(info tree.Info) string {
 func (r *GroupReconciler) ensureNamespace(ctx context.Context, group *tenancyv1alpha1.Group, info tree.Info) error {
 	ns := &corev1.Namespace{}
 	ns.Name = tenancyv1alpha1.GroupNamespace(group.Name)
+	// The cache holds only namespaces labelled as Tessera's, so NotFound may hide a foreign one:
+	// Create then reports AlreadyExists, which is a conflict.
 	err := r.Get(ctx, client.ObjectKeyFromObject(ns), ns)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -147,20 +149,31 @@ func (r *GroupReconciler) ensureNamespace(ctx context.Context, group *tenancyv1a
 		if err := controllerutil.SetControllerReference(group, ns, r.Scheme()); err != nil {
 			return err
 		}
-		return r.Create(ctx, ns)
+		if err := r.Create(ctx, ns); apierrors.IsAlreadyExists(err) {
+			return namespaceConflict{ns.Name}
+		} else if err != nil {
+			return err
+		}
+		return nil
 	case err != nil:
 		return err
 	}
+	orig := ns.DeepCopy()
 	if !metav1.IsControlledBy(ns, group) {
-		return namespaceConflict{ns.Name}
+		// A namespace prepared for this Group (GitOps creates namespaces before namespaced
+		// objects) is adopted; any other is left alone.
+		if ns.Labels[tenancyv1alpha1.LabelGroup] != group.Name || metav1.GetControllerOf(ns) != nil {
+			return namespaceConflict{ns.Name}
+		}
+		if err := controllerutil.SetControllerReference(group, ns, r.Scheme()); err != nil {
+			return err
+		}
 	}
-	want := namespaceLabels(group.Name, info, ns.Labels)
-	if equality.Semantic.DeepEqual(want, ns.Labels) {
+	ns.Labels = namespaceLabels(group.Name, info, ns.Labels)
+	if equality.Semantic.DeepEqual(orig, ns) {
 		return nil
 	}
-	patch := client.MergeFrom(ns.DeepCopy())
-	ns.Labels = want
-	return r.Patch(ctx, ns, patch)
+	return r.Patch(ctx, ns, client.MergeFrom(orig))
 }
 
 // namespaceLabels returns the labels a Group's namespace carries: Tessera's own, and one tree
@@ -184,7 +197,9 @@ func namespaceLabels(group string, info tree.Info, current map[string]string) ma
 type namespaceConflict struct{ name string }
 
 func (c namespaceConflict) Error() string {
-	return fmt.Sprintf("namespace %s already exists and does not belong to this Group", c.name)
+	return fmt.Sprintf("namespace %s already exists and does not belong to this Group; to let the Group adopt it, "+
+		"label it %s=%s and %s=<group name> and give it no controller", c.name,
+		tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelGroup)
 }
 
 func asConflict(err error, target *namespaceConflict) bool {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/tessera-dev/tessera/internal/localcp"
+	"github.com/tessera-dev/tessera/internal/operator"
+)
+
+// runLocal runs Tessera on its embedded control plane: etcd and kube-apiserver from the binary
+// directory, state under --dir, the manager and the REST server in this process.
+func runLocal(args []string) error {
+	fs := flag.NewFlagSet("tessera local", flag.ContinueOnError)
+	dir := fs.String("dir", ".tessera", "state directory: etcd data, certificates, kubeconfig, logs")
+	binDir := fs.String("bin-dir", defaultBinDir(), "directory holding etcd, kube-apiserver and kube-controller-manager")
+	apiPort := fs.Int("apiserver-port", 6443, "kube-apiserver port on 127.0.0.1")
+	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1 (the peer port is the next one)")
+	webhookPort := fs.Int("webhook-port", 9443, "admission webhook port on 127.0.0.1")
+	restAddr := fs.String("rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
+	logging := setupLogging(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logging()
+	log := ctrl.Log.WithName("local")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cp, err := localcp.Start(ctx, localcp.Options{
+		Dir: *dir, BinDir: *binDir, APIServerPort: *apiPort, EtcdClientPort: *etcdPort, Log: os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		log.Info("stopping the control plane")
+		if err := cp.Stop(); err != nil {
+			log.Error(err, "stopping the control plane")
+		}
+	}()
+
+	// The state lock is held now, so a taken port means some other program: say which.
+	for _, addr := range []string{*restAddr, net.JoinHostPort("127.0.0.1", strconv.Itoa(*webhookPort))} {
+		if err := portFree(addr); err != nil {
+			return err
+		}
+	}
+
+	o := operator.Options{
+		Namespace:        "tessera-system",
+		RESTAddr:         *restAddr,
+		MetricsAddr:      "0",
+		ProbeAddr:        "0",
+		WebhookHost:      "127.0.0.1",
+		WebhookPort:      *webhookPort,
+		WebhookCertDir:   filepath.Join(*dir, "webhook-certs"),
+		WebhookCertHosts: []string{"127.0.0.1"},
+		WebhookURL:       "https://127.0.0.1:" + strconv.Itoa(*webhookPort),
+		InstallCRDs:      true,
+		AdminLogin:       os.Getenv("TESSERA_ADMIN_LOGIN"),
+		AdminPassword:    os.Getenv("TESSERA_ADMIN_PASSWORD"),
+	}
+	if err := operator.Prepare(ctx, cp.RESTConfig(), o); err != nil {
+		return err
+	}
+	mgr, err := operator.NewManager(cp.RESTConfig(), o)
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(cp.KubeconfigPath())
+	fmt.Fprintf(os.Stderr, `
+Tessera is running locally.
+  REST APIs:      http://%s  (try: curl http://%s/healthcheck)
+  API server:     %s
+  kubeconfig:     %s  (try: kubectl --kubeconfig %s get tessera)
+  state and logs: %s
+Press Ctrl-C to stop; the data stays in %s.
+
+`, *restAddr, *restAddr, cp.APIServerURL(), abs, cp.KubeconfigPath(), *dir, *dir)
+	if err := mgr.Start(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// defaultBinDir is the directory of the running binary when etcd lies beside it (bin/tessera
+// from `make build`), otherwise ./bin.
+func defaultBinDir() string {
+	if exe, err := os.Executable(); err == nil {
+		d := filepath.Dir(exe)
+		if _, err := os.Stat(filepath.Join(d, "etcd")); err == nil {
+			return d
+		}
+	}
+	return "bin"
+}
+
+func portFree(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s is already in use (%v); stop what listens there or choose another address", addr, err)
+	}
+	return ln.Close()
+}
