@@ -65,12 +65,14 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 	r.enqueue(without(r.Forest.Set(nodeOf(group)), group.Name))
 
-	before := group.Status.DeepCopy()
+	// The deferred summary writes status once, only when it changed. A merge patch, not an
+	// update: the controller owns status, and a stale cache must not cost a conflict retry.
+	before := group.DeepCopy()
 	defer func() {
-		if equality.Semantic.DeepEqual(before, &group.Status) {
+		if equality.Semantic.DeepEqual(before.Status, group.Status) {
 			return
 		}
-		if perr := r.Status().Update(ctx, group); perr != nil && err == nil {
+		if perr := r.Status().Patch(ctx, group, client.MergeFrom(before)); perr != nil && err == nil {
 			err = perr
 		}
 	}()
