@@ -74,7 +74,6 @@ uninstall: manifests control-plane ## Remove the CRDs (and every Tessera object)
 
 .PHONY: deploy
 deploy: manifests control-plane ## Deploy the operator with image $(IMG) to the cluster of the current kubeconfig.
-	cd config/manager && $(KUBECTL) kustomize . >/dev/null
 	$(KUBECTL) kustomize config/default | sed 's|image: tessera:latest|image: $(IMG)|' | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy

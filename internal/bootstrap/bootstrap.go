@@ -39,8 +39,34 @@ type Bootstrap struct {
 // NeedLeaderElection reports true: one replica creates the bootstrap objects.
 func (b *Bootstrap) NeedLeaderElection() bool { return true }
 
-// Start creates the root Group, waits for its namespace, and creates the bootstrap admin.
+// Start creates the root Group, waits for its namespace, and creates the bootstrap admin. It
+// retries until it succeeds or ctx ends: on a fresh install the first creates can fail while the
+// admission webhook (served by this very process) is not yet reachable through its Service.
 func (b *Bootstrap) Start(ctx context.Context) error {
+	if b.Login != "" && b.Password == "" {
+		return fmt.Errorf("TESSERA_ADMIN_LOGIN is set but TESSERA_ADMIN_PASSWORD is empty")
+	}
+	log := logf.FromContext(ctx).WithName("bootstrap")
+	delay := 200 * time.Millisecond
+	for {
+		err := b.run(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log.Info("bootstrap not done yet; retrying", "error", err.Error(), "in", delay.String())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 10*time.Second)
+	}
+}
+
+func (b *Bootstrap) run(ctx context.Context) error {
 	log := logf.FromContext(ctx).WithName("bootstrap")
 	root := &tenancyv1alpha1.Group{
 		ObjectMeta: metav1.ObjectMeta{Name: RootGroup},
@@ -55,31 +81,37 @@ func (b *Bootstrap) Start(ctx context.Context) error {
 		log.Info("no bootstrap administrator configured (TESSERA_ADMIN_LOGIN is empty)")
 		return nil
 	}
-	if b.Password == "" {
-		return fmt.Errorf("TESSERA_ADMIN_LOGIN is set but TESSERA_ADMIN_PASSWORD is empty")
-	}
 	if err := b.waitForNamespace(ctx); err != nil {
 		return err
 	}
 	acct := &tenancyv1alpha1.Account{}
 	err := b.Client.Get(ctx, client.ObjectKey{Namespace: b.rootNamespace, Name: AdminName}, acct)
-	if err == nil {
-		log.Info("bootstrap administrator exists; leaving its password alone", "login", acct.Spec.Login)
-		return nil
-	}
-	if !apierrors.IsNotFound(err) {
+	switch {
+	case apierrors.IsNotFound(err):
+		acct = &tenancyv1alpha1.Account{
+			ObjectMeta: metav1.ObjectMeta{Namespace: b.rootNamespace, Name: AdminName},
+			Spec: tenancyv1alpha1.AccountSpec{Login: b.Login, Type: tenancyv1alpha1.AccountTypeAdmin,
+				Approval: tenancyv1alpha1.ApprovalApproved, Description: "bootstrap administrator"},
+		}
+		if err := b.Client.Create(ctx, acct); err != nil {
+			return fmt.Errorf("creating the bootstrap administrator: %w", err)
+		}
+		if err := credential.Store(ctx, b.Client, acct, b.Password); err != nil {
+			return fmt.Errorf("storing the bootstrap administrator's password hash: %w", err)
+		}
+		log.Info("created the bootstrap administrator", "login", b.Login, "account", b.rootNamespace+"/"+AdminName)
+	case err != nil:
 		return err
-	}
-	acct = &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: b.rootNamespace, Name: AdminName},
-		Spec: tenancyv1alpha1.AccountSpec{Login: b.Login, Type: tenancyv1alpha1.AccountTypeAdmin,
-			Approval: tenancyv1alpha1.ApprovalApproved, Description: "bootstrap administrator"},
-	}
-	if err := b.Client.Create(ctx, acct); err != nil {
-		return fmt.Errorf("creating the bootstrap administrator: %w", err)
-	}
-	if err := credential.Store(ctx, b.Client, acct, b.Password); err != nil {
-		return fmt.Errorf("storing the bootstrap administrator's password hash: %w", err)
+	default:
+		// An existing administrator keeps its password, even if the environment changed.
+		// A retry after a failed hash write must still store one, though.
+		if err := b.Client.Get(ctx, client.ObjectKey{Namespace: b.rootNamespace, Name: credential.SecretName(AdminName)}, &corev1.Secret{}); apierrors.IsNotFound(err) {
+			if err := credential.Store(ctx, b.Client, acct, b.Password); err != nil {
+				return fmt.Errorf("storing the bootstrap administrator's password hash: %w", err)
+			}
+		} else if err != nil {
+			return err
+		}
 	}
 	admin := &tenancyv1alpha1.Admin{
 		ObjectMeta: metav1.ObjectMeta{Namespace: b.rootNamespace, Name: AdminName},
@@ -89,7 +121,6 @@ func (b *Bootstrap) Start(ctx context.Context) error {
 	if err := b.create(ctx, admin); err != nil {
 		return fmt.Errorf("granting the bootstrap administrator the root Group: %w", err)
 	}
-	log.Info("created the bootstrap administrator", "login", b.Login, "account", b.rootNamespace+"/"+AdminName)
 	return nil
 }
 

@@ -1,5 +1,5 @@
-// Package localcp runs a persistent local Kubernetes control plane — etcd and kube-apiserver
-// as child processes — for `tessera local`. State (etcd data, certificates, kubeconfig, logs)
+// Package localcp runs a persistent local Kubernetes control plane — etcd, kube-apiserver and a
+// kube-controller-manager for garbage collection — as child processes for `tessera local`. State (etcd data, certificates, kubeconfig, logs)
 // lives in one directory, so stopping and starting again keeps every object.
 package localcp
 
@@ -61,13 +61,14 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// ControlPlane is a running etcd + kube-apiserver pair. Stop it when done.
+// ControlPlane is a running etcd, kube-apiserver and kube-controller-manager. Stop it when done.
 type ControlPlane struct {
 	opts       Options
 	dir        string // absolute Dir
 	lock       *dirLock
 	etcd       *child
 	apiserver  *child
+	controller *child
 	creds      adminCredentials
 	url        string
 	kubeconfig string
@@ -86,7 +87,7 @@ type ControlPlane struct {
 // started is stopped again and the lock released.
 func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	o.setDefaults()
-	etcdBin, apiserverBin, err := findBinaries(o.BinDir)
+	bins, err := findBinaries(o.BinDir)
 	if err != nil {
 		return nil, err
 	}
@@ -129,16 +130,19 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 		return nil, err
 	}
 
-	if err := c.startEtcd(ctx, etcdBin); err != nil {
+	if err := c.startEtcd(ctx, bins[0]); err != nil {
 		return nil, err
 	}
-	if err := c.startAPIServer(ctx, apiserverBin, p); err != nil {
+	if err := c.startAPIServer(ctx, bins[1], p); err != nil {
 		return nil, err
 	}
 	if err := writeKubeconfig(c.kubeconfig, c.url, c.creds); err != nil {
 		return nil, fmt.Errorf("write kubeconfig: %w", err)
 	}
 	c.logf("kubeconfig written to %s", filepath.Join(o.Dir, "kubeconfig"))
+	if err := c.startControllerManager(bins[2]); err != nil {
+		return nil, err
+	}
 	go c.watch()
 	return c, nil
 }
@@ -188,8 +192,8 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, bin string, p pki) er
 		// The default lease reconciler refuses a loopback advertise address.
 		"--endpoint-reconciler-type=none",
 		"--allow-privileged=true",
-		// No controller-manager runs, so nothing would create the service-account tokens the
-		// ServiceAccount admission plugin waits for.
+		// The controller-manager runs only garbage collection and namespace deletion, so nothing
+		// would create the service-account tokens the ServiceAccount admission plugin waits for.
 		"--disable-admission-plugins=ServiceAccount",
 	}
 	args = append(args, c.opts.APIServerArgs...)
@@ -206,6 +210,32 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, bin string, p pki) er
 		return err
 	}
 	c.logf("kube-apiserver ready on %s (pid %d, %s)", c.url, c.apiserver.pid(), time.Since(began).Round(100*time.Millisecond))
+	return nil
+}
+
+// startControllerManager runs kube-controller-manager with only the controllers a cluster
+// without nodes needs: the garbage collector (owner references) and namespace deletion. Without
+// them a deleted Group's namespace would stay Terminating forever.
+func (c *ControlPlane) startControllerManager(bin string) error {
+	args := []string{
+		"--kubeconfig=" + c.kubeconfig,
+		"--controllers=garbage-collector-controller,namespace-controller",
+		"--leader-elect=false",
+		"--use-service-account-credentials=false",
+		"--bind-address=127.0.0.1",
+		"--secure-port=0", // nothing scrapes it; no port to collide on
+	}
+	var err error
+	if c.controller, err = startChild("kube-controller-manager", bin, args, filepath.Join(c.dir, "logs", "kube-controller-manager.log")); err != nil {
+		return err
+	}
+	// It has no readiness endpoint without a port; an immediate exit (bad flag) is caught here.
+	select {
+	case <-c.controller.done:
+		return c.controller.exitError()
+	case <-time.After(500 * time.Millisecond):
+	}
+	c.logf("kube-controller-manager running (pid %d): garbage collection, namespace deletion", c.controller.pid())
 	return nil
 }
 
@@ -236,6 +266,8 @@ func (c *ControlPlane) watch() {
 		dead = c.etcd
 	case <-c.apiserver.done:
 		dead = c.apiserver
+	case <-c.controller.done:
+		dead = c.controller
 	case <-c.done:
 		return
 	}
@@ -256,7 +288,7 @@ func (c *ControlPlane) Stop() error {
 		c.stopping = true
 		c.mu.Unlock()
 		var errs []error
-		for _, ch := range []*child{c.apiserver, c.etcd} {
+		for _, ch := range []*child{c.controller, c.apiserver, c.etcd} {
 			if ch == nil {
 				continue
 			}
@@ -280,17 +312,18 @@ func (c *ControlPlane) logf(format string, args ...any) {
 	fmt.Fprintf(c.opts.Log, format+"\n", args...)
 }
 
-// findBinaries fails with the fix when a binary is missing, instead of a bare exec error later.
-func findBinaries(binDir string) (etcd, apiserver string, err error) {
+// findBinaries returns the paths of etcd, kube-apiserver and kube-controller-manager. It fails
+// with the fix when one is missing, instead of a bare exec error later.
+func findBinaries(binDir string) ([]string, error) {
 	var paths []string
-	for _, name := range []string{"etcd", "kube-apiserver"} {
+	for _, name := range []string{"etcd", "kube-apiserver", "kube-controller-manager"} {
 		p := filepath.Join(binDir, name)
 		if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", "", fmt.Errorf("%s not found in %q: run `make control-plane` to build it", name, binDir)
+			return nil, fmt.Errorf("%s not found in %q: run `make control-plane` to build it", name, binDir)
 		}
 		paths = append(paths, p)
 	}
-	return paths[0], paths[1], nil
+	return paths, nil
 }
 
 // checkPorts fails naming the first taken port, rather than letting a child die on it with the

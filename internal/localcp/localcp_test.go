@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,62 +16,28 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/tessera-dev/tessera/internal/testenv"
 )
 
 // assets finds the control-plane binaries. Missing binaries are a failure, never a skip: a
 // skipped test here would hide that local mode is untested.
 func assets(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("TESSERA_ASSETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "bin")
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := testenv.AssetsDir()
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, name := range []string{"etcd", "kube-apiserver", "kubectl"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Fatalf("%s not found in %s (TESSERA_ASSETS or ../../bin): run `make control-plane` first", name, dir)
-		}
 	}
 	return dir
 }
 
-// freePorts reserves n distinct ports by holding them all open at once, then frees them.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := testenv.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ports
-}
-
-// processesMentioning lists pids whose command line contains s (a pgrep -f without pgrep).
-func processesMentioning(t *testing.T, s string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatalf("read /proc: %v", err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmdline, []byte(s)) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 func assertGone(t *testing.T, dir string, pids ...int) {
@@ -82,7 +47,7 @@ func assertGone(t *testing.T, dir string, pids ...int) {
 			t.Errorf("process %d still exists after Stop (kill -0: %v)", pid, err)
 		}
 	}
-	if left := processesMentioning(t, dir); len(left) > 0 {
+	if left := testenv.ProcessesMentioning(dir); len(left) > 0 {
 		t.Errorf("processes still running with %s on their command line: %v", dir, left)
 	}
 }

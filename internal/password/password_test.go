@@ -52,3 +52,22 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkHash measures one argon2id hash with OWASP parameters: the cost of a password change.
+func BenchmarkHash(b *testing.B) {
+	for b.Loop() {
+		if _, err := Hash("correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerify measures one sign-in's password check; login concurrency is bounded by it.
+func BenchmarkVerify(b *testing.B) {
+	h, _ := Hash("correct horse battery staple")
+	for b.Loop() {
+		if ok, _ := Verify("correct horse battery staple", h); !ok {
+			b.Fatal("no match")
+		}
+	}
+}

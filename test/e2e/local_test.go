@@ -33,21 +33,16 @@ type ports struct{ api, etcd, webhook, rest int }
 
 func freePorts(t *testing.T) ports {
 	t.Helper()
-	var p ports
-	for _, dst := range []*int{&p.api, &p.etcd, &p.webhook, &p.rest} {
-		for {
-			port, err := testenv.FreePort()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// etcd also takes the next port for peers.
-			if port != p.etcd+1 && port+1 != p.etcd {
-				*dst = port
-				break
-			}
+	for {
+		p, err := testenv.FreePorts(4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// etcd's peer port is its client port + 1, which must not be one of the others.
+		if peer := p[1] + 1; peer != p[0] && peer != p[2] && peer != p[3] {
+			return ports{api: p[0], etcd: p[1], webhook: p[2], rest: p[3]}
 		}
 	}
-	return p
 }
 
 func buildTessera(t *testing.T) string {
@@ -142,25 +137,6 @@ func (in *instance) interrupt() {
 	}
 }
 
-// processesUsing lists live processes whose command line mentions dir.
-func processesUsing(dir string) []string {
-	var found []string
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		if bytes.Contains(cmdline, []byte(dir)) {
-			found = append(found, e.Name()+": "+string(bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '})))
-		}
-	}
-	return found
-}
-
 func TestLocalMode(t *testing.T) {
 	assets, err := testenv.AssetsDir()
 	if err != nil {
@@ -203,7 +179,7 @@ func TestLocalMode(t *testing.T) {
 	if first.exitErr != nil {
 		t.Fatalf("tessera local exited with %v after SIGINT\n%s", first.exitErr, first.output)
 	}
-	if left := processesUsing(dir); len(left) > 0 {
+	if left := testenv.ProcessesMentioning(dir); len(left) > 0 {
 		t.Fatalf("processes left behind after Ctrl-C:\n%s", strings.Join(left, "\n"))
 	}
 

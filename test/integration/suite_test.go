@@ -49,10 +49,9 @@ var _ = BeforeSuite(func() {
 	cfg, err = env.Start()
 	Expect(err).NotTo(HaveOccurred())
 
-	webhookPort, err := testenv.FreePort()
+	ports, err := testenv.FreePorts(2)
 	Expect(err).NotTo(HaveOccurred())
-	restPort, err := testenv.FreePort()
-	Expect(err).NotTo(HaveOccurred())
+	webhookPort, restPort := ports[0], ports[1]
 	restAddr := "127.0.0.1:" + strconv.Itoa(restPort)
 	restURL = "http://" + restAddr
 
