@@ -2,12 +2,29 @@ package webhook
 
 import (
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
 )
 
+// Deps are what the webhooks consult.
+type Deps struct {
+	// IDs hands out integer ids.
+	IDs IDSource
+	// Forest is the tenant tree the Group reconciler keeps.
+	Forest *tree.Forest
+	// Cache reads from the manager's cache (indexes, namespaces).
+	Cache client.Reader
+	// Direct reads and writes the API server itself.
+	Direct client.Client
+	// Namespace is the operator's namespace (login claims live there).
+	Namespace string
+}
+
 // Setup registers every Tessera webhook with the manager's webhook server.
-func Setup(mgr ctrl.Manager, ids IDSource) error {
+func Setup(mgr ctrl.Manager, d Deps) error {
+	ids := d.IDs
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Group{}).
 		WithDefaulter(&Identifiers[*tenancyv1alpha1.Group]{IDs: ids}).Complete(); err != nil {
 		return err

@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/crds"
 	"github.com/tessera-dev/tessera/internal/ids"
+	"github.com/tessera-dev/tessera/internal/index"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/webhookinstall"
@@ -127,18 +128,32 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		return nil, err
 	}
 
+	if err := index.Setup(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return nil, err
+	}
+
+	// direct reads and writes the API server without the cache, for the few places that need
+	// the latest state (id reservations, login claims, the bootstrap).
+	direct, err := client.New(cfg, client.Options{Scheme: mgr.GetScheme()})
+	if err != nil {
+		return nil, err
+	}
 	forest := &tree.Forest{}
 	if err := (&controllers.GroupReconciler{
 		Client: mgr.GetClient(), Forest: forest, Recorder: mgr.GetEventRecorder("tessera-group"),
 	}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
-
-	direct, err := client.New(cfg, client.Options{Scheme: mgr.GetScheme()})
-	if err != nil {
+	if err := setupAccountControllers(mgr, forest, direct); err != nil {
 		return nil, err
 	}
-	if err := webhook.Setup(mgr, &ids.Allocator{Client: direct, Namespace: o.Namespace}); err != nil {
+	if err := webhook.Setup(mgr, webhook.Deps{
+		IDs:       &ids.Allocator{Client: direct, Namespace: o.Namespace},
+		Forest:    forest,
+		Cache:     mgr.GetClient(),
+		Direct:    direct,
+		Namespace: o.Namespace,
+	}); err != nil {
 		return nil, err
 	}
 
