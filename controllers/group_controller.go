@@ -63,7 +63,17 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		}
 		return ctrl.Result{}, err
 	}
-	r.enqueue(without(r.Forest.Set(nodeOf(group)), group.Name))
+	r.enqueue(without(r.Forest.Set(tree.NodeOf(group)), group.Name))
+	if group.DeletionTimestamp != nil {
+		return r.finalize(ctx, group)
+	}
+	if !controllerutil.ContainsFinalizer(group, CleanupFinalizer) {
+		patch := client.MergeFrom(group.DeepCopy())
+		controllerutil.AddFinalizer(group, CleanupFinalizer)
+		if err := r.Patch(ctx, group, patch); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 
 	// The deferred summary writes status once, only when it changed. A merge patch, not an
 	// update: the controller owns status, and a stale cache must not cost a conflict retry.
@@ -210,11 +220,6 @@ func asConflict(err error, target *namespaceConflict) bool {
 		*target = c
 	}
 	return ok
-}
-
-func nodeOf(g *tenancyv1alpha1.Group) tree.Node {
-	return tree.Node{Name: g.Name, Parent: g.Spec.Parent, Kind: int32(g.Spec.Kind),
-		Locked: g.Spec.Lock.Enabled, LockReason: g.Spec.Lock.Reason}
 }
 
 func (r *GroupReconciler) enqueue(names []string) {

@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"strings"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -195,6 +197,7 @@ type GroupStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]{0,53}[a-z0-9])?$') && self.metadata.name != 'system'",message="a Group name must be a DNS label of at most 55 characters, and not 'system': its namespace is tessera-<name>"
 // +kubebuilder:resource:scope=Cluster,shortName=grp,categories=tessera
+// +kubebuilder:selectablefield:JSONPath=`.spec.parent`
 // +kubebuilder:printcolumn:name="Parent",type=string,JSONPath=`.spec.parent`
 // +kubebuilder:printcolumn:name="Kind",type=integer,JSONPath=`.spec.kind`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
@@ -234,6 +237,15 @@ const GroupNamespacePrefix = "tessera-"
 
 // GroupNamespace is the name of the Namespace that the Group named group owns.
 func GroupNamespace(group string) string { return GroupNamespacePrefix + group }
+
+// GroupOfNamespace is the name of the Group that owns namespace by Tessera's naming, or "" when
+// the name does not follow it.
+func GroupOfNamespace(namespace string) string {
+	if g, ok := strings.CutPrefix(namespace, GroupNamespacePrefix); ok {
+		return g
+	}
+	return ""
+}
 
 // TreeDepthLabel is the label that a Group's namespace, and the namespace of every Group below
 // it, carries with the distance to that Group as value (HNC style), so that

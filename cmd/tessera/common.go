@@ -4,12 +4,16 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/operator"
 	"github.com/tessera-dev/tessera/internal/version"
 )
 
@@ -24,6 +28,29 @@ func setupLogging(fs *flag.FlagSet, development bool) func() {
 	opts := zap.Options{Development: development}
 	opts.BindFlags(fs)
 	return func() { ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts))) }
+}
+
+// signingFlags binds the token-signing options shared by both modes.
+func signingFlags(fs *flag.FlagSet, o *operator.Options) {
+	fs.StringVar(&o.Issuer, "issuer", "", "iss of the JWTs Tessera signs (default: the REST server's URL)")
+	fs.Func("signing-algorithm", "algorithm of new signing keys: ES256 (default), EdDSA or HS256", func(s string) error {
+		alg, err := keys.ParseAlgorithm(s)
+		o.SigningAlgorithm = alg
+		return err
+	})
+	fs.DurationVar(&o.KeyRotationPeriod, "key-rotation-period", 30*24*time.Hour, "how long a signing key stays active; 0 never rotates on schedule")
+}
+
+// defaultIssuer is the REST server's URL as clients reach it.
+func defaultIssuer(restAddr string) string {
+	host, port, err := net.SplitHostPort(restAddr)
+	if err != nil {
+		return "http://" + restAddr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func printVersion() {

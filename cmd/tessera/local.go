@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -28,6 +29,8 @@ func runLocal(args []string) error {
 	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1 (the peer port is the next one)")
 	webhookPort := fs.Int("webhook-port", 9443, "admission webhook port on 127.0.0.1")
 	restAddr := fs.String("rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
+	var signing operator.Options
+	signingFlags(fs, &signing)
 	logging := setupLogging(fs, true)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,18 +62,21 @@ func runLocal(args []string) error {
 	}
 
 	o := operator.Options{
-		Namespace:        "tessera-system",
-		RESTAddr:         *restAddr,
-		MetricsAddr:      "0",
-		ProbeAddr:        "0",
-		WebhookHost:      "127.0.0.1",
-		WebhookPort:      *webhookPort,
-		WebhookCertDir:   filepath.Join(*dir, "webhook-certs"),
-		WebhookCertHosts: []string{"127.0.0.1"},
-		WebhookURL:       "https://127.0.0.1:" + strconv.Itoa(*webhookPort),
-		InstallCRDs:      true,
-		AdminLogin:       os.Getenv("TESSERA_ADMIN_LOGIN"),
-		AdminPassword:    os.Getenv("TESSERA_ADMIN_PASSWORD"),
+		Namespace:         "tessera-system",
+		RESTAddr:          *restAddr,
+		MetricsAddr:       "0",
+		ProbeAddr:         "0",
+		WebhookHost:       "127.0.0.1",
+		WebhookPort:       *webhookPort,
+		WebhookCertDir:    filepath.Join(*dir, "webhook-certs"),
+		WebhookCertHosts:  []string{"127.0.0.1"},
+		WebhookURL:        "https://127.0.0.1:" + strconv.Itoa(*webhookPort),
+		InstallCRDs:       true,
+		AdminLogin:        os.Getenv("TESSERA_ADMIN_LOGIN"),
+		AdminPassword:     os.Getenv("TESSERA_ADMIN_PASSWORD"),
+		Issuer:            cmp.Or(signing.Issuer, defaultIssuer(*restAddr)),
+		SigningAlgorithm:  signing.SigningAlgorithm,
+		KeyRotationPeriod: signing.KeyRotationPeriod,
 	}
 	if err := operator.Prepare(ctx, cp.RESTConfig(), o); err != nil {
 		return err

@@ -28,11 +28,15 @@ func runManager(args []string) error {
 	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs", "where the webhook certificate is written")
 	fs.StringVar(&webhookService, "webhook-service", "tessera-webhook-service", "name of the Service in front of the webhook server")
 	fs.StringVar(&adminSecret, "bootstrap-admin-secret", "tessera-bootstrap-admin", "Secret in the operator namespace with 'login' and 'password' of the bootstrap administrator; ignored when absent")
+	signingFlags(fs, &o)
 	logging := setupLogging(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	logging()
+	if o.Issuer == "" {
+		o.Issuer = fmt.Sprintf("http://tessera-rest.%s.svc:5170", o.Namespace)
+	}
 	o.WebhookCertHosts = []string{
 		fmt.Sprintf("%s.%s.svc", webhookService, o.Namespace),
 		fmt.Sprintf("%s.%s.svc.cluster.local", webhookService, o.Namespace),

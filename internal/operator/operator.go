@@ -6,6 +6,7 @@ package operator
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -27,6 +28,8 @@ import (
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/crds"
 	"github.com/tessera-dev/tessera/internal/ids"
+	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/index"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
@@ -63,6 +66,13 @@ type Options struct {
 
 	// AdminLogin and AdminPassword create the bootstrap administrator on first start.
 	AdminLogin, AdminPassword string
+
+	// Issuer is the iss claim of the JWTs Tessera signs and the issuer of its discovery document.
+	Issuer string
+	// SigningAlgorithm is the algorithm of new signing keys: ES256 (default), EdDSA or HS256.
+	SigningAlgorithm keys.Algorithm
+	// KeyRotationPeriod is how long a signing key stays active; 0 never rotates on schedule.
+	KeyRotationPeriod time.Duration
 }
 
 // Scheme returns a scheme with the Kubernetes and Tessera types.
@@ -98,8 +108,17 @@ func Prepare(ctx context.Context, cfg *rest.Config, o Options) error {
 	})
 }
 
+// Operator is a built manager and the shared parts the REST APIs and tests use.
+type Operator struct {
+	ctrl.Manager
+	// Verifier checks tokens and passwords from memory.
+	Verifier *verify.Verifier
+	// Keys holds the current signing key set.
+	Keys *keys.Store
+}
+
 // NewManager builds the manager with every controller, webhook and server registered.
-func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
+func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	cfg = rest.CopyConfig(cfg)
 	// The API server, not the client, should be the limit (DESIGN.md budgets).
 	cfg.QPS, cfg.Burst = 500, 1000
@@ -147,6 +166,10 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	if err := setupAccountControllers(mgr, forest, direct); err != nil {
 		return nil, err
 	}
+	keyStore := &keys.Store{}
+	if err := setupTokens(mgr, forest, keyStore, o); err != nil {
+		return nil, err
+	}
 	if err := webhook.Setup(mgr, webhook.Deps{
 		IDs:       &ids.Allocator{Client: direct, Namespace: o.Namespace},
 		Forest:    forest,
@@ -157,7 +180,8 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		return nil, err
 	}
 
-	handler, err := newRESTHandler(mgr)
+	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: forest, Issuer: o.Issuer}
+	handler, err := newRESTHandler(mgr, keyStore, o.Issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +198,10 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	if err := mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker()); err != nil {
 		return nil, err
 	}
-	return mgr, nil
+	if err := mgr.AddReadyzCheck("signing-keys", keyStore.Check); err != nil {
+		return nil, err
+	}
+	return &Operator{Manager: mgr, Verifier: verifier, Keys: keyStore}, nil
 }
 
 // Run prepares the cluster, builds the manager and runs it until ctx ends.

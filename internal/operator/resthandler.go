@@ -2,18 +2,21 @@ package operator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 
 	"k8s.io/client-go/discovery"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/keys"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/rest/luna"
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-func newRESTHandler(mgr ctrl.Manager) (http.Handler, error) {
+func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, issuer string) (http.Handler, error) {
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
 		return nil, err
@@ -29,6 +32,26 @@ func newRESTHandler(mgr ctrl.Manager) (http.Handler, error) {
 			}
 			return nil
 		}},
+		{Component: "signing_keys", Check: func(context.Context) error { return keyStore.Check(nil) }},
 	}}).Register(mux)
+
+	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
+		set := keyStore.Load()
+		if set == nil {
+			http.Error(w, `{"error":"the signing keys are not loaded yet"}`, http.StatusServiceUnavailable)
+			return
+		}
+		writeJSON(w, set.JWKS())
+	})
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, jwt.Discovery(issuer))
+	})
 	return restserver.WithRequestID(mux), nil
+}
+
+func writeJSON(w http.ResponseWriter, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	_ = json.NewEncoder(w).Encode(body)
 }

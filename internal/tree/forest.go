@@ -14,6 +14,9 @@ type Node struct {
 	Name   string
 	Parent string
 	Kind   int32
+	// DisplayName is the Group's display name, or its name when it has none; siblings may not
+	// share one.
+	DisplayName string
 	// Locked is the Group's own lock; Info reports the effective one.
 	Locked     bool
 	LockReason string

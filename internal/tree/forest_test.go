@@ -97,3 +97,21 @@ func TestMoveAndRemove(t *testing.T) {
 		t.Fatal("dept should be an orphan once acme is gone")
 	}
 }
+
+func TestChildKindRules(t *testing.T) {
+	cases := []struct {
+		parent int32
+		depth  int
+		child  int32
+		want   bool
+	}{
+		{0, 0, 10, true}, {0, 0, 21, true}, {0, 0, 0, true}, {0, 1, 0, false}, {0, 0, 50, false},
+		{10, 1, 20, true}, {10, 1, 31, false}, {21, 1, 31, true}, {21, 1, 40, false},
+		{31, 2, 31, true}, {40, 2, 50, true}, {40, 2, 40, false}, {50, 3, 50, true}, {50, 3, 40, false},
+	}
+	for _, c := range cases {
+		if got := ChildAllowed(c.parent, c.depth, c.child); got != c.want {
+			t.Errorf("ChildAllowed(%d at depth %d, %d) = %v, want %v", c.parent, c.depth, c.child, got, c.want)
+		}
+	}
+}

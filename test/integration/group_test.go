@@ -2,16 +2,19 @@ package integration
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/webhookinstall"
 )
 
 func getGroup(ctx context.Context, name string) func() (*tenancyv1alpha1.Group, error) {
@@ -98,7 +101,10 @@ var _ = Describe("The Group controller", func() {
 	})
 
 	It("halts a Group whose parent does not exist instead of guessing", func() {
-		Expect(k8s.Create(ctx, newGroup("lost", "nowhere"))).To(Succeed())
+		// Admission refuses a missing parent; an outage of the webhook is how one gets in anyway.
+		withoutGroupAdmission(ctx, func() {
+			Expect(k8s.Create(ctx, newGroup("lost", "nowhere"))).To(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			grp, err := getGroup(ctx, "lost")()
 			g.Expect(err).NotTo(HaveOccurred())
@@ -125,3 +131,33 @@ var _ = Describe("The Group controller", func() {
 		Expect(ns.OwnerReferences).To(BeEmpty())
 	})
 })
+
+// withoutGroupAdmission runs f while the Group validating webhook is out of the configuration,
+// as during an outage of the webhook, and puts it back afterwards.
+func withoutGroupAdmission(ctx context.Context, f func()) {
+	GinkgoHelper()
+	cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	key := client.ObjectKey{Name: webhookinstall.ValidatingConfigName}
+	Expect(k8s.Get(ctx, key, cfg)).To(Succeed())
+	saved := cfg.DeepCopy()
+	cfg.Webhooks = slices.DeleteFunc(cfg.Webhooks, func(w admissionregistrationv1.ValidatingWebhook) bool {
+		return w.Name == "vgroup.tessera.dev"
+	})
+	Expect(k8s.Update(ctx, cfg)).To(Succeed())
+	defer func() {
+		Expect(k8s.Get(ctx, key, cfg)).To(Succeed())
+		cfg.Webhooks = saved.Webhooks
+		Expect(k8s.Update(ctx, cfg)).To(Succeed())
+	}()
+	// The API server picks configuration changes up asynchronously; retry f's effect instead of
+	// sleeping is not possible for a create, so wait until a probe create passes.
+	Eventually(func() error {
+		probe := newGroup("probe-orphan", "probe-nowhere")
+		err := k8s.Create(ctx, probe)
+		if err == nil {
+			_ = k8s.Delete(ctx, probe)
+		}
+		return err
+	}, 10*time.Second, 100*time.Millisecond).Should(Succeed())
+	f()
+}

@@ -58,8 +58,10 @@ var _ = Describe("Identifiers assigned at admission", Ordered, func() {
 		// A manifest that never had the identifiers, PUT over the stored object.
 		fresh := newAccount(ns, "replaced", "replaced@ids.example")
 		fresh.Spec.Description = "replaced from git"
-		fresh.ResourceVersion = a.ResourceVersion
-		Expect(k8s.Update(ctx, fresh)).To(Succeed())
+		Expect(update(ctx, a, func(a *tenancyv1alpha1.Account) {
+			a.Spec = fresh.Spec
+		})).To(Succeed())
+		fresh = a
 		Expect(fresh.Spec.AccountID).To(Equal(uid))
 		Expect(fresh.Spec.ID).To(Equal(id))
 		Expect(fresh.Spec.Description).To(Equal("replaced from git"))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -42,4 +44,22 @@ func groupNamespace(ctx context.Context, name string) string {
 		return k8s.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
 	}, 20*time.Second, 50*time.Millisecond).Should(Succeed())
 	return ns
+}
+
+// update applies mutate to the latest version of obj and writes it, retrying when a controller
+// wrote in between; it returns the first error that is not a conflict.
+func update[T client.Object](ctx context.Context, obj T, mutate func(T)) error {
+	GinkgoHelper()
+	var err error
+	for range 50 {
+		if err = k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		mutate(obj)
+		if err = k8s.Update(ctx, obj); !apierrors.IsConflict(err) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
 }

@@ -53,14 +53,13 @@ var _ = Describe("The API server's own validation of Tessera objects", Ordered, 
 		Expect(k8s.Create(ctx, a)).To(Succeed())
 		Expect(a.Spec.AccountID).NotTo(BeEmpty())
 
-		changed := a.DeepCopy()
-		changed.Spec.AccountID = "00000000-0000-4000-8000-000000000001"
-		expectInvalid(k8s.Update(ctx, changed), "spec.accountID")
-		Expect(k8s.Update(ctx, changed).Error()).To(ContainSubstring("accountID is immutable"))
+		err := update(ctx, a.DeepCopy(), func(a *tenancyv1alpha1.Account) {
+			a.Spec.AccountID = "00000000-0000-4000-8000-000000000001"
+		})
+		expectInvalid(err, "spec.accountID")
+		Expect(err.Error()).To(ContainSubstring("accountID is immutable"))
 
-		demoted := a.DeepCopy()
-		demoted.Spec.Type = tenancyv1alpha1.AccountTypeUser
-		err := k8s.Update(ctx, demoted)
+		err = update(ctx, a.DeepCopy(), func(a *tenancyv1alpha1.Account) { a.Spec.Type = tenancyv1alpha1.AccountTypeUser })
 		expectInvalid(err, "spec.type")
 		Expect(err.Error()).To(ContainSubstring("the type of an admin account cannot be changed"))
 	})
@@ -92,8 +91,7 @@ var _ = Describe("The API server's own validation of Tessera objects", Ordered, 
 		Expect(k8s.Create(ctx, t)).To(Succeed())
 		Expect(t.Spec.Permissions.Token).To(ConsistOf(tenancyv1alpha1.CRUDVerb("view")), "token permissions default to [view]")
 		Expect(t.Spec.VisibilityArea).To(Equal(tenancyv1alpha1.VisibilityAll))
-		t.Spec.AccountRef.Name = "someone-else"
-		err = k8s.Update(ctx, t)
+		err = update(ctx, t, func(t *tenancyv1alpha1.Token) { t.Spec.AccountRef.Name = "someone-else" })
 		expectInvalid(err, "spec.accountRef")
 		Expect(err.Error()).To(ContainSubstring("accountRef is immutable"))
 	})

@@ -18,6 +18,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/operator"
 	"github.com/tessera-dev/tessera/internal/testenv"
 )
@@ -33,6 +34,8 @@ var (
 	k8s     client.Client
 	restURL string
 	cancel  context.CancelFunc
+	// op is the running operator, for its Verifier and key Store.
+	op *operator.Operator
 )
 
 func TestIntegration(t *testing.T) {
@@ -68,23 +71,28 @@ var _ = BeforeSuite(func() {
 		InstallCRDs:      true,
 		AdminLogin:       adminLogin,
 		AdminPassword:    adminPassword,
+		Issuer:           restURL,
 	}
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
 	Expect(operator.Prepare(ctx, cfg, o)).To(Succeed())
-	mgr, err := operator.NewManager(cfg, o)
+	op, err = operator.NewManager(cfg, o)
 	Expect(err).NotTo(HaveOccurred())
 	go func() {
 		defer GinkgoRecover()
-		Expect(mgr.Start(ctx)).To(Succeed())
+		Expect(op.Start(ctx)).To(Succeed())
 	}()
 
 	k8s, err = client.New(cfg, client.Options{Scheme: operator.Scheme()})
 	Expect(err).NotTo(HaveOccurred())
 	// The webhook server must answer before tests create objects.
 	Eventually(func() error {
-		return mgr.GetWebhookServer().StartedChecker()(nil)
+		return op.GetWebhookServer().StartedChecker()(nil)
 	}, 30*time.Second, 100*time.Millisecond).Should(Succeed())
+	// Specs build under the root Group, which the bootstrap creates.
+	Eventually(func() error {
+		return k8s.Get(ctx, client.ObjectKey{Namespace: "tessera-root", Name: "bootstrap-admin"}, &tenancyv1alpha1.Admin{})
+	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
 })
 
 var _ = AfterSuite(func() {

@@ -1,0 +1,322 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/tree"
+)
+
+// FinalizerCleanup is the finalizer with which the Account controller deletes an Account's
+// Tokens, Admins and password hash before the Account goes. It does not rely on the garbage
+// collector, which local mode and test control planes may not run.
+const FinalizerCleanup = "tenancy.tessera.dev/cleanup"
+
+// cleanupRequeue is how often a deleting Account looks again at Tokens and Admins that are
+// still going (each deletion also enqueues it).
+const cleanupRequeue = 2 * time.Second
+
+// conflictRequeue is how soon an object whose write met a newer version is looked at again.
+const conflictRequeue = 100 * time.Millisecond
+
+// AccountReconciler keeps an Account's password hash, status and clean-up: it hashes the
+// plaintext of spec.passwordSecretRef into the Account's hash Secret (only when it changed),
+// reports the Account's Group, effective lock, hash Secret and update time, and on deletion
+// deletes the Account's Tokens, Admins and hash Secret.
+type AccountReconciler struct {
+	// Client is the manager's cached client.
+	client.Client
+	// APIReader reads the plaintext password Secret, which the cache never holds (it caches
+	// only Tessera's own Secrets). It is used for nothing else.
+	APIReader client.Reader
+	// Forest is the tenant tree, for the effective lock.
+	Forest   *tree.Forest
+	Recorder events.EventRecorder
+
+	// OnDeleted, when set, is called while a deleting Account is finalized, after its Tokens,
+	// Admins and hash Secret are gone and before the finalizer is removed; an error retries.
+	// It is the hook for releasing what admission holds for the Account (its login claim).
+	OnDeleted func(ctx context.Context, acct *tenancyv1alpha1.Account) error
+
+	// secretMeta is a metadata-only cache of every Secret, apart from the manager's cache
+	// (which holds only Tessera's Secrets): it notices changes of plaintext password Secrets.
+	secretMeta cache.Cache
+}
+
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=accounts,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=accounts/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=accounts/finalizers,verbs=update
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=tokens;admins,verbs=get;list;watch;delete
+// +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=groups,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile brings one Account's hash Secret and status in line with its spec.
+func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, err error) {
+	acct := &tenancyv1alpha1.Account{}
+	if err := r.Get(ctx, req.NamespacedName, acct); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	g, err := resolveTenantGroup(ctx, r.Client, r.Forest, acct.Namespace)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if g.Pending {
+		// The Group reconciler has not placed the Group yet; report nothing rather than a guess.
+		return ctrl.Result{RequeueAfter: treeSettleDelay}, nil
+	}
+	if !acct.DeletionTimestamp.IsZero() {
+		return r.finalize(ctx, acct, g)
+	}
+	// Locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
+	if g.Info.LockedBy == "" && !controllerutil.ContainsFinalizer(acct, FinalizerCleanup) {
+		orig := acct.DeepCopy()
+		controllerutil.AddFinalizer(acct, FinalizerCleanup)
+		if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
+			}
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+	}
+
+	// The deferred summary writes status once, only when it changed.
+	before := acct.DeepCopy()
+	defer func() {
+		if equality.Semantic.DeepEqual(before.Status, acct.Status) {
+			return
+		}
+		if perr := r.Status().Patch(ctx, acct, client.MergeFrom(before)); perr != nil && err == nil {
+			err = client.IgnoreNotFound(perr)
+		}
+	}()
+
+	now := metav1.Now()
+	if acct.Status.ObservedGeneration != acct.Generation {
+		acct.Status.UpdateTime = &now
+		acct.Status.ObservedGeneration = acct.Generation
+	}
+	acct.Status.Group = g.Name
+	acct.Status.LockedBy = setLocked(&acct.Status.Conditions, acct.Generation, g)
+
+	pw, err := r.syncPassword(ctx, acct)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	acct.Status.PasswordHashSecret = pw.hashSecret
+	if pw.changed {
+		acct.Status.UpdateTime = &now
+	}
+
+	switch {
+	case g.Missing != "":
+		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
+			ReasonGroupMissing, g.Missing)
+		return ctrl.Result{RequeueAfter: missingRequeue}, nil
+	case pw.reason != "":
+		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
+			pw.reason, pw.message)
+		if pw.reason == ReasonPasswordSecretMissing {
+			return ctrl.Result{RequeueAfter: missingRequeue}, nil
+		}
+		return ctrl.Result{}, nil
+	default:
+		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
+			ReasonPasswordHashStored, "the password hash is stored in Secret "+pw.hashSecret)
+		return ctrl.Result{}, nil
+	}
+}
+
+// finalize deletes what belongs to a deleting Account — its Tokens, its Admins (same namespace)
+// and its hash Secret — waits until the Tokens and Admins are gone (Tokens have finalizers of
+// their own), calls OnDeleted and removes the finalizer.
+func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(acct, FinalizerCleanup) {
+		return ctrl.Result{}, nil
+	}
+	log := logf.FromContext(ctx)
+	if g.Info.LockedBy != "" {
+		// Admission refuses deletions inside a locked subtree; unlocking enqueues the Account.
+		log.Info("clean-up waits for the lock to be lifted", "lockedBy", g.Info.LockedBy)
+		return ctrl.Result{}, nil
+	}
+	inAccount := []client.ListOption{client.InNamespace(acct.Namespace), client.MatchingFields{index.TokenAccount: acct.Name}}
+	tokens := &tenancyv1alpha1.TokenList{}
+	if err := r.List(ctx, tokens, inAccount...); err != nil {
+		return ctrl.Result{}, err
+	}
+	admins := &tenancyv1alpha1.AdminList{}
+	if err := r.List(ctx, admins, client.InNamespace(acct.Namespace), client.MatchingFields{index.AdminAccount: acct.Name}); err != nil {
+		return ctrl.Result{}, err
+	}
+	var going []client.Object
+	for i := range tokens.Items {
+		going = append(going, &tokens.Items[i])
+	}
+	for i := range admins.Items {
+		going = append(going, &admins.Items[i])
+	}
+	issued := 0
+	for _, obj := range going {
+		if !obj.GetDeletionTimestamp().IsZero() {
+			continue
+		}
+		if err := r.Delete(ctx, obj, client.Preconditions{UID: ptrTo(obj.GetUID())}); client.IgnoreNotFound(err) != nil {
+			if apierrors.IsConflict(err) { // replaced by a new object of that name: look again
+				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
+			}
+			return ctrl.Result{}, fmt.Errorf("deleting %T %s of Account %s: %w", obj, obj.GetName(), acct.Name, err)
+		}
+		issued++
+	}
+	hash := &corev1.Secret{}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}, hash); err == nil {
+		if err := r.Delete(ctx, hash); client.IgnoreNotFound(err) != nil {
+			return ctrl.Result{}, fmt.Errorf("deleting the password hash Secret of Account %s: %w", acct.Name, err)
+		}
+	} else if !apierrors.IsNotFound(err) {
+		return ctrl.Result{}, err
+	}
+	if issued > 0 && r.Recorder != nil {
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "CleaningUp", "Delete",
+			"deleting the Account's %d Tokens and %d Admins", len(tokens.Items), len(admins.Items))
+	}
+	if len(going) > 0 {
+		return ctrl.Result{RequeueAfter: cleanupRequeue}, nil
+	}
+	if r.OnDeleted != nil {
+		if err := r.OnDeleted(ctx, acct); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	orig := acct.DeepCopy()
+	controllerutil.RemoveFinalizer(acct, FinalizerCleanup)
+	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{RequeueAfter: conflictRequeue}, nil
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.Recorder != nil {
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "CleanedUp", "Delete",
+			"deleted the Account's Tokens, Admins and password hash")
+	}
+	return ctrl.Result{}, nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// SetupWithManager registers the reconciler: Accounts, their hash Secrets, the plaintext
+// password Secrets (metadata only, through a cache of its own), Groups (locks) and the deletion
+// of Tokens and Admins (clean-up).
+func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
+	}
+	// The manager's cache keeps only Tessera's Secrets, and its per-kind rules cannot add a
+	// metadata-only view of all Secrets beside that; a second cache can.
+	secretMeta, err := cache.New(mgr.GetConfig(), cache.Options{
+		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
+		DefaultTransform: cache.TransformStripManagedFields(),
+	})
+	if err != nil {
+		return err
+	}
+	if err := mgr.Add(secretMeta); err != nil {
+		return err
+	}
+	r.secretMeta = secretMeta
+
+	secretMetaType := &metav1.PartialObjectMetadata{}
+	secretMetaType.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	deletions := predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		UpdateFunc:  func(event.UpdateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&tenancyv1alpha1.Account{}).
+		Named("account").
+		Owns(&corev1.Secret{}).
+		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
+			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret))).
+		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.accountsIn)).
+		Watches(&tenancyv1alpha1.Token{}, handler.EnqueueRequestsFromMapFunc(accountOfToken), builder.WithPredicates(deletions)).
+		Watches(&tenancyv1alpha1.Admin{}, handler.EnqueueRequestsFromMapFunc(accountOfAdmin), builder.WithPredicates(deletions)).
+		// Hashing is expensive (argon2id): a few at a time, never one per core.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 2}).
+		Complete(r)
+}
+
+// accountsOfPasswordSecret maps a Secret to the Accounts in its namespace that take their
+// password from it.
+func (r *AccountReconciler) accountsOfPasswordSecret(ctx context.Context, s *metav1.PartialObjectMetadata) []reconcile.Request {
+	list := &tenancyv1alpha1.AccountList{}
+	if err := r.List(ctx, list, client.InNamespace(s.Namespace), client.MatchingFields{index.AccountPasswordSecret: s.Name}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.Namespace+"/"+s.Name)
+		return nil
+	}
+	return requestsOf(list.Items)
+}
+
+// accountsIn lists the Accounts in namespace.
+func (r *AccountReconciler) accountsIn(ctx context.Context, namespace string) []reconcile.Request {
+	list := &tenancyv1alpha1.AccountList{}
+	if err := r.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Accounts of a namespace", "namespace", namespace)
+		return nil
+	}
+	return requestsOf(list.Items)
+}
+
+func accountOfToken(_ context.Context, o client.Object) []reconcile.Request {
+	t, ok := o.(*tenancyv1alpha1.Token)
+	if !ok || t.Spec.AccountRef.Name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: t.Namespace, Name: t.Spec.AccountRef.Name}}}
+}
+
+func accountOfAdmin(_ context.Context, o client.Object) []reconcile.Request {
+	a, ok := o.(*tenancyv1alpha1.Admin)
+	if !ok || a.Spec.AccountRef.Name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: a.Namespace, Name: a.Spec.AccountRef.Name}}}
+}
+
+// requestsOf returns one request per object.
+func requestsOf[T any, PT interface {
+	*T
+	client.Object
+}](items []T) []reconcile.Request {
+	out := make([]reconcile.Request, 0, len(items))
+	for i := range items {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(PT(&items[i]))})
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/password"
+)
+
+// Annotations on an Account's hash Secret.
+const (
+	// AnnotationPasswordSource records which plaintext the hash was made from: the UID and
+	// resourceVersion of the Secret named by spec.passwordSecretRef, and the key. While it
+	// matches, the (expensive) hash is not recomputed.
+	AnnotationPasswordSource = "tenancy.tessera.dev/password-source"
+	// AnnotationPasswordFingerprint is a SHA-256 fingerprint of the hash the controller last
+	// accounted for (in status.updateTime), so that a hash written by anyone else — a REST API
+	// setting a password — is noticed. It reveals nothing of the password: the hash is salted.
+	AnnotationPasswordFingerprint = "tenancy.tessera.dev/password-fingerprint"
+)
+
+// DefaultPasswordKey is the key of the plaintext in a password Secret when
+// spec.passwordSecretRef.key is empty.
+const DefaultPasswordKey = "password"
+
+// Reasons of an Account's Ready condition.
+const (
+	// ReasonPasswordSecretMissing: spec.passwordSecretRef names a Secret or key that does not
+	// exist. No password is invented.
+	ReasonPasswordSecretMissing = "PasswordSecretMissing"
+	// ReasonNoPassword: neither spec.passwordSecretRef nor a stored hash.
+	ReasonNoPassword = "NoPassword"
+	// ReasonPasswordHashStored: the password hash is stored; the Account can sign in.
+	ReasonPasswordHashStored = "PasswordHashStored"
+)
+
+// passwordState is the outcome of syncing an Account's password.
+type passwordState struct {
+	// hashSecret names the Account's hash Secret when it holds a hash of this Account.
+	hashSecret string
+	// changed is true when the stored hash changed (the controller wrote it, or noticed that
+	// someone else did).
+	changed bool
+	// reason and message explain Ready=False; empty when the password is in place.
+	reason, message string
+}
+
+// syncPassword makes the Account's hash Secret follow spec.passwordSecretRef, if set, and
+// reports whether a hash is stored. The plaintext is read with the APIReader (the cache holds
+// only Tessera's Secrets) and only when its Secret changed since the hash was made.
+func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alpha1.Account) (passwordState, error) {
+	var st passwordState
+	hashSecret := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}
+	if err := r.Get(ctx, key, hashSecret); apierrors.IsNotFound(err) {
+		hashSecret = nil
+	} else if err != nil {
+		return st, err
+	}
+	// A Secret of that name that is not this Account's (left over from an earlier Account of the
+	// same name) holds someone else's password: it does not count, and is replaced.
+	current := ""
+	if hashSecret != nil && metav1.IsControlledBy(hashSecret, acct) {
+		current = string(hashSecret.Data[credential.HashKey])
+	}
+	if current != "" {
+		st.hashSecret = hashSecret.Name
+	}
+
+	ref := acct.Spec.PasswordSecretRef
+	if ref == nil {
+		if current == "" {
+			st.reason = ReasonNoPassword
+			st.message = "no password is set: set one through a REST API or reference a Secret in spec.passwordSecretRef"
+			if hashSecret != nil {
+				st.message += fmt.Sprintf(" (Secret %s belongs to another Account)", hashSecret.Name)
+			}
+			return st, nil
+		}
+		// Someone else (a REST API, the bootstrap) stores the hash: notice when it changes.
+		if fp := fingerprint(current); hashSecret.Annotations[AnnotationPasswordFingerprint] != fp {
+			orig := hashSecret.DeepCopy()
+			if hashSecret.Annotations == nil {
+				hashSecret.Annotations = map[string]string{}
+			}
+			hashSecret.Annotations[AnnotationPasswordFingerprint] = fp
+			if err := r.Patch(ctx, hashSecret, client.MergeFrom(orig)); err != nil {
+				return st, client.IgnoreNotFound(err)
+			}
+			st.changed = true
+		}
+		return st, nil
+	}
+
+	passwordKey := ref.Key
+	if passwordKey == "" {
+		passwordKey = DefaultPasswordKey
+	}
+	srcKey := client.ObjectKey{Namespace: acct.Namespace, Name: ref.Name}
+	upToDate := func(uid, resourceVersion string) bool {
+		return current != "" &&
+			hashSecret.Annotations[AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey) &&
+			hashSecret.Annotations[AnnotationPasswordFingerprint] == fingerprint(current)
+	}
+	// The metadata cache answers "has the plaintext changed?" without reading it.
+	if r.secretMeta != nil {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		if err := r.secretMeta.Get(ctx, srcKey, m); err == nil && upToDate(string(m.UID), m.ResourceVersion) {
+			return st, nil
+		}
+	}
+	src := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, srcKey, src); apierrors.IsNotFound(err) {
+		st.reason = ReasonPasswordSecretMissing
+		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef does not exist", ref.Name)
+		if current != "" {
+			st.message += "; the password stored before stays in use"
+		}
+		return st, nil
+	} else if err != nil {
+		return st, err
+	}
+	plaintext := src.Data[passwordKey]
+	if len(plaintext) == 0 {
+		st.reason = ReasonPasswordSecretMissing
+		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef has no key %q", ref.Name, passwordKey)
+		if current != "" {
+			st.message += "; the password stored before stays in use"
+		}
+		return st, nil
+	}
+	source := passwordSource(string(src.UID), src.ResourceVersion, passwordKey)
+	if upToDate(string(src.UID), src.ResourceVersion) {
+		return st, nil
+	}
+
+	// The Secret changed, maybe only its metadata: keep the stored hash when it still matches,
+	// so that a relabelled Secret neither changes the hash nor counts as a password change.
+	if current != "" {
+		if ok, err := password.Verify(string(plaintext), current); err == nil && ok {
+			orig := hashSecret.DeepCopy()
+			hashSecret.Annotations = maps.Clone(hashSecret.Annotations)
+			if hashSecret.Annotations == nil {
+				hashSecret.Annotations = map[string]string{}
+			}
+			fp := fingerprint(current)
+			st.changed = hashSecret.Annotations[AnnotationPasswordFingerprint] != fp
+			hashSecret.Annotations[AnnotationPasswordSource] = source
+			hashSecret.Annotations[AnnotationPasswordFingerprint] = fp
+			return st, r.Patch(ctx, hashSecret, client.MergeFrom(orig))
+		}
+	}
+
+	w := &hashSecretWriter{Client: r.Client, key: key, source: source}
+	if err := credential.Store(ctx, w, acct, string(plaintext)); err != nil {
+		return st, fmt.Errorf("storing the password hash of Account %s/%s: %w", acct.Namespace, acct.Name, err)
+	}
+	st.hashSecret, st.changed = key.Name, true
+	if r.Recorder != nil {
+		if w.created || current == "" {
+			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "PasswordHashStored", "StorePasswordHash",
+				"stored the hash of the password from Secret %s in Secret %s", ref.Name, key.Name)
+		} else {
+			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "PasswordHashUpdated", "StorePasswordHash",
+				"Secret %s changed: updated the password hash in Secret %s", ref.Name, key.Name)
+		}
+	}
+	return st, nil
+}
+
+// passwordSource is the value of AnnotationPasswordSource.
+func passwordSource(uid, resourceVersion, key string) string {
+	return "uid=" + uid + ",resourceVersion=" + resourceVersion + ",key=" + key
+}
+
+// fingerprint is the value of AnnotationPasswordFingerprint for a stored hash.
+func fingerprint(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// hashSecretWriter passes credential.Store's writes through, annotating the hash Secret with
+// the source and fingerprint of the hash in the same write, so that the hash and the record of
+// where it came from never disagree.
+type hashSecretWriter struct {
+	client.Client
+	key     client.ObjectKey
+	source  string
+	created bool
+}
+
+func (w *hashSecretWriter) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	w.annotate(obj)
+	err := w.Client.Create(ctx, obj, opts...)
+	if err == nil && client.ObjectKeyFromObject(obj) == w.key {
+		w.created = true
+	}
+	return err
+}
+
+func (w *hashSecretWriter) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	w.annotate(obj)
+	return w.Client.Update(ctx, obj, opts...)
+}
+
+func (w *hashSecretWriter) annotate(obj client.Object) {
+	s, ok := obj.(*corev1.Secret)
+	if !ok || client.ObjectKeyFromObject(s) != w.key {
+		return
+	}
+	ann := maps.Clone(s.Annotations)
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[AnnotationPasswordSource] = w.source
+	ann[AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
+	s.Annotations = ann
+}

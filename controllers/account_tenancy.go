@@ -1,0 +1,176 @@
+package controllers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
+)
+
+// Reasons of the conditions of the objects that live in a Group's namespace (Accounts, Admins;
+// the Token controller may share them).
+const (
+	// ReasonGroupMissing: the object's namespace is not the namespace of an existing Group.
+	ReasonGroupMissing = "GroupMissing"
+	// ReasonAccountMissing: the referenced Account does not exist.
+	ReasonAccountMissing = "AccountMissing"
+	// ReasonGroupLocked: the object's Group, or one of its ancestors, is locked.
+	ReasonGroupLocked = "GroupLocked"
+)
+
+const (
+	// missingRequeue is how often an object whose input is missing is looked at again, on top of
+	// the watches that notice the input arriving.
+	missingRequeue = 10 * time.Second
+	// treeSettleDelay is how long after a Group event its subtree is enqueued once more when the
+	// Forest had not caught up with the event yet (the Group reconciler writes the Forest).
+	treeSettleDelay = 250 * time.Millisecond
+)
+
+// tenantGroup is what an object in a Group's namespace learns about that Group.
+type tenantGroup struct {
+	// Name is the Group; empty when missing.
+	Name string
+	// Group is the cached Group; nil when missing.
+	Group *tenancyv1alpha1.Group
+	// Info is the Group's place in the Forest, with its effective lock.
+	Info tree.Info
+	// Missing says why the namespace belongs to no Group; empty when it does.
+	Missing string
+	// Pending is true when the Group exists but the Forest does not know it yet (the Group
+	// reconciler has not seen it): the caller should look again shortly rather than report.
+	Pending bool
+}
+
+// resolveTenantGroup finds the Group that owns namespace: the namespace must be named
+// tessera-<group>, be labelled as that Group's, and the Group must exist. Everything is read
+// from the cache and the Forest.
+func resolveTenantGroup(ctx context.Context, c client.Reader, forest *tree.Forest, namespace string) (tenantGroup, error) {
+	name, ok := strings.CutPrefix(namespace, tenancyv1alpha1.GroupNamespacePrefix)
+	if !ok || name == "" {
+		return tenantGroup{Missing: "namespace " + namespace + " belongs to no Group (a Group's namespace is " +
+			tenancyv1alpha1.GroupNamespacePrefix + "<group>)"}, nil
+	}
+	// The cache holds only Tessera's namespaces, so a foreign namespace of that name is NotFound.
+	ns := &corev1.Namespace{}
+	if err := c.Get(ctx, client.ObjectKey{Name: namespace}, ns); apierrors.IsNotFound(err) {
+		return tenantGroup{Missing: "namespace " + namespace + " is not the namespace of a Group"}, nil
+	} else if err != nil {
+		return tenantGroup{}, err
+	}
+	if ns.Labels[tenancyv1alpha1.LabelGroup] != name {
+		return tenantGroup{Missing: "namespace " + namespace + " is not labelled as Group " + name + "'s"}, nil
+	}
+	g := &tenancyv1alpha1.Group{}
+	if err := c.Get(ctx, client.ObjectKey{Name: name}, g); apierrors.IsNotFound(err) {
+		return tenantGroup{Missing: "Group " + name + " does not exist"}, nil
+	} else if err != nil {
+		return tenantGroup{}, err
+	}
+	info, known := forest.Info(name)
+	return tenantGroup{Name: name, Group: g, Info: info, Pending: !known}, nil
+}
+
+// setLocked reports the effective lock of the object's Group in the Locked condition and
+// returns the locking Group ("" when none).
+func setLocked(conds *[]metav1.Condition, generation int64, g tenantGroup) string {
+	switch {
+	case g.Missing != "":
+		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionUnknown,
+			ReasonGroupMissing, g.Missing)
+		return ""
+	case g.Info.LockedBy != "":
+		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
+			ReasonGroupLocked, lockMessage(g.Info))
+		return g.Info.LockedBy
+	default:
+		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
+			ReasonNotLocked, "no Group at or above Group "+g.Name+" is locked")
+		return ""
+	}
+}
+
+// isReady reports whether the Ready condition is True.
+func isReady(conds []metav1.Condition) bool {
+	return meta.IsStatusConditionTrue(conds, tenancyv1alpha1.ConditionReady)
+}
+
+// enqueueGroupSubtree returns a handler that maps a Group event to the objects, found by list,
+// in the namespaces of that Group and of every Group below it. Updates that change nothing an
+// object below derives from the Group are ignored, so that, say, a new child of the root does
+// not requeue every object in the tree. When the Forest has not caught up with the event yet,
+// the objects are enqueued once more a little later; the Group's own status update, written
+// after the Forest, enqueues them too.
+func enqueueGroupSubtree(forest *tree.Forest, list func(ctx context.Context, namespace string) []reconcile.Request) handler.EventHandler {
+	add := func(ctx context.Context, obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request], deleted bool) {
+		g, ok := obj.(*tenancyv1alpha1.Group)
+		if !ok {
+			return
+		}
+		again := deleted || forestBehind(forest, g)
+		for _, name := range append([]string{g.Name}, forest.Descendants(g.Name)...) {
+			for _, req := range list(ctx, tenancyv1alpha1.GroupNamespace(name)) {
+				q.Add(req)
+				if again {
+					q.AddAfter(req, treeSettleDelay)
+				}
+			}
+		}
+	}
+	return handler.Funcs{
+		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			add(ctx, e.Object, q, false)
+		},
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			oldG, ok1 := e.ObjectOld.(*tenancyv1alpha1.Group)
+			newG, ok2 := e.ObjectNew.(*tenancyv1alpha1.Group)
+			if ok1 && ok2 && !groupChangeMatters(oldG, newG) {
+				return
+			}
+			add(ctx, e.ObjectNew, q, false)
+		},
+		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			add(ctx, e.Object, q, true)
+		},
+		GenericFunc: func(ctx context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			add(ctx, e.Object, q, false)
+		},
+	}
+}
+
+// groupChangeMatters reports whether a Group update changes what the objects in its subtree
+// derive from it: its kind, parent or lock, its effective lock, or its namespace.
+func groupChangeMatters(oldG, newG *tenancyv1alpha1.Group) bool {
+	lockCond := func(g *tenancyv1alpha1.Group) metav1.Condition {
+		if c := meta.FindStatusCondition(g.Status.Conditions, tenancyv1alpha1.ConditionLocked); c != nil {
+			return metav1.Condition{Status: c.Status, Reason: c.Reason, Message: c.Message}
+		}
+		return metav1.Condition{}
+	}
+	return oldG.Spec.Kind != newG.Spec.Kind || oldG.Spec.Parent != newG.Spec.Parent ||
+		oldG.Spec.Lock != newG.Spec.Lock || oldG.Status.LockedBy != newG.Status.LockedBy ||
+		oldG.Status.Namespace != newG.Status.Namespace || lockCond(oldG) != lockCond(newG) ||
+		!oldG.DeletionTimestamp.Equal(newG.DeletionTimestamp)
+}
+
+// forestBehind reports whether the Forest does not yet reflect what g says of itself.
+func forestBehind(forest *tree.Forest, g *tenancyv1alpha1.Group) bool {
+	n, ok := forest.Get(g.Name)
+	if !ok {
+		return true
+	}
+	return n.Parent != g.Spec.Parent || n.Kind != int32(g.Spec.Kind) ||
+		n.Locked != g.Spec.Lock.Enabled || n.LockReason != g.Spec.Lock.Reason
+}

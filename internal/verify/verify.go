@@ -1,0 +1,190 @@
+// Package verify decides whether a credential — a Tessera JWT, or a login and password — is
+// good right now, answering from memory: the key set from keys.Store, Tokens and Accounts from
+// the informer cache through field indexes, locks from the tenant tree. The REST APIs share it.
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/password"
+	"github.com/tessera-dev/tessera/internal/tree"
+)
+
+// Refusals. Every error Verify* returns wraps exactly one, so each API can map it to its own
+// dialect; the wrapped message says what a user may know.
+var (
+	// ErrInvalid: malformed, wrongly signed, or from an unknown key.
+	ErrInvalid = errors.New("invalid credentials")
+	// ErrWrongPassword: no such login, or the password does not match (indistinguishable).
+	ErrWrongPassword = errors.New("wrong login or password")
+	// ErrTokenGone: the token was revoked (its Token no longer exists).
+	ErrTokenGone = errors.New("token not found")
+	// ErrExpired: the token has expired.
+	ErrExpired = errors.New("token expired")
+	// ErrAccountGone: the token's Account no longer exists.
+	ErrAccountGone = errors.New("account not found")
+	// ErrDisabled: the Account is disabled.
+	ErrDisabled = errors.New("account disabled")
+	// ErrNotApproved: the Account is pending, refused or forbidden.
+	ErrNotApproved = errors.New("account not approved")
+	// ErrLocked: the Account's Group or an ancestor is locked.
+	ErrLocked = errors.New("locked")
+	// ErrUnavailable: the signing keys are not loaded yet.
+	ErrUnavailable = errors.New("verification unavailable")
+)
+
+// Verifier checks credentials. Its fields are shared, read-only, with the controllers.
+type Verifier struct {
+	Keys   *keys.Store
+	Cache  client.Reader
+	Forest *tree.Forest
+	Issuer string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Principal is who a credential stands for.
+type Principal struct {
+	Account *tenancyv1alpha1.Account
+	// Token is set when the credential was a token.
+	Token  *tenancyv1alpha1.Token
+	Claims *jwt.Claims
+}
+
+// noCopy reads straight from the cache: the hot path must not deep-copy objects it only reads.
+// Callers must not modify what they get.
+var noCopy = client.UnsafeDisableDeepCopy
+
+// VerifyToken checks a JWT: signature and expiry, that its Token still exists and is the one the
+// JWT names, and that its Account may act.
+func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, error) {
+	set := v.Keys.Load()
+	if set == nil {
+		return nil, ErrUnavailable
+	}
+	claims, err := jwt.Verify(raw, set, v.Issuer, v.now())
+	switch {
+	case errors.Is(err, jwt.ErrExpired):
+		return nil, fmt.Errorf("%w: %v", ErrExpired, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	toks := &tenancyv1alpha1.TokenList{}
+	if err := v.Cache.List(ctx, toks, client.MatchingFields{index.TokenID: claims.TokenID}, noCopy); err != nil {
+		return nil, err
+	}
+	if len(toks.Items) == 0 || toks.Items[0].DeletionTimestamp != nil {
+		return nil, fmt.Errorf("%w: token %s was revoked", ErrTokenGone, claims.TokenID)
+	}
+	tok := &toks.Items[0]
+	if exp := tok.Spec.ExpirationTime; exp != nil && !v.now().Before(exp.Time) {
+		return nil, fmt.Errorf("%w at %s", ErrExpired, exp.UTC().Format(time.RFC3339))
+	}
+	acct, err := v.accountByID(ctx, claims.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if acct.Namespace != tok.Namespace || acct.Name != tok.Spec.AccountRef.Name {
+		return nil, fmt.Errorf("%w: the token does not belong to account %s", ErrInvalid, claims.AccountID)
+	}
+	if err := v.mayAct(acct); err != nil {
+		return nil, err
+	}
+	return &Principal{Account: acct, Token: tok, Claims: claims}, nil
+}
+
+// VerifyPassword checks a login and password. A missing login still costs one hash, so that
+// timing tells nothing about which logins exist.
+func (v *Verifier) VerifyPassword(ctx context.Context, login, plaintext string) (*Principal, error) {
+	accts := &tenancyv1alpha1.AccountList{}
+	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountLogin: login}, noCopy); err != nil {
+		return nil, err
+	}
+	var hash string
+	if len(accts.Items) == 1 {
+		a := &accts.Items[0]
+		s := &corev1.Secret{}
+		err := v.Cache.Get(ctx, client.ObjectKey{Namespace: a.Namespace, Name: credential.SecretName(a.Name)}, s)
+		if client.IgnoreNotFound(err) != nil {
+			return nil, err
+		}
+		hash = string(s.Data[credential.HashKey])
+	}
+	if hash == "" {
+		password.VerifyDummy(plaintext)
+		return nil, ErrWrongPassword
+	}
+	if ok, err := password.Verify(plaintext, hash); err != nil || !ok {
+		return nil, ErrWrongPassword
+	}
+	acct := &accts.Items[0]
+	if err := v.mayAct(acct); err != nil {
+		return nil, err
+	}
+	return &Principal{Account: acct}, nil
+}
+
+// VerifyAccountID reports whether an account id names an Account that may act.
+func (v *Verifier) VerifyAccountID(ctx context.Context, accountID string) (*Principal, error) {
+	acct, err := v.accountByID(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.mayAct(acct); err != nil {
+		return nil, err
+	}
+	return &Principal{Account: acct}, nil
+}
+
+func (v *Verifier) accountByID(ctx context.Context, id string) (*tenancyv1alpha1.Account, error) {
+	accts := &tenancyv1alpha1.AccountList{}
+	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountID: id}, noCopy); err != nil {
+		return nil, err
+	}
+	if len(accts.Items) == 0 || accts.Items[0].DeletionTimestamp != nil {
+		return nil, fmt.Errorf("%w: %s", ErrAccountGone, id)
+	}
+	return &accts.Items[0], nil
+}
+
+// mayAct refuses disabled, unapproved and locked Accounts.
+func (v *Verifier) mayAct(acct *tenancyv1alpha1.Account) error {
+	if acct.Spec.Disabled {
+		return fmt.Errorf("%w: account %s is disabled", ErrDisabled, acct.Spec.Login)
+	}
+	if acct.Spec.Approval != "" && acct.Spec.Approval != tenancyv1alpha1.ApprovalApproved {
+		return fmt.Errorf("%w: account %s is %s", ErrNotApproved, acct.Spec.Login, acct.Spec.Approval)
+	}
+	group := tenancyv1alpha1.GroupOfNamespace(acct.Namespace)
+	info, ok := v.Forest.Info(group)
+	if !ok {
+		// The tree is filled from the cache; a Group it lacks is one not reconciled yet.
+		return fmt.Errorf("%w: the Group of account %s is not known yet", ErrUnavailable, acct.Spec.Login)
+	}
+	if info.LockedBy != "" {
+		reason := ""
+		if info.LockReason != "" {
+			reason = " (" + info.LockReason + ")"
+		}
+		return fmt.Errorf("%w: Group %s is locked%s", ErrLocked, info.LockedBy, reason)
+	}
+	return nil
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}

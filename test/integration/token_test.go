@@ -1,0 +1,203 @@
+package integration
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	gojwt "github.com/golang-jwt/jwt/v5"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/verify"
+)
+
+// jwtOf waits until the Token's Secret holds a JWT and returns it.
+func jwtOf(ctx context.Context, tok *tenancyv1alpha1.Token) string {
+	GinkgoHelper()
+	var raw string
+	Eventually(func(g Gomega) {
+		s := &corev1.Secret{}
+		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Name + "-jwt"}, s)).To(Succeed())
+		raw = string(s.Data["token"])
+		g.Expect(raw).NotTo(BeEmpty())
+	}, 20*time.Second, 50*time.Millisecond).Should(Succeed())
+	return raw
+}
+
+// publicKeyFromJWKS fetches the served JWKS and rebuilds the ES256 key named kid, as a third
+// party verifying offline would.
+func publicKeyFromJWKS(kid string) *ecdsa.PublicKey {
+	GinkgoHelper()
+	resp, err := http.Get(restURL + "/.well-known/jwks.json")
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	var set struct {
+		Keys []struct{ Kty, Crv, X, Y, Kid, Alg string } `json:"keys"`
+	}
+	Expect(json.NewDecoder(resp.Body).Decode(&set)).To(Succeed())
+	for _, k := range set.Keys {
+		if k.Kid == kid {
+			Expect(k.Kty).To(Equal("EC"))
+			Expect(k.Alg).To(Equal("ES256"))
+			x, _ := base64.RawURLEncoding.DecodeString(k.X)
+			y, _ := base64.RawURLEncoding.DecodeString(k.Y)
+			return &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+		}
+	}
+	Fail("kid " + kid + " is not in the served JWKS")
+	return nil
+}
+
+var _ = Describe("Tokens", Ordered, func() {
+	ctx := context.Background()
+	var ns string
+	var acct *tenancyv1alpha1.Account
+
+	BeforeAll(func() {
+		ns = groupNamespace(ctx, "tok-group")
+		acct = newAccount(ns, "owner", "owner@tok.example")
+		Expect(k8s.Create(ctx, acct)).To(Succeed())
+	})
+
+	It("signs a JWT into the Token's Secret that verifies against the served JWKS with the right claims", func() {
+		tok := newToken(ns, "signed", "owner")
+		tok.Spec.VisibilityArea = tenancyv1alpha1.VisibilityAccount
+		exp := metav1.NewTime(time.Now().Add(time.Hour).Truncate(time.Second).UTC())
+		tok.Spec.ExpirationTime = &exp
+		Expect(k8s.Create(ctx, tok)).To(Succeed())
+		raw := jwtOf(ctx, tok)
+
+		parsed, err := gojwt.Parse(raw, func(t *gojwt.Token) (any, error) {
+			return publicKeyFromJWKS(t.Header["kid"].(string)), nil
+		}, gojwt.WithValidMethods([]string{"ES256"}), gojwt.WithIssuer(restURL))
+		Expect(err).NotTo(HaveOccurred())
+		claims := parsed.Claims.(gojwt.MapClaims)
+		Expect(claims).To(HaveKeyWithValue("tokenId", tok.Spec.TokenID))
+		Expect(claims).To(HaveKeyWithValue("jti", tok.Spec.TokenID))
+		Expect(claims).To(HaveKeyWithValue("accountId", acct.Spec.AccountID))
+		Expect(claims).To(HaveKeyWithValue("sub", acct.Spec.AccountID))
+		Expect(claims).To(HaveKeyWithValue("visibilityArea", "account"))
+		Expect(claims).To(HaveKeyWithValue("expirationTime", exp.UTC().Format(time.RFC3339)))
+		Expect(claims).To(HaveKeyWithValue("exp", BeNumerically("==", exp.Unix())))
+		Expect(claims).To(HaveKey("iat"))
+
+		Eventually(func(g Gomega) {
+			got := &tenancyv1alpha1.Token{}
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+			g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, tenancyv1alpha1.ConditionReady)).To(BeTrue())
+			g.Expect(got.Status.KeyID).To(Equal(parsed.Header["kid"]))
+			g.Expect(got.Status.TokenID).To(Equal(tok.Spec.TokenID))
+			g.Expect(got.Status.ExpiresAt.Unix()).To(Equal(exp.Unix()))
+			g.Expect(got.Status.SecretName).To(Equal("signed-jwt"))
+			g.Expect(got.Spec.SecretName).To(BeEmpty(), "the controller never writes spec")
+		}, 10*time.Second, 50*time.Millisecond).Should(Succeed())
+
+		p, err := op.Verifier.VerifyToken(ctx, raw)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Account.Spec.Login).To(Equal("owner@tok.example"))
+	})
+
+	It("re-signs tokens after a key rotation while the old key still verifies", func() {
+		tok := newToken(ns, "rotating", "owner")
+		Expect(k8s.Create(ctx, tok)).To(Succeed())
+		before := jwtOf(ctx, tok)
+		oldKid := kidOf(before)
+
+		secret := &corev1.Secret{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "tessera-system", Name: keys.SecretName}, secret)).To(Succeed())
+		patch := client.MergeFrom(secret.DeepCopy())
+		secret.Annotations = map[string]string{"tenancy.tessera.dev/rotate": time.Now().String()}
+		Expect(k8s.Patch(ctx, secret, patch)).To(Succeed())
+
+		var after string
+		Eventually(func() string {
+			after = jwtOf(ctx, tok)
+			return kidOf(after)
+		}, 30*time.Second, 100*time.Millisecond).ShouldNot(Equal(oldKid))
+		_, err := op.Verifier.VerifyToken(ctx, after)
+		Expect(err).NotTo(HaveOccurred())
+		// The retired key is kept for verification until no token depends on it.
+		_, err = op.Verifier.VerifyToken(ctx, before)
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("marks a Token Expired at its expiration time and refuses it", func() {
+		tok := newToken(ns, "short", "owner")
+		exp := metav1.NewTime(time.Now().Add(3 * time.Second))
+		tok.Spec.ExpirationTime = &exp
+		Expect(k8s.Create(ctx, tok)).To(Succeed())
+		raw := jwtOf(ctx, tok)
+		Eventually(func(g Gomega) {
+			got := &tenancyv1alpha1.Token{}
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+			g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, tenancyv1alpha1.ConditionExpired)).To(BeTrue())
+		}, 15*time.Second, 100*time.Millisecond).Should(Succeed())
+		_, err := op.Verifier.VerifyToken(ctx, raw)
+		Expect(err).To(MatchError(verify.ErrExpired))
+	})
+
+	It("refuses tokens of disabled accounts, of locked groups, and revoked tokens", func() {
+		tok := newToken(ns, "checked", "owner")
+		Expect(k8s.Create(ctx, tok)).To(Succeed())
+		raw := jwtOf(ctx, tok)
+		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 5*time.Second).Should(Succeed())
+
+		setLock(ctx, "tok-group", true, "audit")
+		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 2*time.Second, 20*time.Millisecond).
+			Should(MatchError(ContainSubstring("Group tok-group is locked (audit)")))
+		_, err := op.Verifier.VerifyToken(ctx, raw)
+		Expect(err).To(MatchError(verify.ErrLocked))
+		setLock(ctx, "tok-group", false, "")
+		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 2*time.Second, 20*time.Millisecond).Should(Succeed())
+
+		Eventually(func() error {
+			a := &tenancyv1alpha1.Account{}
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(acct), a); err != nil {
+				return err
+			}
+			a.Spec.Disabled = true
+			return k8s.Update(ctx, a)
+		}, 5*time.Second).Should(Succeed())
+		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 2*time.Second, 20*time.Millisecond).
+			Should(MatchError(verify.ErrDisabled))
+		Eventually(func() error {
+			a := &tenancyv1alpha1.Account{}
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(acct), a); err != nil {
+				return err
+			}
+			a.Spec.Disabled = false
+			return k8s.Update(ctx, a)
+		}, 5*time.Second).Should(Succeed())
+
+		Expect(k8s.Delete(ctx, tok)).To(Succeed())
+		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 5*time.Second, 20*time.Millisecond).
+			Should(MatchError(verify.ErrTokenGone))
+		Eventually(func() bool {
+			err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "checked-jwt"}, &corev1.Secret{})
+			return client.IgnoreNotFound(err) == nil && err != nil
+		}, 10*time.Second).Should(BeTrue(), "the JWT Secret goes with its Token")
+	})
+})
+
+// kidOf reads the kid from a JWT's header without verifying it.
+func kidOf(raw string) string {
+	head, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	Expect(err).NotTo(HaveOccurred())
+	var h struct{ Kid string }
+	Expect(json.Unmarshal(b, &h)).To(Succeed())
+	return h.Kid
+}
