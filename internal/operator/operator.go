@@ -28,11 +28,11 @@ import (
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/crds"
 	"github.com/tessera-dev/tessera/internal/ids"
-	"github.com/tessera-dev/tessera/internal/keys"
-	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/keys"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
+	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/webhookinstall"
 	"github.com/tessera-dev/tessera/webhook"
 )
