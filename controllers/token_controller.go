@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -274,6 +275,8 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
+		// Signing is cheap; the API writes are the latency. Several workers overlap them.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 8}).
 		Owns(&corev1.Secret{}).
 		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount)).
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).

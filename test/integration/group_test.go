@@ -87,7 +87,7 @@ var _ = Describe("The Group controller", func() {
 			g.Expect(cond).NotTo(BeNil())
 			g.Expect(cond.Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(cond.Message).To(Equal("locked by Group lock-a: contract ended"))
-		}, 5*time.Second, 50*time.Millisecond).Should(Succeed())
+		}, time.Second, 20*time.Millisecond).Should(Succeed(), "every descendant reports the lock within a second")
 
 		a, _ = getGroup(ctx, "lock-a")()
 		a.Spec.Lock.Enabled = false

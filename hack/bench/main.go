@@ -1,0 +1,217 @@
+// Command bench measures a running Tessera (`make run`) through its kubeconfig:
+//
+//	go run ./hack/bench tokens -n 1000          # Token applied → JWT in its Secret, p50/p99
+//	go run ./hack/bench populate -n 10000       # N Accounts with one Token each, then the manager's RSS
+//
+// It creates its objects in the Group "bench" (created when missing) and deletes nothing, so that
+// memory can be read afterwards; `kubectl annotate group bench tenancy.tessera.dev/cascade-delete=true
+// && kubectl delete group bench` cleans up.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/operator"
+)
+
+const group = "bench"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: bench tokens|populate [-n N] [-kubeconfig PATH] [-concurrency C]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	n := fs.Int("n", 1000, "how many objects")
+	kubeconfig := fs.String("kubeconfig", ".tessera/kubeconfig", "kubeconfig of the running Tessera")
+	concurrency := fs.Int("concurrency", 16, "parallel creates")
+	_ = fs.Parse(os.Args[2:])
+
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	check(err)
+	cfg.QPS, cfg.Burst = 1000, 2000
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: operator.Scheme()})
+	check(err)
+	ctx := context.Background()
+	ns := ensureGroup(ctx, c)
+
+	switch os.Args[1] {
+	case "tokens":
+		benchTokens(ctx, c, ns, *n, *concurrency)
+	case "populate":
+		populate(ctx, c, ns, *n, *concurrency)
+	default:
+		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
+		os.Exit(2)
+	}
+}
+
+// benchTokens creates n Tokens for one Account, one after another at the given concurrency, and
+// measures from each create's return to the moment a watch shows its Secret holding a JWT.
+func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurrency int) {
+	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-tokens"},
+		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-tokens@bench.example"}}
+	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
+		check(err)
+	}
+	run := strconv.FormatInt(time.Now().Unix(), 36)
+	w, err := c.Watch(ctx, &corev1.SecretList{}, client.InNamespace(ns), client.HasLabels{"tenancy.tessera.dev/token"})
+	check(err)
+	defer w.Stop()
+
+	var mu sync.Mutex
+	created := map[string]time.Time{}
+	var latencies []time.Duration
+	done := make(chan struct{})
+	go func() {
+		for ev := range w.ResultChan() {
+			if ev.Type != watch.Added && ev.Type != watch.Modified {
+				continue
+			}
+			s := ev.Object.(*corev1.Secret)
+			name := strings.TrimSuffix(s.Name, "-jwt")
+			mu.Lock()
+			start, ok := created[name]
+			if ok && len(s.Data["token"]) > 0 {
+				latencies = append(latencies, time.Since(start))
+				delete(created, name)
+				if len(latencies) == n {
+					close(done)
+					mu.Unlock()
+					return
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+
+	began := time.Now()
+	sem := make(chan struct{}, concurrency)
+	for i := range n {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			name := fmt.Sprintf("t-%s-%d", run, i)
+			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name}}}
+			start := time.Now()
+			mu.Lock()
+			created[name] = start
+			mu.Unlock()
+			check(c.Create(ctx, tok))
+		}()
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Minute):
+		fmt.Fprintln(os.Stderr, "timed out waiting for JWTs")
+		os.Exit(1)
+	}
+	elapsed := time.Since(began)
+	slices.Sort(latencies)
+	fmt.Printf("tokens=%d concurrency=%d total=%s throughput=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
+		n, concurrency, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(),
+		pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[len(latencies)-1].Round(time.Millisecond))
+}
+
+// populate creates n Accounts with one Token each, waits until every Token is Ready, and prints
+// the resident memory of the tessera process.
+func populate(ctx context.Context, c client.Client, ns string, n, concurrency int) {
+	began := time.Now()
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			name := fmt.Sprintf("p-%d", i)
+			acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: tenancyv1alpha1.AccountSpec{Login: name + "@bench.example"}}
+			if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
+				check(err)
+			}
+			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: name}}}
+			if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
+				check(err)
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("created %d accounts and %d tokens in %s\n", n, n, time.Since(began).Round(time.Millisecond))
+	for {
+		secrets := &corev1.SecretList{}
+		check(c.List(ctx, secrets, client.InNamespace(ns), client.HasLabels{"tenancy.tessera.dev/token"}))
+		if len(secrets.Items) >= n {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	fmt.Printf("all %d JWTs issued after %s\n", n, time.Since(began).Round(time.Millisecond))
+	time.Sleep(5 * time.Second) // let the caches settle before reading memory
+	fmt.Println(rss())
+}
+
+// rss reads the resident memory of the local tessera process from ps.
+func rss() string {
+	out, err := exec.Command("ps", "-C", "tessera", "-o", "pid=,rss=,args=").Output()
+	if err != nil {
+		return "tessera process not found: " + err.Error()
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 3 {
+			kib, _ := strconv.Atoi(f[1])
+			lines = append(lines, fmt.Sprintf("tessera pid %s RSS %.0f MiB (%s)", f[0], float64(kib)/1024, filepath.Base(f[2])))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func ensureGroup(ctx context.Context, c client.Client) string {
+	g := &tenancyv1alpha1.Group{ObjectMeta: metav1.ObjectMeta{Name: group},
+		Spec: tenancyv1alpha1.GroupSpec{Parent: "root", Kind: tenancyv1alpha1.GroupKindEndUserCompany}}
+	if err := c.Create(ctx, g); err != nil && !apierrors.IsAlreadyExists(err) {
+		check(err)
+	}
+	ns := tenancyv1alpha1.GroupNamespace(group)
+	for c.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{}) != nil {
+		time.Sleep(100 * time.Millisecond)
+	}
+	return ns
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)].Round(time.Millisecond)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
