@@ -29,11 +29,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// FinalizerCleanup is the finalizer with which the Account controller deletes an Account's
-// Tokens, Admins and password hash before the Account goes. It does not rely on the garbage
-// collector, which local mode and test control planes may not run.
-const FinalizerCleanup = "tenancy.tessera.dev/cleanup"
-
 // cleanupRequeue is how often a deleting Account looks again at Tokens and Admins that are
 // still going (each deletion also enqueues it).
 const cleanupRequeue = 2 * time.Second
@@ -92,9 +87,9 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 		return r.finalize(ctx, acct, g)
 	}
 	// Locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
-	if g.Info.LockedBy == "" && !controllerutil.ContainsFinalizer(acct, FinalizerCleanup) {
+	if g.Info.LockedBy == "" && !controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
 		orig := acct.DeepCopy()
-		controllerutil.AddFinalizer(acct, FinalizerCleanup)
+		controllerutil.AddFinalizer(acct, CleanupFinalizer)
 		if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 			if apierrors.IsConflict(err) {
 				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
@@ -154,7 +149,7 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 // and its hash Secret — waits until the Tokens and Admins are gone (Tokens have finalizers of
 // their own), calls OnDeleted and removes the finalizer.
 func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (ctrl.Result, error) {
-	if !controllerutil.ContainsFinalizer(acct, FinalizerCleanup) {
+	if !controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
 		return ctrl.Result{}, nil
 	}
 	log := logf.FromContext(ctx)
@@ -163,9 +158,8 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		log.Info("clean-up waits for the lock to be lifted", "lockedBy", g.Info.LockedBy)
 		return ctrl.Result{}, nil
 	}
-	inAccount := []client.ListOption{client.InNamespace(acct.Namespace), client.MatchingFields{index.TokenAccount: acct.Name}}
 	tokens := &tenancyv1alpha1.TokenList{}
-	if err := r.List(ctx, tokens, inAccount...); err != nil {
+	if err := r.List(ctx, tokens, client.InNamespace(acct.Namespace), client.MatchingFields{index.TokenAccount: acct.Name}); err != nil {
 		return ctrl.Result{}, err
 	}
 	admins := &tenancyv1alpha1.AdminList{}
@@ -213,7 +207,7 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		}
 	}
 	orig := acct.DeepCopy()
-	controllerutil.RemoveFinalizer(acct, FinalizerCleanup)
+	controllerutil.RemoveFinalizer(acct, CleanupFinalizer)
 	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{RequeueAfter: conflictRequeue}, nil

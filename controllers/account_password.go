@@ -150,7 +150,6 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	if current != "" {
 		if ok, err := password.Verify(string(plaintext), current); err == nil && ok {
 			orig := hashSecret.DeepCopy()
-			hashSecret.Annotations = maps.Clone(hashSecret.Annotations)
 			if hashSecret.Annotations == nil {
 				hashSecret.Annotations = map[string]string{}
 			}

@@ -20,14 +20,13 @@ type Deps struct {
 	Cache client.Reader
 	// Direct reads and writes the API server itself.
 	Direct client.Client
-	// Namespace is the operator's namespace (login claims live there).
-	Namespace string
+	// Logins claims Account logins.
+	Logins *logins.Claims
 }
 
 // Setup registers every Tessera webhook with the manager's webhook server.
 func Setup(mgr ctrl.Manager, d Deps) error {
 	l := lineage{forest: d.Forest, cache: d.Cache, direct: d.Direct}
-	claims := &logins.Claims{Client: d.Direct, Namespace: d.Namespace}
 	resource := func(plural string) schema.GroupResource {
 		return tenancyv1alpha1.GroupVersion.WithResource(plural).GroupResource()
 	}
@@ -38,7 +37,7 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Account{}).
 		WithDefaulter(&Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Logins: claims, Accounts: d.Cache,
+		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Logins: d.Logins, Accounts: d.Cache,
 			Resource: resource("accounts")}).Complete(); err != nil {
 		return err
 	}

@@ -42,3 +42,22 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCacheVerify measures a token presented again, as API tokens are on every request.
+func BenchmarkCacheVerify(b *testing.B) {
+	exp := t0.Add(24 * time.Hour)
+	for _, alg := range algs {
+		b.Run(string(alg), func(b *testing.B) {
+			set := newSet(b, alg)
+			tok := sign(b, set, claims(&exp))
+			now := t0.Add(time.Hour)
+			var c Cache
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Verify(tok, set, issuer, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,23 +1,30 @@
 package operator
 
 import (
+	"context"
+
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/controllers"
+	"github.com/tessera-dev/tessera/internal/logins"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
 // setupAccountControllers registers the Account and Admin reconcilers. The Account reconciler
 // reads plaintext password Secrets with the manager's APIReader (the cache holds only Tessera's
-// own Secrets) and watches them through a metadata-only cache of its own.
-func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, direct client.Client) error {
-	_ = direct // reserved for releasing login claims from AccountReconciler.OnDeleted
+// own Secrets) and watches them through a metadata-only cache of its own; a deleted Account's
+// login claim is released so that the login is free again at once.
+func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, claims *logins.Claims) error {
 	if err := (&controllers.AccountReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Forest:    forest,
 		Recorder:  mgr.GetEventRecorder("tessera-account"),
+		OnDeleted: func(ctx context.Context, a *tenancyv1alpha1.Account) error {
+			return claims.Release(ctx, a.Spec.Login, client.ObjectKeyFromObject(a))
+		},
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/ids"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/logins"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
@@ -163,7 +164,8 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
-	if err := setupAccountControllers(mgr, forest, direct); err != nil {
+	claims := &logins.Claims{Client: direct, Namespace: o.Namespace}
+	if err := setupAccountControllers(mgr, forest, claims); err != nil {
 		return nil, err
 	}
 	keyStore := &keys.Store{}
@@ -171,11 +173,11 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		return nil, err
 	}
 	if err := webhook.Setup(mgr, webhook.Deps{
-		IDs:       &ids.Allocator{Client: direct, Namespace: o.Namespace},
-		Forest:    forest,
-		Cache:     mgr.GetClient(),
-		Direct:    direct,
-		Namespace: o.Namespace,
+		IDs:    &ids.Allocator{Client: direct, Namespace: o.Namespace},
+		Forest: forest,
+		Cache:  mgr.GetClient(),
+		Direct: direct,
+		Logins: claims,
 	}); err != nil {
 		return nil, err
 	}

@@ -169,7 +169,7 @@ var _ = Describe("The Account controller", func() {
 			a, err := getAccount(ctx, ns, "locked-out")
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(meta.IsStatusConditionFalse(a.Status.Conditions, tenancyv1alpha1.ConditionLocked)).To(BeTrue())
-			g.Expect(controllerutil.ContainsFinalizer(a, controllers.FinalizerCleanup)).To(BeTrue())
+			g.Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
 		}, 10*time.Second, 25*time.Millisecond).Should(Succeed())
 
 		lockGroup := func(enabled bool) {
@@ -214,7 +214,7 @@ var _ = Describe("The Account controller", func() {
 		Expect(k8s.Create(ctx, bob)).To(Succeed())
 		Expect(k8s.Create(ctx, newAccount(ns, "carol", "carol@acct-del.example"))).To(Succeed())
 		a := expectAccountReady(ctx, ns, "bob", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
-		Expect(controllerutil.ContainsFinalizer(a, controllers.FinalizerCleanup)).To(BeTrue())
+		Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
 
 		for _, name := range []string{"bob-1", "bob-2"} {
 			Expect(k8s.Create(ctx, newToken(ns, name, "bob"))).To(Succeed())
@@ -252,11 +252,13 @@ var _ = Describe("The Account controller", func() {
 		for time.Now().Before(deadline) && !(tokenGone("bob-1") && tokenGone("bob-2")) {
 			a, err := getAccount(ctx, ns, "bob")
 			Expect(err).NotTo(HaveOccurred(), "the Account went before its Tokens")
-			Expect(controllerutil.ContainsFinalizer(a, controllers.FinalizerCleanup)).To(BeTrue())
+			Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
 			time.Sleep(50 * time.Millisecond)
 		}
 		if tokenGone("bob-1") && tokenGone("bob-2") {
-			Eventually(func() bool { return gone(&tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bob"}}) },
+			Eventually(func() bool {
+				return gone(&tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bob"}})
+			},
 				10*time.Second, 50*time.Millisecond).Should(BeTrue(), "the finalizer must be removed once everything is gone")
 		} else {
 			AddReportEntry("Tokens of bob are still finalizing (Token finalizer not released); the Account waits for them")

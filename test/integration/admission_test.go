@@ -149,6 +149,13 @@ var _ = Describe("Admission", func() {
 		list := &tenancyv1alpha1.AccountList{}
 		Expect(k8s.List(ctx, list, client.InNamespace(ns))).To(Succeed())
 		Expect(list.Items).To(HaveLen(1))
+
+		// Once the winner is deleted, the login is free again at once, not after a grace period.
+		Expect(k8s.Delete(ctx, &list.Items[0])).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(&list.Items[0]), &tenancyv1alpha1.Account{}))
+		}, 10*time.Second, 50*time.Millisecond).Should(BeTrue())
+		Expect(k8s.Create(ctx, newAccount(ns, "successor", "racer@race.example"))).To(Succeed())
 	})
 
 	It("refuses to delete a Group that has children unless cascade is asked for", func() {
