@@ -17,6 +17,8 @@ import (
 type KeyPruner struct {
 	Client  client.Reader
 	Manager *keys.Manager
+	// Keys is the current set, to tell how long ago a key was retired.
+	Keys *keys.Store
 	// Interval between checks; 0 means a minute.
 	Interval time.Duration
 	// Now is the clock; nil means time.Now.
@@ -47,16 +49,26 @@ func (p *KeyPruner) Start(ctx context.Context) error {
 	}
 }
 
-// inUse reports whether an unexpired Token's JWT was signed by kid. On a read error it answers
-// true: keeping a key too long is harmless, dropping it early breaks tokens.
+// retiredGrace keeps a freshly retired key whatever the cache says: a Token re-signed a moment
+// ago may not show its new keyID in the cache yet, and its old JWT may still be in use.
+const retiredGrace = 5 * time.Minute
+
+// inUse reports whether an unexpired Token's JWT was signed by kid, or kid was retired too
+// recently to tell. On a read error it answers true: keeping a key too long is harmless,
+// dropping it early breaks tokens.
 func (p *KeyPruner) inUse(ctx context.Context, kid string) bool {
-	toks := &tenancyv1alpha1.TokenList{}
-	if err := p.Client.List(ctx, toks, client.MatchingFields{index.TokenKeyID: kid}, client.UnsafeDisableDeepCopy); err != nil {
-		return true
-	}
 	now := time.Now()
 	if p.Now != nil {
 		now = p.Now()
+	}
+	if set := p.Keys.Load(); set != nil {
+		if k, ok := set.Lookup(kid); ok && k.RetiredAt != nil && now.Sub(*k.RetiredAt) < retiredGrace {
+			return true
+		}
+	}
+	toks := &tenancyv1alpha1.TokenList{}
+	if err := p.Client.List(ctx, toks, client.MatchingFields{index.TokenKeyID: kid}, client.UnsafeDisableDeepCopy); err != nil {
+		return true
 	}
 	for _, t := range toks.Items {
 		if t.Spec.ExpirationTime == nil || now.Before(t.Spec.ExpirationTime.Time) {

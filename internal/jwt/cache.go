@@ -19,7 +19,8 @@ const DefaultCacheSize = 16384
 // hit: the answer is always the one Verify would give. Failures are never cached, so invalid
 // tokens cannot fill it. The zero Cache is ready to use and safe for concurrent use.
 type Cache struct {
-	// Max bounds the entries; when it is reached the cache is emptied. 0 means DefaultCacheSize.
+	// Max bounds the entries (concurrent misses may overshoot it by the calls in flight); when
+	// it is reached the cache is emptied. 0 means DefaultCacheSize.
 	Max int
 
 	entries sync.Map // token string → *cacheEntry

@@ -17,7 +17,7 @@ func setupTokens(mgr ctrl.Manager, forest *tree.Forest, store *keys.Store, o Opt
 	for _, r := range []manager.Runnable{
 		km,
 		&keys.Loader{Client: mgr.GetClient(), Namespace: o.Namespace, Store: store},
-		&controllers.KeyPruner{Client: mgr.GetClient(), Manager: km},
+		&controllers.KeyPruner{Client: mgr.GetClient(), Manager: km, Keys: store},
 	} {
 		if err := mgr.Add(r); err != nil {
 			return err
