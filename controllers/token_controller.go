@@ -289,11 +289,7 @@ func (r *TokenReconciler) tokensOfAccount(ctx context.Context, obj client.Object
 	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{index.TokenAccount: obj.GetName()}); err != nil {
 		return nil
 	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for _, t := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&t)})
-	}
-	return out
+	return requestsOf(list.Items)
 }
 
 // tokensBelowGroup requeues the Tokens of a Group and its subtree, for their Locked condition.
@@ -304,9 +300,7 @@ func (r *TokenReconciler) tokensBelowGroup(ctx context.Context, obj client.Objec
 		if err := r.List(ctx, list, client.InNamespace(tenancyv1alpha1.GroupNamespace(g))); err != nil {
 			continue
 		}
-		for _, t := range list.Items {
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&t)})
-		}
+		out = append(out, requestsOf(list.Items)...)
 	}
 	return out
 }
