@@ -183,7 +183,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 
 	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: forest, Issuer: o.Issuer}
-	handler, err := newRESTHandler(mgr, keyStore, o.Issuer)
+	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer)
 	if err != nil {
 		return nil, err
 	}

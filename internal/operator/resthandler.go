@@ -13,16 +13,18 @@ import (
 	"github.com/tessera-dev/tessera/internal/keys"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/rest/luna"
+	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, issuer string) (http.Handler, error) {
+func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer string) (http.Handler, error) {
+	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	(&luna.API{Health: []luna.HealthCheck{
+	(&luna.API{Auth: auth, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},
@@ -47,7 +49,11 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, issuer string) (http
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, jwt.Discovery(issuer))
 	})
-	return restserver.WithRequestID(mux), nil
+	metrics := restserver.NewMetrics()
+	mux.Handle("GET /metrics", metrics.Handler())
+	// Request ids outermost, so that the access log line carries one; metrics innermost, next
+	// to the mux whose route pattern it reads.
+	return restserver.WithRequestID(metrics.Instrument(mux, ctrl.Log.WithName("rest").WithName("access"))), nil
 }
 
 func writeJSON(w http.ResponseWriter, body any) {

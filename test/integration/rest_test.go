@@ -70,4 +70,25 @@ var _ = Describe("The REST server", func() {
 		resp, _ = get("/version", http.Header{"Luna-Request-Id": {"not-an-id"}})
 		Expect(resp.Header.Get("Luna-Request-Id")).To(MatchRegexp(`^[0-9]{10},[a-f0-9-]{36}$`))
 	})
+
+	It("counts requests per route in Luna's metric format", func() {
+		resp, _ := get("/healthcheck", nil)
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		r, err := http.Get(restURL + "/metrics")
+		Expect(err).NotTo(HaveOccurred())
+		defer r.Body.Close()
+		text, err := io.ReadAll(r.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(text)).To(MatchRegexp(`request_count_total\{path="GET:/healthcheck",status_code="200"\} [1-9]`))
+		Expect(string(text)).To(ContainSubstring(`request_duration_seconds_bucket{path="GET:/healthcheck"`))
+
+		// An unknown path counts under one label, whatever it is.
+		_, _ = http.Get(restURL + "/no/such/path/12345")
+		r2, err := http.Get(restURL + "/metrics")
+		Expect(err).NotTo(HaveOccurred())
+		defer r2.Body.Close()
+		text, _ = io.ReadAll(r2.Body)
+		Expect(string(text)).To(ContainSubstring(`path="GET:<unrouted>",status_code="404"`))
+		Expect(string(text)).NotTo(ContainSubstring("12345"))
+	})
 })

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/version"
 )
 
@@ -22,6 +23,8 @@ type HealthCheck struct {
 type API struct {
 	// Health lists what include_luna_services=1 checks.
 	Health []HealthCheck
+	// Auth authenticates requests (Basic or Bearer).
+	Auth *rest.Authenticator
 }
 
 // Register mounts the API's routes on mux.
