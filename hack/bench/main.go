@@ -1,7 +1,13 @@
-// Command bench measures a running Tessera (`make run`) through its kubeconfig:
+// Command bench measures a running Tessera (`make run`) through its kubeconfig and its REST
+// server on loopback:
 //
 //	go run ./hack/bench tokens -n 1000          # Token applied → JWT in its Secret, p50/p99
 //	go run ./hack/bench populate -n 10000       # N Accounts with one Token each, then the manager's RSS
+//	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
+//	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
+//	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
+//
+// REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to.
 //
 // It creates its objects in the Group "bench" (created when missing) and deletes nothing, so that
 // memory can be read afterwards; `kubectl annotate group bench tenancy.tessera.dev/cascade-delete=true
@@ -43,6 +49,9 @@ func main() {
 	n := fs.Int("n", 1000, "how many objects")
 	kubeconfig := fs.String("kubeconfig", ".tessera/kubeconfig", "kubeconfig of the running Tessera")
 	concurrency := fs.Int("concurrency", 16, "parallel creates")
+	levels := fs.String("c", "1,8,64", "REST runs: comma-separated concurrency levels")
+	duration := fs.Duration("d", 10*time.Second, "REST runs: duration of each level")
+	url := fs.String("url", "http://127.0.0.1:5170", "REST server (loopback only)")
 	_ = fs.Parse(os.Args[2:])
 
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -58,6 +67,8 @@ func main() {
 		benchTokens(ctx, c, ns, *n, *concurrency)
 	case "populate":
 		populate(ctx, c, ns, *n, *concurrency)
+	case "verify", "login", "rest-create":
+		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)

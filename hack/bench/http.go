@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// request builds one HTTP request of a load run.
+type request func() (*http.Request, error)
+
+// load sends requests from c workers until d has passed (or n requests, when n > 0), and
+// prints requests/s and latency percentiles. Only loopback targets are meant: the REST server of
+// a local `make run`.
+func load(name string, c int, d time.Duration, n int64, wantStatus int, mk request) {
+	transport := &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c, IdleConnTimeout: time.Minute}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+
+	var sent, failed atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for ctx.Err() == nil && (n == 0 || sent.Add(1) <= n) {
+				req, err := mk()
+				check(err)
+				start := time.Now()
+				resp, err := client.Do(req.WithContext(ctx))
+				if err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mine = append(mine, time.Since(start))
+				if resp.StatusCode != wantStatus {
+					failed.Add(1)
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	slices.Sort(all)
+	fmt.Printf("%s concurrency=%d requests=%d failed=%d rate=%.0f/s p50=%s p99=%s\n", name, c, len(all), failed.Load(),
+		float64(len(all))/elapsed.Seconds(), pctMicro(all, 50), pctMicro(all, 99))
+}
+
+func pctMicro(sorted []time.Duration, p int) string {
+	if len(sorted) == 0 {
+		return "-"
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)].Round(10 * time.Microsecond).String()
+}
+
+func jsonPost(url string, body []byte, header http.Header) request {
+	return func() (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header = header.Clone()
+		req.Header.Set("Content-Type", "application/json")
+		return req, nil
+	}
+}

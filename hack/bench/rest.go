@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+)
+
+// benchPassword is the password of the bench's own sign-in account.
+const benchPassword = "bench-Passw0rd"
+
+func restBench(ctx context.Context, c client.Client, ns, what, url string, levels []int, d time.Duration) {
+	switch what {
+	case "verify":
+		jwt := benchJWT(ctx, c, ns)
+		body, _ := json.Marshal(map[string]string{"token": jwt})
+		for _, l := range levels {
+			load("verifier/token", l, d, 0, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
+		}
+	case "login":
+		login := benchAccount(ctx, c, ns)
+		body, _ := json.Marshal(map[string]string{"login": login, "password": benchPassword})
+		for _, l := range levels {
+			load("verifier/password", l, d, 0, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
+		}
+	case "rest-create":
+		h := adminHeader()
+		run := strconv.FormatInt(time.Now().UnixNano(), 36)
+		var seq atomic.Int64
+		for _, l := range levels {
+			load("POST /1/accounts", l, d, 0, http.StatusCreated, func() (*http.Request, error) {
+				i := seq.Add(1)
+				body, _ := json.Marshal(map[string]string{"login": fmt.Sprintf("b%s-%d@bench.example", run, i),
+					"password": benchPassword, "account_type": "user"})
+				return jsonPost(url+"/1/accounts", body, h)()
+			})
+		}
+		acct := &tenancyv1alpha1.Account{}
+		check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "bench-login"}, acct))
+		th := h.Clone()
+		th.Set("Luna-Account-Id", acct.Spec.AccountID)
+		body, _ := json.Marshal(map[string]any{"permissions": map[string]any{}, "expiration_time": nil})
+		for _, l := range levels {
+			load("POST /1/tokens (JWT in the answer)", l, d, 0, http.StatusCreated, jsonPost(url+"/1/tokens", body, th))
+		}
+	}
+}
+
+// benchAccount makes sure an Account with a known password exists and returns its login.
+func benchAccount(ctx context.Context, c client.Client, ns string) string {
+	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-login"},
+		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-login@bench.example", Type: tenancyv1alpha1.AccountTypeAdvancedUser}}
+	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
+		check(err)
+	}
+	check(c.Get(ctx, client.ObjectKeyFromObject(acct), acct))
+	check(credential.Store(ctx, c, acct, benchPassword))
+	time.Sleep(2 * time.Second) // let the cache see the hash
+	return acct.Spec.Login
+}
+
+// benchJWT returns the JWT of a Token of the bench account.
+func benchJWT(ctx context.Context, c client.Client, ns string) string {
+	benchAccount(ctx, c, ns)
+	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-verify"},
+		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: "bench-login"}}}
+	if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
+		check(err)
+	}
+	for range 100 {
+		s := &corev1.Secret{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "bench-verify-jwt"}, s); err == nil && len(s.Data["token"]) > 0 {
+			return string(s.Data["token"])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprintln(os.Stderr, "bench: the bench token's JWT never appeared")
+	os.Exit(1)
+	return ""
+}
+
+func adminHeader() http.Header {
+	login, password := os.Getenv("TESSERA_ADMIN_LOGIN"), os.Getenv("TESSERA_ADMIN_PASSWORD")
+	if login == "" {
+		fmt.Fprintln(os.Stderr, "bench: set TESSERA_ADMIN_LOGIN and TESSERA_ADMIN_PASSWORD")
+		os.Exit(2)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "/", nil)
+	req.SetBasicAuth(login, password)
+	return req.Header
+}
+
+func parseLevels(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		check(err)
+		out = append(out, n)
+	}
+	return out
+}
