@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
 )
 
 // newGroup returns a company Group under parent.
@@ -62,4 +63,9 @@ func update[T client.Object](ctx context.Context, obj T, mutate func(T)) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return err
+}
+
+// storePassword sets an Account's password the way the REST APIs do.
+func storePassword(ctx context.Context, a *tenancyv1alpha1.Account, password string) error {
+	return credential.Store(ctx, k8s, a, password)
 }
