@@ -35,6 +35,9 @@ const (
 	// annotationClaims fingerprints the claims the Secret's JWT was signed with, so that a spec
 	// or Account change re-signs and nothing else does.
 	annotationClaims = "tenancy.tessera.dev/claims"
+	// annotationKeyID and annotationIssuedAt record which key signed the Secret's JWT, and when.
+	annotationKeyID    = "tenancy.tessera.dev/kid"
+	annotationIssuedAt = "tenancy.tessera.dev/issued-at"
 )
 
 // Reasons of the Token conditions.
@@ -156,8 +159,14 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 	if exists && !metav1.IsControlledBy(secret, tok) {
 		return fmt.Errorf("Secret %s/%s exists and does not belong to Token %s; choose another spec.secretName", tok.Namespace, secret.Name, tok.Name)
 	}
-	key, known := set.Lookup(tok.Status.KeyID)
+	// The Secret, not status, says which key signed its JWT: status may trail in the cache right
+	// after an issue, and reading it would re-sign a JWT just written.
+	kid := secret.Annotations[annotationKeyID]
+	key, known := set.Lookup(kid)
 	if exists && len(secret.Data[TokenSecretKey]) > 0 && secret.Annotations[annotationClaims] == fingerprint && known && !key.Retired() {
+		if tok.Status.KeyID == "" {
+			r.recordIssued(tok, claims, kid, secret)
+		}
 		return nil
 	}
 
@@ -177,19 +186,15 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 			secret.Annotations = map[string]string{}
 		}
 		secret.Annotations[annotationClaims] = fingerprint
+		secret.Annotations[annotationKeyID] = kid
+		secret.Annotations[annotationIssuedAt] = now.UTC().Format(time.RFC3339)
 		secret.Type = corev1.SecretTypeOpaque
 		secret.Data = map[string][]byte{TokenSecretKey: []byte(signed)}
 		return controllerutil.SetControllerReference(tok, secret, r.Scheme())
 	}); err != nil {
 		return err
 	}
-	issued := metav1.NewTime(now.Truncate(time.Second))
-	tok.Status.TokenID, tok.Status.AccountID, tok.Status.KeyID, tok.Status.IssuedAt = claims.TokenID, claims.AccountID, kid, &issued
-	tok.Status.ExpiresAt = nil
-	if claims.ExpiresAt != nil {
-		exp := metav1.NewTime(*claims.ExpiresAt)
-		tok.Status.ExpiresAt = &exp
-	}
+	r.recordIssued(tok, claims, kid, secret)
 	if r.Recorder != nil {
 		reason, action := "Issued", "Issue"
 		if exists {
@@ -198,6 +203,20 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, action, "signed a JWT with key %s into Secret %s", kid, secret.Name)
 	}
 	return nil
+}
+
+// recordIssued copies the facts of the JWT in secret into status.
+func (r *TokenReconciler) recordIssued(tok *tenancyv1alpha1.Token, claims jwt.Claims, kid string, secret *corev1.Secret) {
+	tok.Status.TokenID, tok.Status.AccountID, tok.Status.KeyID = claims.TokenID, claims.AccountID, kid
+	if at, err := time.Parse(time.RFC3339, secret.Annotations[annotationIssuedAt]); err == nil {
+		issued := metav1.NewTime(at)
+		tok.Status.IssuedAt = &issued
+	}
+	tok.Status.ExpiresAt = nil
+	if claims.ExpiresAt != nil {
+		exp := metav1.NewTime(*claims.ExpiresAt)
+		tok.Status.ExpiresAt = &exp
+	}
 }
 
 // revoke deletes the JWT Secret before letting the Token go, so the token stops verifying at

@@ -79,11 +79,13 @@ type TokenPermissions struct {
 	// +listType=set
 	// +optional
 	BodySample []ImmutableVerb `json:"bodySample,omitempty"`
-	// token permissions: creation, view, modification, deletion. Defaults to [view].
+	// token permissions: creation, view, modification, deletion. Defaults to [view] when absent
+	// (or null); an explicit empty list grants nothing. Not omitempty, so that a Go client's
+	// empty list reaches the API server as [] rather than being defaulted.
 	// +listType=set
 	// +kubebuilder:default={view}
 	// +optional
-	Token []CRUDVerb `json:"token,omitempty"`
+	Token []CRUDVerb `json:"token"`
 	// image permissions: creation, view, deletion.
 	// +listType=set
 	// +optional

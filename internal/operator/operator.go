@@ -183,7 +183,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 
 	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: forest, Issuer: o.Issuer}
-	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer)
+	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace)
 	if err != nil {
 		return nil, err
 	}

@@ -12,19 +12,21 @@ import (
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/rest/identity"
 	"github.com/tessera-dev/tessera/internal/rest/luna"
+	"github.com/tessera-dev/tessera/internal/rest/ote"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer string) (http.Handler, error) {
+func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer, namespace string) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	(&luna.API{Auth: auth, Health: []luna.HealthCheck{
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},
@@ -36,6 +38,19 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 		}},
 		{Component: "signing_keys", Check: func(context.Context) error { return keyStore.Check(nil) }},
 	}}).Register(mux)
+
+	// ote-stack (seed 003) under /v1/ and the identity API (seed 004) under /api/vX.Y.Z/: their
+	// sign-ins are session JWTs, revoked through one watched ConfigMap in the operator namespace.
+	revocations, err := verify.NewSessionRevocations(mgr, namespace)
+	if err != nil {
+		return nil, err
+	}
+	sessions := &verify.Sessions{Verifier: verifier, Revocations: revocations}
+	if err := identity.SetupIndexes(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return nil, err
+	}
+	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
+	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient()}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {

@@ -103,18 +103,16 @@ var _ = Describe("Admission", func() {
 		err := k8s.Create(ctx, newAccount(ns, "during", "during@lock.example"))
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%v", err)
 
-		changed := &tenancyv1alpha1.Account{}
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(before), changed)).To(Succeed())
-		changed.Spec.Description = "changed while locked"
-		Expect(k8s.Update(ctx, changed)).To(MatchError(ContainSubstring("wh-lock-p is locked")))
+		changed := before.DeepCopy()
+		Expect(update(ctx, changed, func(a *tenancyv1alpha1.Account) { a.Spec.Description = "changed while locked" })).
+			To(MatchError(ContainSubstring("wh-lock-p is locked")))
 		Expect(k8s.Delete(ctx, changed)).To(MatchError(ContainSubstring("wh-lock-p is locked")))
 		Expect(k8s.Create(ctx, newToken(ns, "tok", "before"))).To(MatchError(ContainSubstring("wh-lock-p is locked")))
 		Expect(k8s.Create(ctx, group("wh-lock-e", "wh-lock-d", tenancyv1alpha1.GroupKindCompanyDepartment))).
 			To(MatchError(ContainSubstring("wh-lock-p is locked")))
-		d := &tenancyv1alpha1.Group{}
-		Expect(k8s.Get(ctx, client.ObjectKey{Name: "wh-lock-d"}, d)).To(Succeed())
-		d.Spec.Description = "changed while locked"
-		Expect(k8s.Update(ctx, d)).To(MatchError(ContainSubstring("wh-lock-p is locked")))
+		d := &tenancyv1alpha1.Group{ObjectMeta: metav1.ObjectMeta{Name: "wh-lock-d"}}
+		Expect(update(ctx, d, func(g *tenancyv1alpha1.Group) { g.Spec.Description = "changed while locked" })).
+			To(MatchError(ContainSubstring("wh-lock-p is locked")))
 
 		setLock(ctx, "wh-lock-p", false, "")
 		Eventually(func() error {

@@ -75,10 +75,7 @@ var _ = Describe("The Group controller", func() {
 			return g.Status.Depth, err
 		}, 10*time.Second, 50*time.Millisecond).Should(BeEquivalentTo(3))
 
-		a, err := getGroup(ctx, "lock-a")()
-		Expect(err).NotTo(HaveOccurred())
-		a.Spec.Lock = tenancyv1alpha1.GroupLock{Enabled: true, Reason: "contract ended"}
-		Expect(k8s.Update(ctx, a)).To(Succeed())
+		setLock(ctx, "lock-a", true, "contract ended")
 		Eventually(func(g Gomega) {
 			grp, err := getGroup(ctx, "lock-c")()
 			g.Expect(err).NotTo(HaveOccurred())
@@ -89,9 +86,7 @@ var _ = Describe("The Group controller", func() {
 			g.Expect(cond.Message).To(Equal("locked by Group lock-a: contract ended"))
 		}, time.Second, 20*time.Millisecond).Should(Succeed(), "every descendant reports the lock within a second")
 
-		a, _ = getGroup(ctx, "lock-a")()
-		a.Spec.Lock.Enabled = false
-		Expect(k8s.Update(ctx, a)).To(Succeed())
+		setLock(ctx, "lock-a", false, "")
 		Eventually(func(g Gomega) {
 			grp, err := getGroup(ctx, "lock-c")()
 			g.Expect(err).NotTo(HaveOccurred())

@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/version"
 )
 
@@ -25,12 +28,47 @@ type API struct {
 	Health []HealthCheck
 	// Auth authenticates requests (Basic or Bearer).
 	Auth *rest.Authenticator
+	// Client is the manager's client: reads come from the informer cache (through the field
+	// indexes), writes go to the API server.
+	Client client.Client
+	// Verifier checks tokens and account ids for /1/verifier.
+	Verifier *verify.Verifier
+	// Config is the service configuration /1/config shows, section by section; values of keys
+	// that name a password, token, secret or key are masked.
+	Config map[string]map[string]any
+	// Plugins lists the service plugins /1/plugins shows (none by default).
+	Plugins []string
+	// WaitTimeout bounds how long a write waits for the cache (and a new token for its JWT);
+	// zero means 5 seconds.
+	WaitTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Register mounts the API's routes on mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /version", a.getVersion)
 	mux.HandleFunc("GET /healthcheck", a.getHealth)
+
+	mux.HandleFunc("POST /1/accounts", a.authed(a.createAccount))
+	mux.HandleFunc("GET /1/accounts", a.authed(a.listAccounts))
+	mux.HandleFunc("GET /1/accounts/count", a.authed(a.countAccounts))
+	mux.HandleFunc("GET /1/accounts/{account_id}", a.authed(a.getAccount))
+	mux.HandleFunc("PATCH /1/accounts/{account_id}", a.authed(a.patchAccount))
+	mux.HandleFunc("DELETE /1/accounts/{account_id}", a.authed(a.deleteAccount))
+
+	mux.HandleFunc("POST /1/tokens", a.authed(a.createToken))
+	mux.HandleFunc("GET /1/tokens", a.authed(a.listTokens))
+	mux.HandleFunc("GET /1/tokens/{token_id}", a.authed(a.getToken))
+	mux.HandleFunc("PUT /1/tokens/{token_id}", a.authed(a.replaceToken))
+	mux.HandleFunc("DELETE /1/tokens/{token_id}", a.authed(a.deleteToken))
+
+	mux.HandleFunc("POST /1/verifier", a.verifyCredentials)
+	mux.HandleFunc("GET /1/docs/spec", a.getSpec)
+	mux.HandleFunc("GET /1/docs/dev", a.getDevManual)
+	mux.HandleFunc("GET /1/docs/dev/index.html", a.getDevManual)
+	mux.HandleFunc("GET /1/config", a.authed(a.getConfig))
+	mux.HandleFunc("GET /1/plugins", a.authed(a.getPlugins))
 }
 
 func (a *API) getVersion(w http.ResponseWriter, _ *http.Request) {

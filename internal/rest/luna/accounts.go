@@ -1,0 +1,382 @@
+package luna
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/rest"
+)
+
+// accountByID finds a live Account by its account_id in the cache (nil when none). The object
+// is the cache's own: do not modify it.
+func (a *API) accountByID(ctx context.Context, id string) (*tenancyv1alpha1.Account, error) {
+	l := &tenancyv1alpha1.AccountList{}
+	if err := a.Client.List(ctx, l, client.MatchingFields{index.AccountID: id}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	for i := range l.Items {
+		if l.Items[i].DeletionTimestamp == nil {
+			return &l.Items[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (a *API) accountByLogin(ctx context.Context, login string) (*tenancyv1alpha1.Account, error) {
+	l := &tenancyv1alpha1.AccountList{}
+	if err := a.Client.List(ctx, l, client.MatchingFields{index.AccountLogin: login}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	for i := range l.Items {
+		if l.Items[i].DeletionTimestamp == nil {
+			return &l.Items[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// visibleAccount finds an account the caller may see, or answers 28001.
+func (a *API) visibleAccount(ctx context.Context, c *caller, id string) (*tenancyv1alpha1.Account, error) {
+	if !uuidPattern.MatchString(id) {
+		return nil, errAccountNotFound(id)
+	}
+	acct, err := a.accountByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if acct == nil || !c.canSeeAccount(acct) {
+		return nil, errAccountNotFound(id)
+	}
+	return acct, nil
+}
+
+// accountName derives a DNS-safe object name from a login, with a short hash suffix that keeps
+// names unique.
+func accountName(login, salt string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(login) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	base := strings.Trim(b.String(), "-")
+	if len(base) > 48 {
+		base = strings.Trim(base[:48], "-")
+	}
+	if base == "" {
+		base = "account"
+	}
+	sum := sha256.Sum256([]byte(login + "\x00" + salt))
+	return base + "-" + hex.EncodeToString(sum[:])[:6]
+}
+
+func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, e := accountIDHeader(r.Header.Get("Luna-Account-Id"), false)
+	if e != nil {
+		return e
+	}
+	var body accountBody
+	if err := rest.DecodeJSON(r, &body); err != nil {
+		return decodeErr(r, err)
+	}
+	if e := body.validate(true); e != nil {
+		return e
+	}
+	if c.isBearer() {
+		return errForbidden("a token may not create, modify or delete accounts; sign in with the account's login and password")
+	}
+	if !c.isAdmin() {
+		return errForbidden("only an admin account may create accounts")
+	}
+	ctx := r.Context()
+	if other, err := a.accountByLogin(ctx, *body.Login); err != nil {
+		return err
+	} else if other != nil {
+		return errLoginExists(*body.Login)
+	}
+	if id == "" {
+		id = uuid.NewString()
+	} else if other, err := a.accountByID(ctx, id); err != nil {
+		return err
+	} else if other != nil {
+		return errAccountIDExists(id)
+	}
+	acct := &tenancyv1alpha1.Account{
+		ObjectMeta: metav1.ObjectMeta{Namespace: c.account().Namespace},
+		Spec: tenancyv1alpha1.AccountSpec{
+			Login: *body.Login, Type: tenancyv1alpha1.AccountType(*body.AccountType), AccountID: id,
+			Approval: tenancyv1alpha1.ApprovalApproved,
+		},
+	}
+	if body.Description != nil {
+		acct.Spec.Description = *body.Description
+	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		acct.Name = accountName(*body.Login, id+strings.Repeat("+", attempt))
+		acct.ResourceVersion = ""
+		if err = a.Client.Create(ctx, acct); !apierrors.IsAlreadyExists(err) {
+			break
+		}
+	}
+	if err != nil {
+		if isLoginConflict(err) {
+			return errLoginExists(*body.Login)
+		}
+		return err
+	}
+	if err := credential.Store(ctx, a.Client, acct, *body.Password); err != nil {
+		// Leave no Account without a password behind.
+		_ = a.Client.Delete(context.WithoutCancel(ctx), acct)
+		return err
+	}
+	// The client that gets 201 must see the account (and sign in with it) on its next request.
+	ok, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
+		got, err := a.accountByID(ctx, id)
+		if err != nil || got == nil {
+			return false, err
+		}
+		return a.hashCached(ctx, got), nil
+	})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errTimeout("the account was created but the cache has not caught up yet; retry GET /1/accounts/" + id)
+	}
+	url := "/1/accounts/" + id
+	w.Header().Set("Location", url)
+	writeJSON(w, http.StatusCreated, map[string]string{"account_id": id, "url": url})
+	return nil
+}
+
+// hashCached reports whether the cache holds the Account's password hash Secret.
+func (a *API) hashCached(ctx context.Context, acct *tenancyv1alpha1.Account) bool {
+	sec, err := a.secret(ctx, acct.Namespace, credential.SecretName(acct.Name))
+	return err == nil && sec != nil && len(sec.Data[credential.HashKey]) > 0
+}
+
+// isLoginConflict recognizes the admission webhook's refusal of a login another Account holds.
+func isLoginConflict(err error) bool {
+	if !apierrors.IsConflict(err) {
+		return false
+	}
+	if st, ok := err.(apierrors.APIStatus); ok && st.Status().Details != nil {
+		for _, cause := range st.Status().Details.Causes {
+			if cause.Field == "spec.login" {
+				return true
+			}
+		}
+	}
+	return strings.Contains(err.Error(), "spec.login")
+}
+
+func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q := r.URL.Query()
+	pq, e := parsePageQuery(q)
+	if e != nil {
+		return e
+	}
+	targets, e := parseTargets(q)
+	if e != nil {
+		return e
+	}
+	login := ""
+	if q.Has("login") {
+		login = q.Get("login")
+		if checkLogin("login", login) != nil {
+			return errBadQuery("login")
+		}
+	}
+	typ := ""
+	if q.Has("account_type") {
+		typ = q.Get("account_type")
+		if !validAccountType(typ) {
+			return errBadQuery("account_type")
+		}
+	}
+	items, err := a.visibleAccounts(r.Context(), c, login)
+	if err != nil {
+		return err
+	}
+	matched := items[:0]
+	for _, acct := range items {
+		if (typ == "" || accountType(acct) == typ) && pq.inRange(acct.CreationTimestamp.Time) {
+			matched = append(matched, acct)
+		}
+	}
+	start, end := pq.window(len(matched))
+	out := make([]map[string]any, 0, end-start)
+	for _, acct := range matched[start:end] {
+		out = append(out, accountJSON(acct, targets))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": out, "total_count": len(matched)})
+	return nil
+}
+
+// visibleAccounts lists the accounts the caller may see, oldest first (login narrows it through
+// the index).
+func (a *API) visibleAccounts(ctx context.Context, c *caller, login string) ([]*tenancyv1alpha1.Account, error) {
+	l := &tenancyv1alpha1.AccountList{}
+	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
+	if login != "" {
+		opts = append(opts, client.MatchingFields{index.AccountLogin: login})
+	}
+	if err := a.Client.List(ctx, l, opts...); err != nil {
+		return nil, err
+	}
+	out := make([]*tenancyv1alpha1.Account, 0, len(l.Items))
+	for i := range l.Items {
+		acct := &l.Items[i]
+		if acct.DeletionTimestamp == nil && acct.Spec.AccountID != "" && c.canSeeAccount(acct) {
+			out = append(out, acct)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ti, tj := out[i].CreationTimestamp.Time, out[j].CreationTimestamp.Time
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return out[i].Spec.AccountID < out[j].Spec.AccountID
+	})
+	return out, nil
+}
+
+func (a *API) countAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
+	items, err := a.visibleAccounts(r.Context(), c, "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"count": len(items)})
+	return nil
+}
+
+func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	targets, e := parseTargets(r.URL.Query())
+	if e != nil {
+		return e
+	}
+	acct, err := a.visibleAccount(r.Context(), c, r.PathValue("account_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, accountJSON(acct, targets))
+	return nil
+}
+
+func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := r.PathValue("account_id")
+	var body accountBody
+	if err := rest.DecodeJSON(r, &body); err != nil {
+		return decodeErr(r, err)
+	}
+	if e := body.validate(false); e != nil {
+		return e
+	}
+	ctx := r.Context()
+	cached, err := a.visibleAccount(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	if e := c.mayWriteAccount(cached); e != nil {
+		return e
+	}
+	if body.AccountType != nil && *body.AccountType != accountType(cached) {
+		if cached.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
+			return errAdminTypeFixed(id)
+		}
+		if !c.isAdmin() {
+			return errForbidden("an account may not change its own account_type")
+		}
+	}
+	if body.Login != nil && *body.Login != cached.Spec.Login {
+		if other, err := a.accountByLogin(ctx, *body.Login); err != nil {
+			return err
+		} else if other != nil {
+			return errLoginExists(*body.Login)
+		}
+	}
+	acct := cached.DeepCopy()
+	specChanged := false
+	if body.Login != nil && *body.Login != acct.Spec.Login {
+		acct.Spec.Login, specChanged = *body.Login, true
+	}
+	if body.AccountType != nil && *body.AccountType != accountType(acct) {
+		acct.Spec.Type, specChanged = tenancyv1alpha1.AccountType(*body.AccountType), true
+	}
+	if body.Description != nil && *body.Description != acct.Spec.Description {
+		acct.Spec.Description, specChanged = *body.Description, true
+	}
+	if specChanged {
+		// Optimistic concurrency: the update carries the cached resourceVersion.
+		if err := a.Client.Update(ctx, acct); err != nil {
+			switch {
+			case isLoginConflict(err):
+				return errLoginExists(acct.Spec.Login)
+			case apierrors.IsNotFound(err):
+				return errAccountNotFound(id)
+			}
+			return err
+		}
+	}
+	if body.Password != nil {
+		if err := credential.Store(ctx, a.Client, acct, *body.Password); err != nil {
+			return err
+		}
+	}
+	if specChanged {
+		if _, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
+			got, err := a.accountByID(ctx, id)
+			return got != nil && got.Spec.Login == acct.Spec.Login &&
+				got.Spec.Type == acct.Spec.Type && got.Spec.Description == acct.Spec.Description, err
+		}); err != nil {
+			return err
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := r.PathValue("account_id")
+	ctx := r.Context()
+	acct, err := a.visibleAccount(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	if e := c.mayWriteAccount(acct); e != nil {
+		return e
+	}
+	// The Account's finalizer deletes its Tokens, Admins and password hash.
+	if err := a.Client.Delete(ctx, acct.DeepCopy()); err != nil {
+		if apierrors.IsNotFound(err) {
+			return errAccountNotFound(id)
+		}
+		return err
+	}
+	if _, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
+		got, err := a.accountByID(ctx, id)
+		return got == nil, err
+	}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

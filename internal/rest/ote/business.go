@@ -1,0 +1,408 @@
+package ote
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/bootstrap"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/rest"
+)
+
+type contextT = context.Context
+
+func displayName(g *tenancyv1alpha1.Group) string {
+	return cmp.Or(g.Spec.DisplayName, g.Name)
+}
+
+// businessStatus is a business Group's status: what the annotation says, approved for company
+// Groups made without this API (kubectl, GitOps, the portal).
+func businessStatus(g *tenancyv1alpha1.Group) int {
+	if v, ok := g.Annotations[AnnotationBusinessStatus]; ok {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 3 {
+			return n
+		}
+	}
+	return statusApproved
+}
+
+// isBusiness reports whether g is a business: a company Group directly under the root.
+func isBusiness(g *tenancyv1alpha1.Group) bool {
+	return g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany && g.Spec.Parent == bootstrap.RootGroup
+}
+
+func businessJSON(g *tenancyv1alpha1.Group, full bool) map[string]any {
+	owner, _ := strconv.ParseInt(g.Annotations[AnnotationBusinessOwner], 10, 64)
+	updated := g.CreationTimestamp.Unix()
+	if v, err := strconv.ParseInt(g.Annotations[AnnotationBusinessUpdated], 10, 64); err == nil {
+		updated = v
+	}
+	m := map[string]any{
+		"id": g.Spec.ID, "name": displayName(g), "userId": owner, "comment": g.Annotations[AnnotationBusinessComment],
+		"status": businessStatus(g), "createTime": g.CreationTimestamp.Unix(), "updateTime": updated,
+	}
+	if full {
+		m["introduce"] = g.Spec.Description
+		m["objective"] = g.Annotations[AnnotationBusinessObjective]
+		m["scale"] = g.Annotations[AnnotationBusinessScale]
+	}
+	return m
+}
+
+func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	switch {
+	case c.system:
+		fail(w, errStatus(http.StatusForbidden, "a system administrator administers every business and owns none"))
+		return
+	case c.business() != "":
+		fail(w, errStatus(http.StatusForbidden, "you already belong to a business"))
+		return
+	case c.acct.Annotations[AnnotationIsAdmin] != "true":
+		fail(w, errStatus(http.StatusForbidden, "only an administrator (registered with isAdmin=true) may create a business"))
+		return
+	}
+	var body struct {
+		Name      *string `json:"name"`
+		Introduce *string `json:"introduce"`
+		Objective *string `json:"objective"`
+		Scale     *string `json:"scale"`
+	}
+	if err := decode(r, &body); err != nil {
+		fail(w, err)
+		return
+	}
+	var vals [4]string
+	for i, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"name", body.Name, 128}, {"introduce", body.Introduce, 128}, {"objective", body.Objective, 1024}, {"scale", body.Scale, 256}} {
+		v, err := required(f.name, f.v)
+		if err == nil && (strings.TrimSpace(v) == "" || len([]rune(v)) > f.max) {
+			err = errParam(f.name, "must be 1–%d characters", f.max)
+		}
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		vals[i] = v
+	}
+	name, introduce, objective, scale := vals[0], vals[1], vals[2], vals[3]
+	if existing, err := a.businessByName(r.Context(), name); err != nil {
+		fail(w, err)
+		return
+	} else if existing != nil {
+		fail(w, errParam("name", "a business named %q exists", name))
+		return
+	}
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	g := &tenancyv1alpha1.Group{
+		ObjectMeta: metav1.ObjectMeta{Name: rest.DNSName("biz-", name, 55), Annotations: map[string]string{
+			AnnotationBusinessStatus: strconv.Itoa(statusPending), AnnotationBusinessObjective: objective,
+			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.acct.Spec.ID, 10),
+			AnnotationBusinessUpdated: now,
+		}},
+		Spec: tenancyv1alpha1.GroupSpec{Parent: bootstrap.RootGroup, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
+			DisplayName: name, Description: introduce},
+	}
+	if err := a.Client.Create(r.Context(), g); err != nil {
+		if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) || (apierrors.IsForbidden(err) && strings.Contains(err.Error(), "name")) {
+			fail(w, errParam("name", "a business named %q exists", name))
+			return
+		}
+		fail(w, rest.ClassifyWrite(err))
+		return
+	}
+	if err := a.joinBusiness(r.Context(), c.acct, g); err != nil {
+		fail(w, fmt.Errorf("business %s was created, but moving you into it failed: %w", g.Name, err))
+		return
+	}
+	ok(w, map[string]any{"data": map[string]any{"id": g.Spec.ID}})
+}
+
+func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1.Group, error) {
+	list := &tenancyv1alpha1.GroupList{}
+	if err := a.Client.List(ctx, list); err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		if g := &list.Items[i]; g.Spec.Parent == bootstrap.RootGroup && displayName(g) == name {
+			return g, nil
+		}
+	}
+	return nil, nil
+}
+
+// joinBusiness makes the creator of business g its general administrator. An Admin names an
+// Account of its own namespace, so the creator's Account moves from the root's namespace into
+// the business's: the Account is deleted and recreated there with the same login, accountID,
+// id, profile and password hash (its sessions stay valid: they name the accountID). Its Luna
+// Tokens, if it had any, go with the old object.
+func (a *API) joinBusiness(ctx context.Context, acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group) error {
+	ns := tenancyv1alpha1.GroupNamespace(g.Name)
+	// The Group controller creates the namespace.
+	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		err := a.APIReader.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		return err == nil, client.IgnoreNotFound(err)
+	}); err != nil {
+		return fmt.Errorf("waiting for namespace %s: %w", ns, err)
+	}
+	old := &tenancyv1alpha1.Account{}
+	if err := a.APIReader.Get(ctx, client.ObjectKeyFromObject(acct), old); err != nil {
+		return err
+	}
+	secret := &corev1.Secret{}
+	if err := a.APIReader.Get(ctx, client.ObjectKey{Namespace: old.Namespace, Name: credential.SecretName(old.Name)}, secret); err != nil {
+		return err
+	}
+	hash := secret.Data[credential.HashKey]
+	moved := &tenancyv1alpha1.Account{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: old.Name, Labels: old.Labels, Annotations: old.Annotations},
+		Spec:       *old.Spec.DeepCopy(),
+	}
+	moved.Spec.PasswordSecretRef = nil
+	ctx = context.WithoutCancel(ctx) // half a move is worse than a slow one
+	if err := a.Client.Delete(ctx, old, client.Preconditions{UID: &old.UID}); err != nil {
+		return err
+	}
+	// The Account controller finalizes the old object (its Tokens, Admins, hash Secret, login
+	// claim); then the login is free again.
+	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+		err := a.APIReader.Get(ctx, client.ObjectKeyFromObject(old), &tenancyv1alpha1.Account{})
+		if !apierrors.IsNotFound(err) {
+			return false, client.IgnoreNotFound(err)
+		}
+		list := &tenancyv1alpha1.AccountList{}
+		if err := a.Client.List(ctx, list, client.MatchingFields{index.AccountLogin: old.Spec.Login}); err != nil {
+			return false, err
+		}
+		return len(list.Items) == 0, nil
+	}); err != nil {
+		return fmt.Errorf("waiting for the old Account to go: %w", err)
+	}
+	var createErr error
+	_ = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		createErr = a.Client.Create(ctx, moved)
+		if createErr == nil || apierrors.IsAlreadyExists(createErr) {
+			createErr = nil
+			return true, nil
+		}
+		return !errors.Is(rest.ClassifyWrite(createErr), rest.ErrLoginTaken), nil
+	})
+	if createErr != nil {
+		return createErr
+	}
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: credential.SecretName(moved.Name)}}
+	if _, err := controllerutil.CreateOrUpdate(ctx, a.Client, s, func() error {
+		s.Labels = map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, credential.LabelAccount: moved.Name}
+		s.Type = corev1.SecretTypeOpaque
+		s.Data = map[string][]byte{credential.HashKey: hash}
+		return controllerutil.SetControllerReference(moved, s, a.Client.Scheme())
+	}); err != nil {
+		return err
+	}
+	adm, err := a.grantAdminIn(ctx, moved)
+	if err != nil {
+		return err
+	}
+	return rest.WaitCached(ctx, func(ctx context.Context) (bool, error) {
+		got := &tenancyv1alpha1.Admin{}
+		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(adm), got); err != nil {
+			return false, client.IgnoreNotFound(err)
+		}
+		list := &tenancyv1alpha1.AccountList{}
+		if err := a.Client.List(ctx, list, client.MatchingFields{index.AccountID: moved.Spec.AccountID}); err != nil {
+			return false, err
+		}
+		sec := &corev1.Secret{}
+		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(s), sec); err != nil {
+			return false, client.IgnoreNotFound(err)
+		}
+		return len(list.Items) == 1 && list.Items[0].Namespace == ns, nil
+	})
+}
+
+// grantAdmin makes acct an administrator of the Group of its namespace.
+func (a *API) grantAdmin(r *http.Request, acct *tenancyv1alpha1.Account) error {
+	adm, err := a.grantAdminIn(r.Context(), acct)
+	if err != nil {
+		return err
+	}
+	return rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
+		err := a.Client.Get(ctx, client.ObjectKeyFromObject(adm), &tenancyv1alpha1.Admin{})
+		return err == nil, client.IgnoreNotFound(err)
+	})
+}
+
+func (a *API) grantAdminIn(ctx context.Context, acct *tenancyv1alpha1.Account) (*tenancyv1alpha1.Admin, error) {
+	adm := &tenancyv1alpha1.Admin{
+		ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: acct.Name},
+		Spec: tenancyv1alpha1.AdminSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name},
+			AccessType: tenancyv1alpha1.AccessFull},
+	}
+	if err := a.Client.Create(ctx, adm); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, rest.ClassifyWrite(err)
+	}
+	return adm, nil
+}
+
+func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	p, err := readPaging(r, "id")
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	nameFilter := strings.ToLower(r.URL.Query().Get("name"))
+	list := &tenancyv1alpha1.GroupList{}
+	if err := a.Client.List(r.Context(), list); err != nil {
+		fail(w, err)
+		return
+	}
+	var out []*tenancyv1alpha1.Group
+	for i := range list.Items {
+		g := &list.Items[i]
+		if !isBusiness(g) || g.DeletionTimestamp != nil {
+			continue
+		}
+		if !c.system && g.Name != c.business() {
+			continue
+		}
+		if nameFilter != "" && !strings.Contains(strings.ToLower(displayName(g)), nameFilter) {
+			continue
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Group) int {
+		if p.desc {
+			return cmp.Compare(y.Spec.ID, x.Spec.ID)
+		}
+		return cmp.Compare(x.Spec.ID, y.Spec.ID)
+	})
+	lo, hi := p.window(len(out))
+	data := make([]map[string]any, 0, hi-lo)
+	for _, g := range out[lo:hi] {
+		data = append(data, businessJSON(g, false))
+	}
+	ok(w, map[string]any{"data": data, "total": len(out)})
+}
+
+// businessParam finds the business named by the {id} path parameter, within c's reach.
+func (a *API) businessParam(r *http.Request, c *caller) (*tenancyv1alpha1.Group, error) {
+	raw := r.PathValue("id")
+	if id, err := strconv.ParseUint(raw, 10, 63); err != nil || id == 0 {
+		return nil, errParam("id", "must be a positive integer")
+	}
+	list := &tenancyv1alpha1.GroupList{}
+	if err := a.Client.List(r.Context(), list, client.MatchingFields{index.GroupNumericID: raw}); err != nil {
+		return nil, err
+	}
+	if len(list.Items) == 0 || !isBusiness(&list.Items[0]) || list.Items[0].DeletionTimestamp != nil {
+		return nil, errStatus(http.StatusNotFound, "business %s not found", raw)
+	}
+	g := &list.Items[0]
+	if !c.system && g.Name != c.business() {
+		return nil, errStatus(http.StatusForbidden, "business %s is not yours", raw)
+	}
+	return g, nil
+}
+
+func (a *API) getBusiness(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	g, err := a.businessParam(r, c)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	ok(w, map[string]any{"data": businessJSON(g, true)})
+}
+
+// approveBusiness is Tessera's addition: PUT /v1/admin/business/{id}/approval with
+// {"status": 0–3, "comment": "..."}, by a system administrator.
+func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if !c.system {
+		fail(w, errStatus(http.StatusForbidden, "only a system administrator may approve a business"))
+		return
+	}
+	g, err := a.businessParam(r, c)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	var body struct {
+		Status  *int    `json:"status"`
+		Comment *string `json:"comment"`
+	}
+	if err := decode(r, &body); err != nil {
+		fail(w, err)
+		return
+	}
+	st, err := required("status", body.Status)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if st < 0 || st > businessStatusGone {
+		fail(w, errParam("status", "must be 0 (pending), 1 (approved), 2 (disapproved) or 3 (deleted)"))
+		return
+	}
+	if body.Comment != nil && len([]rune(*body.Comment)) > 1024 {
+		fail(w, errParam("comment", "must be at most 1024 characters"))
+		return
+	}
+	upd := g.DeepCopy()
+	if upd.Annotations == nil {
+		upd.Annotations = map[string]string{}
+	}
+	upd.Annotations[AnnotationBusinessStatus] = strconv.Itoa(st)
+	upd.Annotations[AnnotationBusinessUpdated] = strconv.FormatInt(time.Now().Unix(), 10)
+	if body.Comment != nil {
+		upd.Annotations[AnnotationBusinessComment] = *body.Comment
+	}
+	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(g)); err != nil {
+		fail(w, rest.ClassifyWrite(err))
+		return
+	}
+	_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
+		got := &tenancyv1alpha1.Group{}
+		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
+			return false, client.IgnoreNotFound(err)
+		}
+		return got.Annotations[AnnotationBusinessStatus] == strconv.Itoa(st), nil
+	})
+	ok(w, nil)
+}

@@ -1,0 +1,200 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/util/retry"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+)
+
+// RevokedSessionsConfigMap is the one ConfigMap, in the operator's namespace, that lists the
+// revoked session tokens: data maps each revoked jti to its exp (Unix seconds). Entries past
+// their exp are pruned on every write, so the list stays as long as the sign-outs of one
+// session lifetime.
+const RevokedSessionsConfigMap = "tessera-revoked-sessions"
+
+// DefaultMaxRevokedSessions bounds the list (about 60 bytes an entry, well under a ConfigMap's
+// 1 MiB). A sign-out that would exceed it fails rather than drop an unexpired revocation.
+const DefaultMaxRevokedSessions = 12000
+
+// ErrRevocationListFull refuses a sign-out while the list holds DefaultMaxRevokedSessions
+// unexpired entries.
+var ErrRevocationListFull = errors.New("too many sessions were signed out recently; try again later")
+
+// SessionRevocations is the revocation list of session tokens. Every replica reads it from a
+// watch of that single ConfigMap, so a sign-out on one replica takes effect on all of them as
+// soon as the watch delivers it (and at once on the replica that wrote it).
+type SessionRevocations struct {
+	// Reader reads the ConfigMap; it should be a cache (NewSessionRevocations builds one).
+	Reader client.Reader
+	// Client writes the ConfigMap to the API server; APIReader reads it there before a write
+	// (never through a cache that would watch every ConfigMap).
+	Client    client.Client
+	APIReader client.Reader
+	Namespace string
+	// Max bounds the entries; 0 means DefaultMaxRevokedSessions.
+	Max int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	synced atomic.Bool
+	mu     sync.Mutex
+	// local holds this replica's own revocations until its watch has delivered them.
+	local map[string]time.Time
+}
+
+// revocationCache runs the ConfigMap watch on every replica.
+type revocationCache struct {
+	cache.Cache
+	r *SessionRevocations
+}
+
+func (c *revocationCache) NeedLeaderElection() bool { return false }
+
+func (c *revocationCache) Start(ctx context.Context) error {
+	go func() {
+		if c.Cache.WaitForCacheSync(ctx) {
+			c.r.synced.Store(true)
+		}
+	}()
+	return c.Cache.Start(ctx)
+}
+
+// NewSessionRevocations builds the revocation list of the operator running in namespace: a
+// cache that watches only the revocation ConfigMap (by namespace, name and label), added to mgr
+// so that it runs on every replica, and writes through mgr's client.
+func NewSessionRevocations(mgr ctrl.Manager, namespace string) (*SessionRevocations, error) {
+	c, err := cache.New(mgr.GetConfig(), cache.Options{
+		Scheme:     mgr.GetScheme(),
+		HTTPClient: mgr.GetHTTPClient(),
+		Mapper:     mgr.GetRESTMapper(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}: {
+				Namespaces: map[string]cache.Config{namespace: {}},
+				Label:      labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue}),
+				Field:      fields.OneTermEqualSelector("metadata.name", RevokedSessionsConfigMap),
+			},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &SessionRevocations{Reader: c, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Namespace: namespace}
+	// Start the informer now rather than at the first read.
+	if _, err := c.GetInformer(context.Background(), &corev1.ConfigMap{}); err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(&revocationCache{Cache: c, r: r}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// MarkSynced declares the Reader ready; NewSessionRevocations does it when its cache has synced.
+func (r *SessionRevocations) MarkSynced() { r.synced.Store(true) }
+
+// Revoked reports whether the session jti is on the list. It fails closed (ErrUnavailable)
+// while the list has not been read yet.
+func (r *SessionRevocations) Revoked(ctx context.Context, jti string) (bool, error) {
+	r.mu.Lock()
+	_, mine := r.local[jti]
+	r.mu.Unlock()
+	if mine {
+		return true, nil
+	}
+	if !r.synced.Load() {
+		return false, fmt.Errorf("%w: the session revocation list is not loaded yet", ErrUnavailable)
+	}
+	cm := &corev1.ConfigMap{}
+	err := r.Reader.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: RevokedSessionsConfigMap}, cm, client.UnsafeDisableDeepCopy)
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_, revoked := cm.Data[jti]
+	return revoked, nil
+}
+
+// Revoke puts jti, which expires at exp, on the list: optimistic concurrency against other
+// replicas, entries past their exp pruned on the way.
+func (r *SessionRevocations) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	now := r.now()
+	if !now.Before(exp) {
+		return nil // expired already: nothing to revoke
+	}
+	max := r.Max
+	if max <= 0 {
+		max = DefaultMaxRevokedSessions
+	}
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cm := &corev1.ConfigMap{}
+		err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: RevokedSessionsConfigMap}, cm)
+		create := apierrors.IsNotFound(err)
+		if err != nil && !create {
+			return err
+		}
+		if create {
+			cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: r.Namespace, Name: RevokedSessionsConfigMap,
+				Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue}}}
+		}
+		if cm.Data == nil {
+			cm.Data = map[string]string{}
+		}
+		for k, v := range cm.Data {
+			if sec, err := strconv.ParseInt(v, 10, 64); err != nil || !now.Before(time.Unix(sec, 0)) {
+				delete(cm.Data, k)
+			}
+		}
+		if _, ok := cm.Data[jti]; !ok && len(cm.Data) >= max {
+			return ErrRevocationListFull
+		}
+		cm.Data[jti] = strconv.FormatInt(exp.Unix(), 10)
+		if create {
+			err := r.Client.Create(ctx, cm)
+			if apierrors.IsAlreadyExists(err) {
+				return apierrors.NewConflict(corev1.Resource("configmaps"), RevokedSessionsConfigMap, err)
+			}
+			return err
+		}
+		return r.Client.Update(ctx, cm)
+	})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.local == nil {
+		r.local = map[string]time.Time{}
+	}
+	for k, e := range r.local {
+		if !now.Before(e) {
+			delete(r.local, k)
+		}
+	}
+	r.local[jti] = exp
+	return nil
+}
+
+func (r *SessionRevocations) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
