@@ -1,7 +1,10 @@
 package controllers
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -35,8 +38,7 @@ const (
 	// annotationClaims fingerprints the claims the Secret's JWT was signed with, so that a spec
 	// or Account change re-signs and nothing else does.
 	annotationClaims = "tenancy.tessera.dev/claims"
-	// annotationKeyID and annotationIssuedAt record which key signed the Secret's JWT, and when.
-	annotationKeyID    = "tenancy.tessera.dev/kid"
+	// annotationIssuedAt records when the Secret's JWT was signed.
 	annotationIssuedAt = "tenancy.tessera.dev/issued-at"
 )
 
@@ -161,7 +163,7 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 	}
 	// The Secret, not status, says which key signed its JWT: status may trail in the cache right
 	// after an issue, and reading it would re-sign a JWT just written.
-	kid := secret.Annotations[annotationKeyID]
+	kid := jwtKeyID(secret.Data[TokenSecretKey])
 	key, known := set.Lookup(kid)
 	if exists && len(secret.Data[TokenSecretKey]) > 0 && secret.Annotations[annotationClaims] == fingerprint && known && !key.Retired() {
 		if tok.Status.KeyID == "" {
@@ -186,7 +188,6 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 			secret.Annotations = map[string]string{}
 		}
 		secret.Annotations[annotationClaims] = fingerprint
-		secret.Annotations[annotationKeyID] = kid
 		secret.Annotations[annotationIssuedAt] = now.UTC().Format(time.RFC3339)
 		secret.Type = corev1.SecretTypeOpaque
 		secret.Data = map[string][]byte{TokenSecretKey: []byte(signed)}
@@ -203,6 +204,26 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, action, "signed a JWT with key %s into Secret %s", kid, secret.Name)
 	}
 	return nil
+}
+
+// jwtKeyID reads the kid from a JWT's header without verifying anything: it only tells which
+// key signed the JWT already stored, so that a JWT signed by the active key is not signed again.
+func jwtKeyID(token []byte) string {
+	head, _, ok := bytes.Cut(token, []byte("."))
+	if !ok {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(string(head))
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(raw, &h) != nil {
+		return ""
+	}
+	return h.Kid
 }
 
 // recordIssued copies the facts of the JWT in secret into status.

@@ -8,6 +8,6 @@ package operator
 // +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=accounts/status;tokens/status;admins/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=accounts/finalizers;tokens/finalizers;admins/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;create;update
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations;validatingwebhookconfigurations,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;delete

@@ -116,7 +116,7 @@ func (v *Verifier) VerifyPassword(ctx context.Context, login, plaintext string) 
 		return nil, err
 	}
 	var hash string
-	if len(accts.Items) == 1 {
+	if len(accts.Items) == 1 && accts.Items[0].DeletionTimestamp == nil {
 		a := &accts.Items[0]
 		s := &corev1.Secret{}
 		err := v.Cache.Get(ctx, client.ObjectKey{Namespace: a.Namespace, Name: credential.SecretName(a.Name)}, s)
