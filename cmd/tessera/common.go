@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"go.uber.org/zap/zapcore"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -25,7 +26,9 @@ func defaultRESTAddr() string { return cmp.Or(os.Getenv("TESSERA_REST_ADDR"), De
 
 // setupLogging binds zap's flags to fs; call the returned function after fs.Parse.
 func setupLogging(fs *flag.FlagSet, development bool) func() {
-	opts := zap.Options{Development: development}
+	// Development mode means readable console logs, but at info level: the REST access log is
+	// debug (V(1)) and costs throughput; --zap-log-level=debug turns it on.
+	opts := zap.Options{Development: development, Level: zapcore.InfoLevel}
 	opts.BindFlags(fs)
 	return func() { ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts))) }
 }
