@@ -35,17 +35,24 @@ var refusedHeaders = [...]string{"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", 
 // one of ErrMalformed, ErrAlgorithm, ErrUnknownKey, ErrSignature, ErrExpired, ErrIssuer and
 // ErrClaims.
 func Verify(token string, set *keys.Set, issuer string, now time.Time) (*Claims, error) {
+	var w wireClaims
+	if _, err := parseSigned(token, set, &w); err != nil {
+		return nil, err
+	}
+	return w.claims(issuer, now)
+}
+
+// parseSigned parses token into claims and checks its signature with the key its kid names;
+// the claims themselves are the caller's to check.
+func parseSigned(token string, set *keys.Set, claims gojwt.Claims) (*gojwt.Token, error) {
 	if set == nil {
 		return nil, fmt.Errorf("%w: no signing key set loaded", ErrUnknownKey)
 	}
 	if len(token) > maxTokenLen {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrMalformed, maxTokenLen)
 	}
-	var (
-		w      wireClaims
-		keyErr error
-	)
-	t, err := parser.ParseWithClaims(token, &w, func(t *gojwt.Token) (any, error) {
+	var keyErr error
+	t, err := parser.ParseWithClaims(token, claims, func(t *gojwt.Token) (any, error) {
 		key, err := keyFor(t, set)
 		keyErr = err
 		return key, err
@@ -53,7 +60,7 @@ func Verify(token string, set *keys.Set, issuer string, now time.Time) (*Claims,
 	if err != nil {
 		return nil, classify(t, err, keyErr)
 	}
-	return w.claims(issuer, now)
+	return t, nil
 }
 
 // keyFor is the Keyfunc: the verification key for t, chosen by kid alone.
