@@ -426,6 +426,32 @@ var _ = Describe("The ote-stack API", Ordered, func() {
 		}, 10*time.Second, 100*time.Millisecond).Should(Equal(http.StatusOK))
 	})
 
+	It("refuses to create a business for an administrator whose account holds tokens, losing nothing", func() {
+		user := "ote-holder-" + u
+		id := oteRegister(user, true)
+		oteApprove(sysToken, id, 1)
+		tok := oteLogin(user, otePassword)
+		ctx := context.Background()
+		var acct *tenancyv1alpha1.Account
+		all := &tenancyv1alpha1.AccountList{}
+		Expect(k8s.List(ctx, all)).To(Succeed())
+		for i := range all.Items {
+			if all.Items[i].Spec.Login == user {
+				acct = &all.Items[i]
+			}
+		}
+		Expect(acct).NotTo(BeNil())
+		held := newToken(acct.Namespace, "ote-held-"+u, acct.Name)
+		Expect(k8s.Create(ctx, held)).To(Succeed())
+		Eventually(func() int {
+			resp, _ := oteCall("POST", "/v1/business", oteAuth(tok), map[string]any{
+				"name": "Holder " + u, "introduce": "intro", "objective": "objective", "scale": "10"})
+			return resp.StatusCode
+		}, 10*time.Second, 200*time.Millisecond).Should(Equal(http.StatusConflict))
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(held), &tenancyv1alpha1.Token{})).To(Succeed(), "the token is still there")
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(acct), &tenancyv1alpha1.Account{})).To(Succeed(), "the account did not move")
+	})
+
 	It("serves its OpenAPI document", func() {
 		resp, body := oteCall("GET", "/v1/docs/spec", nil, nil)
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))

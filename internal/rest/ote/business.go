@@ -116,6 +116,15 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		fail(w, errParam("name", "a business named %q exists", name))
 		return
 	}
+	// The creator's Account moves into the business (see joinBusiness); what hangs off it would
+	// not move along, so refuse rather than lose it.
+	if held, err := a.heldByAccount(r.Context(), c.acct); err != nil {
+		fail(w, err)
+		return
+	} else if held != "" {
+		fail(w, errStatus(http.StatusConflict, "your account holds %s, which creating a business would delete; remove them first", held))
+		return
+	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
 	g := &tenancyv1alpha1.Group{
 		ObjectMeta: metav1.ObjectMeta{Name: rest.DNSName("biz-", name, 55), Annotations: map[string]string{
@@ -141,6 +150,26 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 	ok(w, map[string]any{"data": map[string]any{"id": g.Spec.ID}})
 }
 
+// heldByAccount names the Tokens and Admin grants that reference acct, or "" when there are none.
+func (a *API) heldByAccount(ctx context.Context, acct *tenancyv1alpha1.Account) (string, error) {
+	toks := &tenancyv1alpha1.TokenList{}
+	if err := a.Client.List(ctx, toks, client.InNamespace(acct.Namespace), client.MatchingFields{index.TokenAccount: acct.Name}); err != nil {
+		return "", err
+	}
+	adms := &tenancyv1alpha1.AdminList{}
+	if err := a.Client.List(ctx, adms, client.InNamespace(acct.Namespace), client.MatchingFields{index.AdminAccount: acct.Name}); err != nil {
+		return "", err
+	}
+	var held []string
+	if n := len(toks.Items); n > 0 {
+		held = append(held, fmt.Sprintf("%d token(s)", n))
+	}
+	if n := len(adms.Items); n > 0 {
+		held = append(held, fmt.Sprintf("%d administrator grant(s)", n))
+	}
+	return strings.Join(held, " and "), nil
+}
+
 func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1.Group, error) {
 	list := &tenancyv1alpha1.GroupList{}
 	if err := a.Client.List(ctx, list); err != nil {
@@ -157,8 +186,9 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 // joinBusiness makes the creator of business g its general administrator. An Admin names an
 // Account of its own namespace, so the creator's Account moves from the root's namespace into
 // the business's: the Account is deleted and recreated there with the same login, accountID,
-// id, profile and password hash (its sessions stay valid: they name the accountID). Its Luna
-// Tokens, if it had any, go with the old object.
+// id, profile and password hash (its sessions stay valid: they name the accountID). An Account
+// that holds Tokens or Admin grants is refused before the move (createBusiness), since those
+// would go with the old object.
 func (a *API) joinBusiness(ctx context.Context, acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group) error {
 	ns := tenancyv1alpha1.GroupNamespace(g.Name)
 	// The Group controller creates the namespace.
