@@ -127,6 +127,7 @@ type AdminStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=adm,categories=tessera
+// +kubebuilder:selectablefield:JSONPath=`.spec.accountRef.name`
 // +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.spec.accountRef.name`
 // +kubebuilder:printcolumn:name="Access",type=integer,JSONPath=`.spec.accessType`
 // +kubebuilder:printcolumn:name="Role",type=string,JSONPath=`.status.role`

@@ -151,13 +151,16 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 }
 
 // heldByAccount names the Tokens and Admin grants that reference acct, or "" when there are none.
+// It asks the API server (field selectors), not the cache: a Token created a moment ago must
+// count, or the move would delete it.
 func (a *API) heldByAccount(ctx context.Context, acct *tenancyv1alpha1.Account) (string, error) {
+	byAccount := client.MatchingFields{"spec.accountRef.name": acct.Name}
 	toks := &tenancyv1alpha1.TokenList{}
-	if err := a.Client.List(ctx, toks, client.InNamespace(acct.Namespace), client.MatchingFields{index.TokenAccount: acct.Name}); err != nil {
+	if err := a.APIReader.List(ctx, toks, client.InNamespace(acct.Namespace), byAccount); err != nil {
 		return "", err
 	}
 	adms := &tenancyv1alpha1.AdminList{}
-	if err := a.Client.List(ctx, adms, client.InNamespace(acct.Namespace), client.MatchingFields{index.AdminAccount: acct.Name}); err != nil {
+	if err := a.APIReader.List(ctx, adms, client.InNamespace(acct.Namespace), byAccount); err != nil {
 		return "", err
 	}
 	var held []string
