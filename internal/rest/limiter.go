@@ -2,6 +2,7 @@ package rest
 
 import (
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -26,6 +27,11 @@ type ThrottledError struct {
 }
 
 func (e *ThrottledError) Error() string { return e.Reason }
+
+// RetryAfterHeader is the Retry-After value for d: whole seconds, rounded up, at least 1.
+func RetryAfterHeader(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
 
 // loginLimiter bounds concurrent password hashes and locks out logins that keep failing.
 type loginLimiter struct {

@@ -68,3 +68,12 @@ func TestLimiterSuccessClearsFailures(t *testing.T) {
 		t.Fatalf("a success did not clear the failure count: %v", err)
 	}
 }
+
+func TestRetryAfterHeaderRoundsUpToWholeSeconds(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "1", 300 * time.Millisecond: "1", time.Second: "1",
+		1500 * time.Millisecond: "2", time.Minute: "60"} {
+		if got := RetryAfterHeader(d); got != want {
+			t.Errorf("RetryAfterHeader(%s) = %s, want %s", d, got, want)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func fail(w http.ResponseWriter, err error) {
 		ae = fromError(err)
 	}
 	if ae.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((ae.RetryAfter+time.Second-1)/time.Second)))
+		w.Header().Set("Retry-After", rest.RetryAfterHeader(ae.RetryAfter))
 	}
 	writeJSON(w, ae.Code, map[string]string{"status": ae.Status, "error": ae.Detail})
 }

@@ -3,7 +3,6 @@ package luna
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -185,11 +184,7 @@ func errNotApproved(detail string) *apiError {
 
 func errThrottled(after time.Duration, detail string) *apiError {
 	e := tesseraErr(http.StatusTooManyRequests, CodeThrottled, descTooManyRequests, detail)
-	secs := int(math.Ceil(after.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	e.Header = http.Header{"Retry-After": {strconv.Itoa(secs)}}
+	e.Header = http.Header{"Retry-After": {rest.RetryAfterHeader(after)}}
 	return e
 }
 

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -136,7 +135,7 @@ func fail(w http.ResponseWriter, err error) {
 		ae = fromError(err)
 	}
 	if ae.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((ae.RetryAfter+time.Second-1)/time.Second)))
+		w.Header().Set("Retry-After", rest.RetryAfterHeader(ae.RetryAfter))
 	}
 	writeJSON(w, ae.Status, map[string]any{"code": ae.Status, "message": ae.Message})
 }
