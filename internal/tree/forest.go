@@ -134,6 +134,25 @@ func (f *Forest) Info(name string) (info Info, ok bool) {
 	return info, true
 }
 
+// Lock returns the nearest locked Group at or above name, for hot paths (token verification)
+// that need only that: unlike Info it allocates nothing. ok is false when name is unknown; a
+// cycle or a missing parent ends the walk.
+func (f *Forest) Lock(name string) (lockedBy, reason string, ok bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	n, ok := f.nodes[name]
+	if !ok {
+		return "", "", false
+	}
+	for steps := 0; n != nil && steps <= len(f.nodes); steps++ {
+		if n.Locked {
+			return n.Name, n.LockReason, true
+		}
+		n = f.nodes[n.Parent]
+	}
+	return "", "", true
+}
+
 // Children returns the names of the direct child Groups, sorted.
 func (f *Forest) Children(name string) []string {
 	f.mu.RLock()

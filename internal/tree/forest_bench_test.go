@@ -40,3 +40,13 @@ func BenchmarkForestLockPartner(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkForestLock(b *testing.B) {
+	f := wideForest()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, ok := f.Lock("p57-c42"); !ok {
+			b.Fatal("missing")
+		}
+	}
+}

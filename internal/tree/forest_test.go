@@ -47,6 +47,12 @@ func TestNearestLockWins(t *testing.T) {
 	if info, _ := f.Info("dept"); info.LockedBy != "partner" || info.LockReason != "unpaid" {
 		t.Fatalf("dept LockedBy = %q (%q), want partner", info.LockedBy, info.LockReason)
 	}
+	if by, reason, ok := f.Lock("dept"); !ok || by != "partner" || reason != "unpaid" {
+		t.Fatalf("Lock(dept) = %q, %q, %v; want partner, unpaid", by, reason, ok)
+	}
+	if _, _, ok := f.Lock("nobody"); ok {
+		t.Fatal("Lock of an unknown Group reports ok")
+	}
 	affected := f.Set(Node{Name: "acme", Parent: "partner", Locked: true})
 	if !slices.Contains(affected, "dept") {
 		t.Fatalf("locking acme affects %v, want dept among them", affected)
@@ -59,6 +65,9 @@ func TestNearestLockWins(t *testing.T) {
 	if info, _ := f.Info("dept"); info.LockedBy != "" {
 		t.Fatalf("dept still locked by %q after unlocking", info.LockedBy)
 	}
+	if by, _, _ := f.Lock("dept"); by != "" {
+		t.Fatalf("Lock(dept) = %q after unlocking", by)
+	}
 }
 
 func TestCycleAndOrphanAreReported(t *testing.T) {
@@ -68,6 +77,9 @@ func TestCycleAndOrphanAreReported(t *testing.T) {
 	}
 	if info, _ := f.Info("c"); info.Problem != "parent Group ghost does not exist" {
 		t.Fatalf("Info(c).Problem = %q", info.Problem)
+	}
+	if by, _, ok := f.Lock("a"); !ok || by != "" {
+		t.Fatalf("Lock on a cycle = %q, %v; want termination and no lock", by, ok)
 	}
 	if d := f.Descendants("a"); !slices.Equal(d, []string{"b"}) {
 		t.Fatalf("Descendants on a cycle = %v, want [b] and termination", d)

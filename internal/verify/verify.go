@@ -170,18 +170,16 @@ func (v *Verifier) mayAct(acct *tenancyv1alpha1.Account) error {
 	if acct.Spec.Approval != "" && acct.Spec.Approval != tenancyv1alpha1.ApprovalApproved {
 		return fmt.Errorf("%w: account %s is %s", ErrNotApproved, acct.Spec.Login, acct.Spec.Approval)
 	}
-	group := tenancyv1alpha1.GroupOfNamespace(acct.Namespace)
-	info, ok := v.Forest.Info(group)
+	lockedBy, reason, ok := v.Forest.Lock(tenancyv1alpha1.GroupOfNamespace(acct.Namespace))
 	if !ok {
 		// The tree is filled from the cache; a Group it lacks is one not reconciled yet.
 		return fmt.Errorf("%w: the Group of account %s is not known yet", ErrUnavailable, acct.Spec.Login)
 	}
-	if info.LockedBy != "" {
-		reason := ""
-		if info.LockReason != "" {
-			reason = " (" + info.LockReason + ")"
+	if lockedBy != "" {
+		if reason != "" {
+			reason = " (" + reason + ")"
 		}
-		return fmt.Errorf("%w: Group %s is locked%s", ErrLocked, info.LockedBy, reason)
+		return fmt.Errorf("%w: Group %s is locked%s", ErrLocked, lockedBy, reason)
 	}
 	return nil
 }
