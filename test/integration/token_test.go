@@ -132,6 +132,8 @@ var _ = Describe("Tokens", Ordered, func() {
 		// The retired key is kept for verification until no token depends on it.
 		_, err = op.Verifier.VerifyToken(ctx, before)
 		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() []string { return eventReasons(ctx, "Token", "rotating") }, 10*time.Second, 100*time.Millisecond).
+			Should(ContainElement("Renewed"))
 	})
 
 	It("marks a Token Expired at its expiration time and refuses it", func() {
