@@ -3,6 +3,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,7 +93,7 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 
 	if cerr := r.ensureNamespace(ctx, group, info); cerr != nil {
 		var conflict namespaceConflict
-		if !asConflict(cerr, &conflict) {
+		if !errors.As(cerr, &conflict) {
 			return ctrl.Result{}, cerr
 		}
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
@@ -212,14 +213,6 @@ func (c namespaceConflict) Error() string {
 	return fmt.Sprintf("namespace %s already exists and does not belong to this Group; to let the Group adopt it, "+
 		"label it %s=%s and %s=<group name> and give it no controller", c.name,
 		tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelGroup)
-}
-
-func asConflict(err error, target *namespaceConflict) bool {
-	c, ok := err.(namespaceConflict)
-	if ok {
-		*target = c
-	}
-	return ok
 }
 
 func (r *GroupReconciler) enqueue(names []string) {
