@@ -502,10 +502,15 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id string) {
 			fail(w, err)
 			return
 		} else if other != nil {
-			fail(w, errStatus(http.StatusConflict, "user exists", "email: "+*body.Email+" is already registered"))
+			fail(w, errEmailTaken(*body.Email))
 			return
 		}
 		upd.Spec.Profile.Email = *body.Email
+		// Set here, the e-mail is a sign-in name: admission claims it.
+		if upd.Labels == nil {
+			upd.Labels = map[string]string{}
+		}
+		upd.Labels[tenancyv1alpha1.LabelEmailLogin] = "true"
 	}
 	if body.FirstName != nil {
 		upd.Spec.Profile.FirstName = *body.FirstName
@@ -527,6 +532,10 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	if !equalAccount(acct, upd) {
 		if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
+			if isDuplicate(err, emailField) {
+				fail(w, errEmailTaken(*body.Email))
+				return
+			}
 			fail(w, rest.ClassifyWrite(err))
 			return
 		}
@@ -616,11 +625,16 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 // loginOf resolves an e-mail address or nick name to a login; an unknown one is returned as
 // it is, so that the password check still spends its dummy hash.
 func (a *API) loginOf(ctx context.Context, who string) (string, error) {
-	lookups := []struct{ field, value string }{{index.AccountLogin, who}, {IndexNickName, who}}
 	if strings.Contains(who, "@") {
-		lookups = append([]struct{ field, value string }{{IndexEmail, strings.ToLower(who)}}, lookups...)
+		acct, err := a.byEmail(ctx, who)
+		if err != nil {
+			return "", err
+		}
+		if acct != nil {
+			return acct.Spec.Login, nil
+		}
 	}
-	for _, l := range lookups {
+	for _, l := range []struct{ field, value string }{{index.AccountLogin, who}, {IndexNickName, who}} {
 		acct, err := a.byIndex(ctx, l.field, l.value)
 		if err != nil {
 			return "", err

@@ -68,7 +68,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	} else if other != nil {
-		fail(w, errStatus(http.StatusConflict, "user exists", "email: "+*body.Email+" is already registered"))
+		fail(w, errEmailTaken(*body.Email))
 		return
 	}
 	ns := cmp.Or(a.Namespace, rest.RootNamespace)
@@ -76,8 +76,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	if a.RequireApproval && (c == nil || !c.admin) {
 		approval = tenancyv1alpha1.ApprovalPending
 	}
+	// The label makes admission claim the e-mail: of concurrent registrations, one wins.
 	acct := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: rest.PersonAccountName(*body.NickName)},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: rest.PersonAccountName(*body.NickName),
+			Labels: map[string]string{tenancyv1alpha1.LabelEmailLogin: "true"}},
 		Spec: tenancyv1alpha1.AccountSpec{Login: *body.NickName, Type: tenancyv1alpha1.AccountTypeUser,
 			Approval: approval, Roles: roles, Profile: tenancyv1alpha1.AccountProfile{
 				NickName: *body.NickName, Email: *body.Email, FirstName: deref(body.FirstName), LastName: deref(body.LastName)}},
@@ -86,7 +88,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 		acct.Annotations = map[string]string{AnnotationSurName: *body.SurName}
 	}
 	if err := rest.CreatePerson(r.Context(), a.Client, acct, *body.Password); err != nil {
-		if errors.Is(err, rest.ErrLoginTaken) {
+		switch {
+		case isDuplicate(err, emailField):
+			err = errEmailTaken(*body.Email)
+		case errors.Is(err, rest.ErrLoginTaken):
 			err = errStatus(http.StatusConflict, "user exists", "nick_name: "+*body.NickName+" is already taken")
 		}
 		fail(w, err)
