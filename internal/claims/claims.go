@@ -31,6 +31,7 @@ const StaleAfter = 30 * time.Second
 
 // TakenError reports a value another object holds.
 type TakenError struct {
+	// Key is the value asked for.
 	Key Key
 	// Holder is "namespace/name" of the object holding it ("/name" for a Group), or a
 	// description such as "a concurrent request".
@@ -80,7 +81,9 @@ func Taken(err error) []*TakenError {
 // Claims claims and releases values in the operator's namespace.
 type Claims struct {
 	// Client must read from the API server, not a cache: claims need the latest state.
-	Client    client.Client
+	Client client.Client
+	// Namespace holds the claim Leases: the operator's own, so that one name is one claim
+	// across the cluster and tenants cannot touch them.
 	Namespace string
 	// Cache, when set, is asked first: it names an existing holder without an API call, and it
 	// knows objects created before their values were claimed.

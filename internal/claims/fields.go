@@ -32,7 +32,9 @@ type Field struct {
 
 // Key is one claimable value of one field.
 type Key struct {
+	// Field is what is claimed.
 	Field *Field
+	// Value is the value as claimed: decimal for integer ids, lower-case for e-mails.
 	Value string
 }
 

@@ -27,10 +27,12 @@ const sweepPage = 500
 // object that asks, but random UUIDs are never asked for again, so without the sweep their
 // Leases would pile up in etcd. It runs on the leader only.
 type Sweeper struct {
+	// Claims lists and deletes the Leases; its Cache, when set, spares most holder reads.
 	Claims *Claims
 	// Period between sweeps; 0 means SweepPeriod.
 	Period time.Duration
-	Log    logr.Logger
+	// Log reports sweeps that deleted something or failed.
+	Log logr.Logger
 }
 
 // NeedLeaderElection implements manager.LeaderElectionRunnable: one replica sweeps.
