@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -19,9 +20,12 @@ import (
 
 // GroupValidator enforces the tree rules no schema can: the parent exists, there is one root,
 // no cycles, the portal's parent→child kinds, unique sibling display names, hierarchy locks, and
-// no deletion of a Group with children or Accounts unless cascade is asked for.
+// no deletion of a Group with children or Accounts unless cascade is asked for; and it claims
+// the Group's identifiers.
 type GroupValidator struct {
 	lineage
+	// Claims keeps spec.uuid and spec.id unique among Groups.
+	Claims *claims.Claims
 }
 
 var groupsResource = tenancyv1alpha1.GroupVersion.WithResource("groups").GroupResource()
@@ -29,43 +33,59 @@ var groupKind = tenancyv1alpha1.GroupVersion.WithKind("Group").GroupKind()
 
 // ValidateCreate implements admission.Validator.
 func (v *GroupValidator) ValidateCreate(ctx context.Context, g *tenancyv1alpha1.Group) (admission.Warnings, error) {
-	if g.Spec.Parent == "" {
-		return nil, v.checkSingleRoot(ctx, g)
+	if err := v.checkCreate(ctx, g); err != nil {
+		return nil, err
 	}
-	return nil, v.checkPlacement(ctx, g, true)
+	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, nil, g)
 }
 
 // ValidateUpdate implements admission.Validator.
 func (v *GroupValidator) ValidateUpdate(ctx context.Context, old, g *tenancyv1alpha1.Group) (admission.Warnings, error) {
+	if err := v.checkUpdate(ctx, old, g); err != nil {
+		return nil, err
+	}
+	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, old, g)
+}
+
+// checkCreate enforces the tree rules on a new Group.
+func (v *GroupValidator) checkCreate(ctx context.Context, g *tenancyv1alpha1.Group) error {
+	if g.Spec.Parent == "" {
+		return v.checkSingleRoot(ctx, g)
+	}
+	return v.checkPlacement(ctx, g, true)
+}
+
+// checkUpdate enforces the tree rules on a changed Group.
+func (v *GroupValidator) checkUpdate(ctx context.Context, old, g *tenancyv1alpha1.Group) error {
 	if equality.Semantic.DeepEqual(old.Spec, g.Spec) {
-		return nil, nil // metadata only: finalizers, labels, owner references
+		return nil // metadata only: finalizers, labels, owner references
 	}
 	anc, _, _, err := v.ancestry(ctx, old.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if lock, locked := anc.lock(); locked {
 		onlyLock := old.Spec
 		onlyLock.Lock = g.Spec.Lock
 		if lock.Name != g.Name || !equality.Semantic.DeepEqual(onlyLock, g.Spec) {
-			return nil, apierrors.NewForbidden(groupsResource, g.Name,
+			return apierrors.NewForbidden(groupsResource, g.Name,
 				fmt.Errorf("%s", lockedMessage("Group "+g.Name, lock)))
 		}
-		return nil, nil // the lock holder changes only its own lock
+		return nil // the lock holder changes only its own lock
 	}
 	moved := old.Spec.Parent != g.Spec.Parent
 	if g.Spec.Parent == "" {
 		if moved {
-			return nil, v.checkSingleRoot(ctx, g)
+			return v.checkSingleRoot(ctx, g)
 		}
-		return nil, v.checkChildrenKinds(g, 0)
+		return v.checkChildrenKinds(g, 0)
 	}
 	if moved || old.Spec.Kind != g.Spec.Kind || tree.DisplayName(old) != tree.DisplayName(g) {
 		if err := v.checkPlacement(ctx, g, moved); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // ValidateDelete implements admission.Validator.

@@ -5,14 +5,20 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	admissionv1 "k8s.io/api/admission/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/claims"
 )
 
 // +kubebuilder:webhook:path=/mutate-tenancy-tessera-dev-v1alpha1-group,mutating=true,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=groups,verbs=create;update,versions=v1alpha1,name=mgroup.tessera.dev,admissionReviewVersions=v1
@@ -29,19 +35,28 @@ type IDSource interface {
 // and an integer id for Groups, Accounts and Admins, when the client sent none. On update it
 // carries the stored identifiers over when the client left them out (a PUT of a manifest that
 // never had them), so that GitOps replaces do not trip the immutability rules.
+//
+// A drawn id that the cache shows on another object (a client chose it from the allocator's
+// range) is skipped and another one drawn, so that the validator's claim does not refuse an id
+// the client never chose.
 type Identifiers[T client.Object] struct {
 	IDs IDSource
+	// Claims, when set, is asked whether a drawn id is already taken.
+	Claims *claims.Claims
 }
+
+// maxDraws bounds how many taken ids the defaulter skips in one request.
+const maxDraws = 10
 
 // Default implements admission.Defaulter.
 func (d *Identifiers[T]) Default(ctx context.Context, obj T) error {
-	uid, id, kind := identifierFields(obj)
+	uid, id, kind, idField := identifierFields(obj)
 	if req, err := admission.RequestFromContext(ctx); err == nil && req.Operation == admissionv1.Update {
 		old := obj.DeepCopyObject().(T)
 		if err := json.Unmarshal(req.OldObject.Raw, old); err != nil {
 			return fmt.Errorf("decoding the stored %s: %w", kind, err)
 		}
-		oldUID, oldID, _ := identifierFields(old)
+		oldUID, oldID, _, _ := identifierFields(old)
 		if *uid == "" {
 			*uid = *oldUID
 		}
@@ -53,27 +68,70 @@ func (d *Identifiers[T]) Default(ctx context.Context, obj T) error {
 		*uid = uuid.NewString()
 	}
 	if id != nil && *id == 0 {
+		return d.drawID(ctx, obj, id, kind, idField)
+	}
+	return nil
+}
+
+// drawID sets *id to a fresh id that the cache shows on no other object.
+func (d *Identifiers[T]) drawID(ctx context.Context, obj T, id *int64, kind string, f *claims.Field) error {
+	for range maxDraws {
 		next, err := d.IDs.Next(ctx, kind)
 		if err != nil {
 			return err
 		}
 		*id = next
+		if d.Claims == nil {
+			return nil
+		}
+		key, _ := f.KeyOf(obj)
+		if err := d.Claims.Cached(ctx, key, claims.Holder(obj)); !claims.IsTaken(err) {
+			return err
+		}
 	}
-	return nil
+	return nil // the validator's claim explains what is left
+}
+
+// claimIdentifiers claims the identifiers obj carries that old (nil on create) does not, and
+// refuses one that another object holds with 409 Conflict and a FieldValueDuplicate cause per
+// field. A dry run only checks, so that it leaves no claim behind.
+func claimIdentifiers(ctx context.Context, c *claims.Claims, resource schema.GroupResource, old, obj client.Object) error {
+	keys := claims.NewKeys(old, obj)
+	if len(keys) == 0 {
+		return nil
+	}
+	claim := c.ClaimAll
+	if req, err := admission.RequestFromContext(ctx); err == nil && req.DryRun != nil && *req.DryRun {
+		claim = c.Check
+	}
+	err := claim(ctx, keys, claims.Holder(obj))
+	taken := claims.Taken(err)
+	if len(taken) == 0 {
+		return err
+	}
+	msgs := make([]string, len(taken))
+	causes := make([]metav1.StatusCause, len(taken))
+	for i, t := range taken {
+		msgs[i] = t.Key.Field.Path + ": " + t.Error()
+		causes[i] = metav1.StatusCause{Type: metav1.CauseTypeFieldValueDuplicate, Field: t.Key.Field.Path, Message: msgs[i]}
+	}
+	conflict := apierrors.NewConflict(resource, obj.GetName(), errors.New(strings.Join(msgs, "; ")))
+	conflict.ErrStatus.Details.Causes = causes
+	return conflict
 }
 
 // identifierFields points at an object's UUID and integer id fields (id is nil for Tokens,
-// which have none) and names its kind.
-func identifierFields(obj client.Object) (uid *string, id *int64, kind string) {
+// which have none), names its kind and the claim field of its id.
+func identifierFields(obj client.Object) (uid *string, id *int64, kind string, idField *claims.Field) {
 	switch o := any(obj).(type) {
 	case *tenancyv1alpha1.Group:
-		return &o.Spec.UUID, &o.Spec.ID, "Group"
+		return &o.Spec.UUID, &o.Spec.ID, "Group", claims.GroupNumericID
 	case *tenancyv1alpha1.Account:
-		return &o.Spec.AccountID, &o.Spec.ID, "Account"
+		return &o.Spec.AccountID, &o.Spec.ID, "Account", claims.AccountNumericID
 	case *tenancyv1alpha1.Token:
-		return &o.Spec.TokenID, nil, "Token"
+		return &o.Spec.TokenID, nil, "Token", nil
 	case *tenancyv1alpha1.Admin:
-		return &o.Spec.UUID, &o.Spec.ID, "Admin"
+		return &o.Spec.UUID, &o.Spec.ID, "Admin", claims.AdminNumericID
 	}
 	panic(fmt.Sprintf("webhook: no identifiers for %T", obj))
 }

@@ -6,15 +6,12 @@ import (
 	"reflect"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/index"
-	"github.com/tessera-dev/tessera/internal/logins"
+	"github.com/tessera-dev/tessera/internal/claims"
 )
 
 // +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-account,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=accounts,verbs=create;update;delete,versions=v1alpha1,name=vaccount.tessera.dev,admissionReviewVersions=v1
@@ -22,14 +19,13 @@ import (
 // +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-admin,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=admins,verbs=create;update;delete,versions=v1alpha1,name=vadmin.tessera.dev,admissionReviewVersions=v1
 
 // GroupMember validates Accounts, Tokens and Admins: they live in a Group's namespace, and
-// nothing in a locked subtree is created, changed or deleted. Accounts additionally claim their
-// login, so that it is unique across the cluster.
+// nothing in a locked subtree is created, changed or deleted. It also claims their identifiers
+// (an Account's login, accountID, id and e-mail login; a Token's tokenID; an Admin's uuid and
+// id), so that each is unique across the cluster.
 type GroupMember[T client.Object] struct {
 	lineage
-	// Logins claims Account logins; nil for Tokens and Admins.
-	Logins *logins.Claims
-	// Accounts is the cache, to find an existing login without an API call.
-	Accounts client.Reader
+	// Claims claims identifiers.
+	Claims *claims.Claims
 	// Resource names the kind in refusals.
 	Resource schema.GroupResource
 }
@@ -39,24 +35,19 @@ func (v *GroupMember[T]) ValidateCreate(ctx context.Context, obj T) (admission.W
 	if err := v.checkGroup(ctx, obj); err != nil {
 		return nil, err
 	}
-	if a, ok := any(obj).(*tenancyv1alpha1.Account); ok {
-		return nil, v.claimLogin(ctx, a)
-	}
-	return nil, nil
+	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, nil, obj)
 }
 
-// ValidateUpdate implements admission.Validator.
+// ValidateUpdate implements admission.Validator. Metadata-only updates (finalizers, labels,
+// owner references) pass even in a locked subtree; one that marks an Account as e-mail-login
+// still claims its e-mail.
 func (v *GroupMember[T]) ValidateUpdate(ctx context.Context, old, obj T) (admission.Warnings, error) {
-	if reflect.DeepEqual(specOf(old), specOf(obj)) {
-		return nil, nil // metadata only: finalizers, labels, owner references
+	if !reflect.DeepEqual(specOf(old), specOf(obj)) {
+		if err := v.checkGroup(ctx, obj); err != nil {
+			return nil, err
+		}
 	}
-	if err := v.checkGroup(ctx, obj); err != nil {
-		return nil, err
-	}
-	if a, ok := any(obj).(*tenancyv1alpha1.Account); ok && a.Spec.Login != any(old).(*tenancyv1alpha1.Account).Spec.Login {
-		return nil, v.claimLogin(ctx, a)
-	}
-	return nil, nil
+	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, old, obj)
 }
 
 // ValidateDelete implements admission.Validator.
@@ -80,29 +71,6 @@ func (v *GroupMember[T]) checkGroup(ctx context.Context, obj T) error {
 		return apierrors.NewForbidden(v.Resource, obj.GetName(), fmt.Errorf("%s", lockedMessage("Group "+group, lock)))
 	}
 	return nil
-}
-
-// claimLogin refuses a login another Account holds: first from the cache, then atomically.
-func (v *GroupMember[T]) claimLogin(ctx context.Context, a *tenancyv1alpha1.Account) error {
-	conflict := func(msg string) error {
-		err := apierrors.NewConflict(v.Resource, a.Name, fmt.Errorf("%s", msg))
-		err.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: "FieldValueDuplicate", Field: "spec.login", Message: msg}}
-		return err
-	}
-	existing := &tenancyv1alpha1.AccountList{}
-	if err := v.Accounts.List(ctx, existing, client.MatchingFields{index.AccountLogin: a.Spec.Login}); err != nil {
-		return err
-	}
-	for _, other := range existing.Items {
-		if other.Namespace != a.Namespace || other.Name != a.Name {
-			return conflict(fmt.Sprintf("spec.login: login %q is already taken by Account %s/%s", a.Spec.Login, other.Namespace, other.Name))
-		}
-	}
-	err := v.Logins.Claim(ctx, a.Spec.Login, types.NamespacedName{Namespace: a.Namespace, Name: a.Name})
-	if logins.IsTaken(err) {
-		return conflict("spec.login: " + err.Error())
-	}
-	return err
 }
 
 // specOf returns the spec of a Tessera object.

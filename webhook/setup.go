@@ -6,7 +6,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/logins"
+	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -20,8 +20,8 @@ type Deps struct {
 	Cache client.Reader
 	// Direct reads and writes the API server itself.
 	Direct client.Client
-	// Logins claims Account logins.
-	Logins *logins.Claims
+	// Claims keeps logins, UUIDs, integer ids and e-mail logins unique.
+	Claims *claims.Claims
 }
 
 // Setup registers every Tessera webhook with the manager's webhook server.
@@ -31,22 +31,22 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 		return tenancyv1alpha1.GroupVersion.WithResource(plural).GroupResource()
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Group{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Group]{IDs: d.IDs}).
-		WithValidator(&GroupValidator{lineage: l}).Complete(); err != nil {
+		WithDefaulter(&Identifiers[*tenancyv1alpha1.Group]{IDs: d.IDs, Claims: d.Claims}).
+		WithValidator(&GroupValidator{lineage: l, Claims: d.Claims}).Complete(); err != nil {
 		return err
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Account{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Logins: d.Logins, Accounts: d.Cache,
+		WithDefaulter(&Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs, Claims: d.Claims}).
+		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Claims: d.Claims,
 			Resource: resource("accounts")}).Complete(); err != nil {
 		return err
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Token{}).
 		WithDefaulter(&Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Token]{lineage: l, Resource: resource("tokens")}).Complete(); err != nil {
+		WithValidator(&GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens")}).Complete(); err != nil {
 		return err
 	}
 	return ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Admin{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Admin]{IDs: d.IDs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Admin]{lineage: l, Resource: resource("admins")}).Complete()
+		WithDefaulter(&Identifiers[*tenancyv1alpha1.Admin]{IDs: d.IDs, Claims: d.Claims}).
+		WithValidator(&GroupMember[*tenancyv1alpha1.Admin]{lineage: l, Claims: d.Claims, Resource: resource("admins")}).Complete()
 }

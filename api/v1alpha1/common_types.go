@@ -34,6 +34,26 @@ const (
 	AnnotationCascadeDelete = "tenancy.tessera.dev/cascade-delete"
 )
 
+// Keys of identifier claims: the Leases, in the operator's namespace, that keep logins, UUIDs,
+// integer ids and e-mail logins unique across the cluster (internal/claims).
+const (
+	// LabelEmailLogin, set to "true" on an Account, makes its spec.profile.email a sign-in name:
+	// admission then claims the e-mail (case-insensitively) so that no other Account so marked
+	// has it, even under concurrent creates. The identity API sets it on the Accounts it
+	// registers; Accounts without it may share an e-mail, as the APIs that do not sign in by
+	// e-mail allow.
+	LabelEmailLogin = "tenancy.tessera.dev/email-login"
+
+	// LabelClaim marks a claim Lease; its value names what is claimed, "<Kind>.<field path>"
+	// (e.g. "Account.spec.accountID"), so that `kubectl get leases -l tenancy.tessera.dev/claim`
+	// lists the claims and the sweeper knows which holder to look at.
+	LabelClaim = "tenancy.tessera.dev/claim"
+
+	// AnnotationClaimValue holds the claimed value on a claim Lease, for people: the Lease's
+	// name is a hash of it.
+	AnnotationClaimValue = "tenancy.tessera.dev/claim-value"
+)
+
 // LocalObjectReference names another object in the same namespace.
 type LocalObjectReference struct {
 	// name of the referenced object, in the referencing object's namespace.

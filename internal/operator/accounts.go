@@ -4,26 +4,25 @@ import (
 	"context"
 
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/controllers"
-	"github.com/tessera-dev/tessera/internal/logins"
+	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
 // setupAccountControllers registers the Account and Admin reconcilers. The Account reconciler
 // reads plaintext password Secrets with the manager's APIReader (the cache holds only Tessera's
 // own Secrets) and watches them through a metadata-only cache of its own; a deleted Account's
-// login claim is released so that the login is free again at once.
-func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, claims *logins.Claims) error {
+// claims (login, accountID, id, e-mail login) are released so that they are free again at once.
+func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, idClaims *claims.Claims) error {
 	if err := (&controllers.AccountReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Forest:    forest,
 		Recorder:  mgr.GetEventRecorder("tessera-account"),
 		OnDeleted: func(ctx context.Context, a *tenancyv1alpha1.Account) error {
-			return claims.Release(ctx, a.Spec.Login, client.ObjectKeyFromObject(a))
+			return idClaims.ReleaseAll(ctx, a)
 		},
 	}).SetupWithManager(mgr); err != nil {
 		return err

@@ -26,11 +26,11 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/bootstrap"
+	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/crds"
 	"github.com/tessera-dev/tessera/internal/ids"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/keys"
-	"github.com/tessera-dev/tessera/internal/logins"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
@@ -153,7 +153,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 
 	// direct reads and writes the API server without the cache, for the few places that need
-	// the latest state (id reservations, login claims, the bootstrap).
+	// the latest state (id reservations, identifier claims, the bootstrap).
 	direct, err := client.New(cfg, client.Options{Scheme: mgr.GetScheme()})
 	if err != nil {
 		return nil, err
@@ -164,8 +164,11 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
-	claims := &logins.Claims{Client: direct, Namespace: o.Namespace}
-	if err := setupAccountControllers(mgr, forest, claims); err != nil {
+	idClaims := &claims.Claims{Client: direct, Namespace: o.Namespace, Cache: mgr.GetClient()}
+	if err := mgr.Add(&claims.Sweeper{Claims: idClaims, Log: ctrl.Log.WithName("claims")}); err != nil {
+		return nil, err
+	}
+	if err := setupAccountControllers(mgr, forest, idClaims); err != nil {
 		return nil, err
 	}
 	keyStore := &keys.Store{}
@@ -177,7 +180,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		Forest: forest,
 		Cache:  mgr.GetClient(),
 		Direct: direct,
-		Logins: claims,
+		Claims: idClaims,
 	}); err != nil {
 		return nil, err
 	}

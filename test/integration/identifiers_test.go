@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -65,5 +67,24 @@ var _ = Describe("Identifiers assigned at admission", Ordered, func() {
 		Expect(fresh.Spec.AccountID).To(Equal(uid))
 		Expect(fresh.Spec.ID).To(Equal(id))
 		Expect(fresh.Spec.Description).To(Equal("replaced from git"))
+	})
+
+	It("skips ids that clients chose from the allocator's range", func() {
+		a := newAccount(ns, "drawn", "drawn@ids.example")
+		Expect(k8s.Create(ctx, a)).To(Succeed())
+		var last *tenancyv1alpha1.Account
+		for i := int64(1); i <= 3; i++ {
+			last = newAccount(ns, fmt.Sprintf("chose-%d", i), fmt.Sprintf("chose-%d@ids.example", i))
+			last.Spec.ID = a.Spec.ID + i
+			Expect(k8s.Create(ctx, last)).To(Succeed())
+		}
+		// The defaulter asks the operator's cache, which sees a write a moment later.
+		Eventually(func() error {
+			return op.GetClient().Get(ctx, client.ObjectKeyFromObject(last), &tenancyv1alpha1.Account{})
+		}, 5*time.Second, 20*time.Millisecond).Should(Succeed())
+
+		next := newAccount(ns, "after-chosen", "after-chosen@ids.example")
+		Expect(k8s.Create(ctx, next)).To(Succeed(), "an id the client did not choose must not be refused")
+		Expect(next.Spec.ID).To(BeNumerically(">", a.Spec.ID+3))
 	})
 })

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -337,88 +336,6 @@ func beyondUser(roles []string) bool {
 
 // ---- handlers ----
 
-type registration struct {
-	NickName  *string  `json:"nick_name"`
-	FirstName *string  `json:"first_name"`
-	LastName  *string  `json:"last_name"`
-	SurName   *string  `json:"sur_name"`
-	Email     *string  `json:"email"`
-	Password  *string  `json:"password"`
-	Roles     []string `json:"roles"`
-}
-
-func (a *API) register(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r, false)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	var body registration
-	if err := decode(r, &body); err != nil {
-		fail(w, err)
-		return
-	}
-	switch {
-	case body.NickName == nil || *body.NickName == "":
-		err = errField("nick_name", "is required")
-	case !nickPattern.MatchString(*body.NickName):
-		err = errField("nick_name", "must be 3–128 characters: letters, digits and . _ @ -, starting with a letter or digit")
-	case body.Email == nil || *body.Email == "":
-		err = errField("email", "is required")
-	case !emailPattern.MatchString(*body.Email) || len(*body.Email) > 254:
-		err = errField("email", "is not an e-mail address")
-	case body.Password == nil:
-		err = errField("password", "is required")
-	}
-	if err == nil {
-		err = cmp.Or(checkPassword(*body.Password), checkName("first_name", body.FirstName),
-			checkName("last_name", body.LastName), checkName("sur_name", body.SurName), checkRoles(body.Roles))
-	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	roles := body.Roles
-	if len(roles) == 0 {
-		roles = []string{"user"}
-	}
-	slices.Sort(roles)
-	roles = slices.Compact(roles)
-	if beyondUser(roles) && (c == nil || !c.admin) {
-		fail(w, errStatus(http.StatusForbidden, "forbidden", "only an administrator may grant roles other than \"user\""))
-		return
-	}
-	if other, err := a.byIndex(r.Context(), IndexEmail, strings.ToLower(*body.Email)); err != nil {
-		fail(w, err)
-		return
-	} else if other != nil {
-		fail(w, errStatus(http.StatusConflict, "user exists", "email: "+*body.Email+" is already registered"))
-		return
-	}
-	ns := cmp.Or(a.Namespace, rest.RootNamespace)
-	approval := tenancyv1alpha1.ApprovalApproved
-	if a.RequireApproval && (c == nil || !c.admin) {
-		approval = tenancyv1alpha1.ApprovalPending
-	}
-	acct := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: rest.PersonAccountName(*body.NickName)},
-		Spec: tenancyv1alpha1.AccountSpec{Login: *body.NickName, Type: tenancyv1alpha1.AccountTypeUser,
-			Approval: approval, Roles: roles, Profile: tenancyv1alpha1.AccountProfile{
-				NickName: *body.NickName, Email: *body.Email, FirstName: deref(body.FirstName), LastName: deref(body.LastName)}},
-	}
-	if body.SurName != nil && *body.SurName != "" {
-		acct.Annotations = map[string]string{AnnotationSurName: *body.SurName}
-	}
-	if err := rest.CreatePerson(r.Context(), a.Client, acct, *body.Password); err != nil {
-		if errors.Is(err, rest.ErrLoginTaken) {
-			err = errStatus(http.StatusConflict, "user exists", "nick_name: "+*body.NickName+" is already taken")
-		}
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": acct.Spec.AccountID, "status": "user created"})
-}
-
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -585,10 +502,15 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id string) {
 			fail(w, err)
 			return
 		} else if other != nil {
-			fail(w, errStatus(http.StatusConflict, "user exists", "email: "+*body.Email+" is already registered"))
+			fail(w, errEmailTaken(*body.Email))
 			return
 		}
 		upd.Spec.Profile.Email = *body.Email
+		// Set here, the e-mail is a sign-in name: admission claims it.
+		if upd.Labels == nil {
+			upd.Labels = map[string]string{}
+		}
+		upd.Labels[tenancyv1alpha1.LabelEmailLogin] = "true"
 	}
 	if body.FirstName != nil {
 		upd.Spec.Profile.FirstName = *body.FirstName
@@ -610,6 +532,10 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	if !equalAccount(acct, upd) {
 		if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
+			if isDuplicate(err, emailField) {
+				fail(w, errEmailTaken(*body.Email))
+				return
+			}
 			fail(w, rest.ClassifyWrite(err))
 			return
 		}
@@ -699,11 +625,16 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 // loginOf resolves an e-mail address or nick name to a login; an unknown one is returned as
 // it is, so that the password check still spends its dummy hash.
 func (a *API) loginOf(ctx context.Context, who string) (string, error) {
-	lookups := []struct{ field, value string }{{index.AccountLogin, who}, {IndexNickName, who}}
 	if strings.Contains(who, "@") {
-		lookups = append([]struct{ field, value string }{{IndexEmail, strings.ToLower(who)}}, lookups...)
+		acct, err := a.byEmail(ctx, who)
+		if err != nil {
+			return "", err
+		}
+		if acct != nil {
+			return acct.Spec.Login, nil
+		}
 	}
-	for _, l := range lookups {
+	for _, l := range []struct{ field, value string }{{index.AccountLogin, who}, {IndexNickName, who}} {
 		acct, err := a.byIndex(ctx, l.field, l.value)
 		if err != nil {
 			return "", err

@@ -137,8 +137,11 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 		}
 	}
 	if err != nil {
-		if isLoginConflict(err) {
+		switch {
+		case isLoginConflict(err):
 			return errLoginExists(*body.Login)
+		case isDuplicate(err, "spec.accountID"):
+			return errAccountIDExists(id)
 		}
 		return err
 	}
@@ -175,17 +178,23 @@ func (a *API) hashCached(ctx context.Context, acct *tenancyv1alpha1.Account) boo
 
 // isLoginConflict recognizes the admission webhook's refusal of a login another Account holds.
 func isLoginConflict(err error) bool {
+	return isDuplicate(err, "spec.login") || apierrors.IsConflict(err) && strings.Contains(err.Error(), "spec.login")
+}
+
+// isDuplicate recognizes the admission webhook's refusal of a value another object holds in
+// field (a FieldValueDuplicate cause).
+func isDuplicate(err error, field string) bool {
 	if !apierrors.IsConflict(err) {
 		return false
 	}
 	if st, ok := err.(apierrors.APIStatus); ok && st.Status().Details != nil {
 		for _, cause := range st.Status().Details.Causes {
-			if cause.Field == "spec.login" {
+			if cause.Field == field {
 				return true
 			}
 		}
 	}
-	return strings.Contains(err.Error(), "spec.login")
+	return false
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
