@@ -1,7 +1,7 @@
 # Tessera — kubebuilder-style Makefile. `make help` lists the targets.
 
 IMG ?= tessera:latest
-# Where the control-plane binaries, controller-gen and the tessera binary go.
+# Where the control-plane binaries, controller-gen, tessera and kubectl-tessera go.
 LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
@@ -51,8 +51,9 @@ check-generated: manifests generate ## Fail when committed generated files are s
 ##@ Build
 
 .PHONY: build
-build: generate fmt vet ## Build the tessera binary into bin/.
+build: generate fmt vet ## Build the tessera binary and the kubectl plugin kubectl-tessera into bin/.
 	CGO_ENABLED=0 $(GO) build -o $(LOCALBIN)/tessera ./cmd/tessera
+	CGO_ENABLED=0 $(GO) build -o $(LOCALBIN)/kubectl-tessera ./cmd/kubectl-tessera
 
 .PHONY: run
 run: build control-plane ## Run Tessera locally on its embedded control plane (data in .tessera/).
