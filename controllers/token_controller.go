@@ -1,10 +1,7 @@
 package controllers
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -35,11 +32,14 @@ const (
 	TokenSecretKey = "token"
 	// LabelToken names the Token a JWT Secret belongs to.
 	LabelToken = "tenancy.tessera.dev/token"
-	// annotationClaims fingerprints the claims the Secret's JWT was signed with, so that a spec
-	// or Account change re-signs and nothing else does.
-	annotationClaims = "tenancy.tessera.dev/claims"
-	// annotationIssuedAt records when the Secret's JWT was signed.
+	// annotationIssuedAt records when the Secret's JWT was signed, for people reading it.
 	annotationIssuedAt = "tenancy.tessera.dev/issued-at"
+	// annotationReissued records the Token's AnnotationReissue value the JWT was signed for, so
+	// that a new value re-issues once.
+	annotationReissued = "tenancy.tessera.dev/reissued"
+	// legacyAnnotationClaims is a claims fingerprint earlier versions wrote; the JWT itself now
+	// says what it asserts, and a re-sign removes it.
+	legacyAnnotationClaims = "tenancy.tessera.dev/claims"
 )
 
 // Reasons of the Token conditions.
@@ -50,8 +50,9 @@ const (
 	ReasonNotExpired      = "NotExpired"
 )
 
-// TokenReconciler signs each Token's JWT into its Secret, re-signs it when its claims or its
-// key change, and marks it Expired at its expiration time.
+// TokenReconciler signs each Token's JWT into its Secret, re-signs it when its claims change,
+// its key is revoked or a re-issue is asked for (never for a mere rotation), and marks it
+// Expired at its expiration time.
 type TokenReconciler struct {
 	client.Client
 	Keys     *keys.Store
@@ -130,8 +131,8 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
 
-	if err := r.ensureJWT(ctx, tok, acct, set, now); err != nil {
-		return ctrl.Result{}, err
+	if retry, err := r.ensureJWT(ctx, tok, acct, set, now); err != nil || retry > 0 {
+		return ctrl.Result{RequeueAfter: retry}, err
 	}
 	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
 		ReasonIssued, "the signed JWT is in Secret "+tok.Status.SecretName)
@@ -141,41 +142,49 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	return ctrl.Result{}, nil
 }
 
-// ensureJWT signs a new JWT into the Secret unless the one there was signed with the current
-// claims by a key that is still active.
-func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.Token, acct *tenancyv1alpha1.Account, set *keys.Set, now time.Time) error {
+// ensureJWT keeps the JWT in the Secret while it asserts the Token's current claims, its key is
+// still in the set and no re-issue is asked for; otherwise it signs a new one with the active
+// key. A rotation alone never re-signs: applications keep the JWT they were given, and the
+// retired key verifies it until the key pruner finds no Token depending on it. It returns a
+// delay after which to try again, when a new JWT could not yet differ from the stored one.
+func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.Token, acct *tenancyv1alpha1.Account, set *keys.Set, now time.Time) (time.Duration, error) {
 	claims := jwt.Claims{TokenID: tok.Spec.TokenID, AccountID: acct.Spec.AccountID,
 		VisibilityArea: string(tok.Spec.VisibilityArea), Issuer: r.Issuer}
 	if tok.Spec.ExpirationTime != nil {
 		exp := tok.Spec.ExpirationTime.UTC()
 		claims.ExpiresAt = &exp
 	}
-	fingerprint := claimsFingerprint(claims)
 
 	secret := &corev1.Secret{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Status.SecretName}, secret)
 	if err != nil && !apierrors.IsNotFound(err) {
-		return err
+		return 0, err
 	}
 	exists := err == nil
 	if exists && !metav1.IsControlledBy(secret, tok) {
-		return fmt.Errorf("Secret %s/%s exists and does not belong to Token %s; choose another spec.secretName", tok.Namespace, secret.Name, tok.Name)
+		return 0, fmt.Errorf("Secret %s/%s exists and does not belong to Token %s; choose another spec.secretName", tok.Namespace, secret.Name, tok.Name)
 	}
-	// The Secret, not status, says which key signed its JWT: status may trail in the cache right
-	// after an issue, and reading it would re-sign a JWT just written.
-	kid := jwtKeyID(secret.Data[TokenSecretKey])
-	key, known := set.Lookup(kid)
-	if exists && len(secret.Data[TokenSecretKey]) > 0 && secret.Annotations[annotationClaims] == fingerprint && known && !key.Retired() {
-		if tok.Status.KeyID == "" {
-			r.recordIssued(tok, claims, kid, secret)
+	// The Secret, not status, says which key signed the JWT and what it asserts: status may
+	// trail in the cache right after an issue, and reading it would re-sign a JWT just written.
+	stored := string(secret.Data[TokenSecretKey])
+	kid, have, readErr := jwt.Inspect(stored)
+	reason, why := resignReason(tok, secret, set, claims, kid, have, readErr)
+	if reason == "" {
+		if tok.Status.KeyID != kid || tok.Status.IssuedAt == nil || tok.Status.IssuedAt.Unix() != have.IssuedAt.Unix() {
+			recordIssued(tok, have, kid)
 		}
-		return nil
+		return 0, nil
 	}
 
-	claims.IssuedAt = now
+	claims.IssuedAt = now.UTC().Truncate(time.Second)
 	signed, kid, err := jwt.Sign(set, claims)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	if signed == stored {
+		// EdDSA and HS256 are deterministic: the same claims signed in the same second give the
+		// same JWT, which a re-issue must not.
+		return time.Second, nil
 	}
 	secret.Namespace, secret.Name = tok.Namespace, tok.Status.SecretName
 	if _, err := controllerutil.CreateOrUpdate(ctx, r.Client, secret, func() error {
@@ -187,55 +196,61 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		if secret.Annotations == nil {
 			secret.Annotations = map[string]string{}
 		}
-		secret.Annotations[annotationClaims] = fingerprint
-		secret.Annotations[annotationIssuedAt] = now.UTC().Format(time.RFC3339)
+		delete(secret.Annotations, legacyAnnotationClaims)
+		secret.Annotations[annotationIssuedAt] = claims.IssuedAt.Format(time.RFC3339)
+		secret.Annotations[annotationReissued] = tok.Annotations[tenancyv1alpha1.AnnotationReissue]
 		secret.Type = corev1.SecretTypeOpaque
 		secret.Data = map[string][]byte{TokenSecretKey: []byte(signed)}
 		return controllerutil.SetControllerReference(tok, secret, r.Scheme())
 	}); err != nil {
-		return err
+		return 0, err
 	}
-	r.recordIssued(tok, claims, kid, secret)
+	recordIssued(tok, claims, kid)
 	if r.Recorder != nil {
-		reason, action := "Issued", "Issue"
-		if exists {
-			reason, action = "Renewed", "Renew"
-		}
-		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, action, "signed a JWT with key %s into Secret %s", kid, secret.Name)
+		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, actions[reason], "signed a JWT with key %s into Secret %s%s", kid, secret.Name, why)
 	}
-	return nil
+	return 0, nil
 }
 
-// jwtKeyID reads the kid from a JWT's header without verifying anything: it only tells which
-// key signed the JWT already stored, so that a JWT signed by the active key is not signed again.
-func jwtKeyID(token []byte) string {
-	head, _, ok := bytes.Cut(token, []byte("."))
-	if !ok {
-		return ""
+// Reasons of the Events on signing a JWT, and their actions.
+const (
+	reasonIssued   = "Issued"
+	reasonRenewed  = "Renewed"
+	reasonReissued = "Reissued"
+)
+
+var actions = map[string]string{reasonIssued: "Issue", reasonRenewed: "Renew", reasonReissued: "Reissue"}
+
+// resignReason tells whether the stored JWT must be replaced: "" keeps it, otherwise the Event
+// reason and a note on why.
+func resignReason(tok *tenancyv1alpha1.Token, secret *corev1.Secret, set *keys.Set, want jwt.Claims, kid string, have jwt.Claims, readErr error) (string, string) {
+	if len(secret.Data[TokenSecretKey]) == 0 {
+		return reasonIssued, ""
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(string(head))
-	if err != nil {
-		return ""
+	// Removing the annotation asks for nothing, as with the key Secret's rotate annotation.
+	if asked := tok.Annotations[tenancyv1alpha1.AnnotationReissue]; asked != "" && asked != secret.Annotations[annotationReissued] {
+		return reasonReissued, " (re-issue " + asked + " requested)"
 	}
-	var h struct {
-		Kid string `json:"kid"`
+	if readErr != nil {
+		return reasonRenewed, " (the stored JWT could not be read)"
 	}
-	if json.Unmarshal(raw, &h) != nil {
-		return ""
+	if _, known := set.Lookup(kid); !known {
+		return reasonRenewed, " (key " + kid + ", which signed the previous JWT, left the key set)"
 	}
-	return h.Kid
+	if !jwt.SameAssertions(have, want) {
+		return reasonRenewed, " (the claims changed)"
+	}
+	return "", ""
 }
 
-// recordIssued copies the facts of the JWT in secret into status.
-func (r *TokenReconciler) recordIssued(tok *tenancyv1alpha1.Token, claims jwt.Claims, kid string, secret *corev1.Secret) {
-	tok.Status.TokenID, tok.Status.AccountID, tok.Status.KeyID = claims.TokenID, claims.AccountID, kid
-	if at, err := time.Parse(time.RFC3339, secret.Annotations[annotationIssuedAt]); err == nil {
-		issued := metav1.NewTime(at)
-		tok.Status.IssuedAt = &issued
-	}
+// recordIssued copies the facts of the Secret's JWT into status.
+func recordIssued(tok *tenancyv1alpha1.Token, c jwt.Claims, kid string) {
+	tok.Status.TokenID, tok.Status.AccountID, tok.Status.KeyID = c.TokenID, c.AccountID, kid
+	issued := metav1.NewTime(c.IssuedAt)
+	tok.Status.IssuedAt = &issued
 	tok.Status.ExpiresAt = nil
-	if claims.ExpiresAt != nil {
-		exp := metav1.NewTime(*claims.ExpiresAt)
+	if c.ExpiresAt != nil {
+		exp := metav1.NewTime(*c.ExpiresAt)
 		tok.Status.ExpiresAt = &exp
 	}
 }
@@ -289,14 +304,6 @@ func tokenSecretName(tok *tenancyv1alpha1.Token) string {
 	return tok.Name + "-jwt"
 }
 
-func claimsFingerprint(c jwt.Claims) string {
-	exp := "eternal"
-	if c.ExpiresAt != nil {
-		exp = c.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	return c.TokenID + "|" + c.AccountID + "|" + c.VisibilityArea + "|" + exp + "|" + c.Issuer
-}
-
 func isTrue(conds []metav1.Condition, typ string) bool {
 	for _, c := range conds {
 		if c.Type == typ {
@@ -343,33 +350,6 @@ func (r *TokenReconciler) tokensBelowGroup(ctx context.Context, obj client.Objec
 		out = append(out, requestsOf(list.Items)...)
 	}
 	return out
-}
-
-// followKeys requeues, after each key set change, every Token whose JWT was not signed by the
-// active key, so that a rotation re-signs them all.
-func (r *TokenReconciler) followKeys(ctx context.Context) error {
-	for {
-		changed := r.Keys.Changed()
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-changed:
-		}
-		set := r.Keys.Load()
-		list := &tenancyv1alpha1.TokenList{}
-		if err := r.List(ctx, list); err != nil {
-			continue
-		}
-		for i := range list.Items {
-			if list.Items[i].Status.KeyID != set.Active().ID {
-				select {
-				case r.rotated <- event.GenericEvent{Object: &list.Items[i]}:
-				case <-ctx.Done():
-					return nil
-				}
-			}
-		}
-	}
 }
 
 // leaderRunnable adapts a function to a Runnable that runs on the leader only.

@@ -32,6 +32,19 @@ const (
 	// child Groups and everything in its namespace. Without it, a Group that still has children
 	// or Accounts is not deleted.
 	AnnotationCascadeDelete = "tenancy.tessera.dev/cascade-delete"
+
+	// AnnotationReissue, set on a Token to a value that differs from the one last acted upon
+	// (e.g. `kubectl annotate token NAME tenancy.tessera.dev/reissue=$(date +%s) --overwrite`),
+	// has the controller sign a new JWT into the Token's Secret. The previous JWT stops
+	// verifying at once; the Token's id and spec stay as they are.
+	AnnotationReissue = "tenancy.tessera.dev/reissue"
+
+	// AnnotationRevokeKey, set on the signing key Secret (tessera-signing-keys, in the
+	// operator's namespace) to one or more key ids separated by commas, revokes those keys, e.g.
+	// after a compromise: each leaves the key set (an active one is first replaced by a new
+	// active key), every JWT it signed stops verifying, and its Tokens are re-signed with the
+	// active key. Key ids are never reused, so the annotation may stay.
+	AnnotationRevokeKey = "tenancy.tessera.dev/revoke-key"
 )
 
 // Keys of identifier claims: the Leases, in the operator's namespace, that keep logins, UUIDs,

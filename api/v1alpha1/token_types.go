@@ -169,7 +169,8 @@ type TokenSpec struct {
 	VisibilityArea VisibilityArea `json:"visibilityArea,omitempty"`
 
 	// expirationTime is when the token stops being valid (RFC 3339). Absent or null makes an
-	// eternal token. At that time the Token is marked Expired; it is not deleted.
+	// eternal token. At that time the Token is marked Expired; it is not deleted. Changing it
+	// signs a new JWT carrying the new time; the previous JWT stops verifying.
 	// +nullable
 	// +optional
 	ExpirationTime *metav1.Time `json:"expirationTime,omitempty"`
@@ -212,7 +213,8 @@ type TokenStatus struct {
 	// +optional
 	AccountID string `json:"accountID,omitempty"`
 
-	// keyID is the id of the signing key (the JWT's kid).
+	// keyID is the id of the key that signed the current JWT (its kid); it may be a retired key,
+	// which keeps verifying the JWT.
 	// +optional
 	KeyID string `json:"keyID,omitempty"`
 
@@ -225,8 +227,14 @@ type TokenStatus struct {
 	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
 }
 
-// Token is a Luna access token for an Account. The controller signs it as a JWT into a Secret,
-// renews it after key rotation and marks it Expired at its expiration time.
+// Token is a Luna access token for an Account. The controller signs it as a JWT into a Secret
+// and marks it Expired at its expiration time. The JWT in the Secret is the only one that
+// verifies; it stays the same across signing-key rotations (the retired key keeps verifying
+// it). It is replaced, and the previous JWT stops verifying at once, when the claims change
+// (expirationTime, visibilityArea, the Account's accountID), when its signing key is revoked
+// (annotation tenancy.tessera.dev/revoke-key on the signing key Secret), and on request:
+// `kubectl annotate token NAME tenancy.tessera.dev/reissue=$(date +%s) --overwrite`.
+// Permissions and description apply to the JWT already issued.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -20,6 +21,10 @@ import (
 // Annotations on the key Secret that rotate on demand:
 //
 //	kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/rotate=$(date +%s) --overwrite
+//
+// A compromised key is revoked with tenancyv1alpha1.AnnotationRevokeKey:
+//
+//	kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/revoke-key=<kid> --overwrite
 const (
 	// AnnotationRotate, set to a value that differs from AnnotationRotated, asks for a rotation.
 	AnnotationRotate = "tenancy.tessera.dev/rotate"
@@ -31,8 +36,8 @@ const (
 const DefaultPollInterval = 2 * time.Second
 
 // Manager owns the key Secret. It is a leader-only Runnable: on start it creates the Secret
-// with a fresh set when absent, then keeps the Store current and rotates on schedule and on
-// demand. Every write is an Update carrying the resourceVersion read, retried on conflict, and
+// with a fresh set when absent, then keeps the Store current, rotates on schedule and on demand,
+// and revokes the keys the revoke annotation names. Every write is an Update carrying the resourceVersion read, retried on conflict, and
 // each retry decides afresh from what it read, so no rotation is applied twice.
 type Manager struct {
 	// Client reads and writes the Secret. In production it is the manager's client, whose cache
@@ -110,36 +115,87 @@ func (m *Manager) Prune(ctx context.Context, keep func(kid string) bool) error {
 	return err
 }
 
-// sync creates the Secret when absent, loads it, and rotates when the annotation or the
-// schedule asks.
+// sync creates the Secret when absent, loads it, rotates when the annotation or the schedule
+// asks, and revokes the keys the revoke annotation names.
 func (m *Manager) sync(ctx context.Context, log logr.Logger) error {
 	if created, err := m.ensure(ctx, log); created || err != nil {
 		// A fresh Secret needs no rotation, and the cache may not show it yet.
 		return err
 	}
 	var reason string
+	var revoked []string
 	changed, err := m.update(ctx, func(sec *corev1.Secret, set *Set) (*Set, error) {
 		now := m.now()
+		next := set
+		var err error
+		reason, revoked = "", nil
 		want := sec.Annotations[AnnotationRotate]
-		if want != "" && want != sec.Annotations[AnnotationRotated] {
-			if sec.Annotations == nil {
-				sec.Annotations = map[string]string{}
-			}
+		switch {
+		case want != "" && want != sec.Annotations[AnnotationRotated]:
 			sec.Annotations[AnnotationRotated] = want
 			reason = "requested by the " + AnnotationRotate + " annotation"
-			return set.Rotate(m.algorithm(), now)
-		}
-		if m.RotationPeriod > 0 && !now.Before(set.Active().CreatedAt.Add(m.RotationPeriod)) {
+			next, err = set.Rotate(m.algorithm(), now)
+		case m.RotationPeriod > 0 && !now.Before(set.Active().CreatedAt.Add(m.RotationPeriod)):
 			reason = "the rotation period " + m.RotationPeriod.String() + " has passed"
-			return set.Rotate(m.algorithm(), now)
+			next, err = set.Rotate(m.algorithm(), now)
 		}
-		return set, nil
+		if err != nil {
+			return nil, err
+		}
+		return m.revoke(next, revokeList(sec), now, &revoked)
 	})
 	if changed {
 		set := m.Store.Load()
-		log.Info("rotated the signing key", "reason", reason, "active", set.Active().ID, "alg", string(set.Active().Algorithm))
+		if reason != "" {
+			log.Info("rotated the signing key", "reason", reason, "active", set.Active().ID, "alg", string(set.Active().Algorithm))
+		}
+		if len(revoked) > 0 {
+			log.Info("revoked signing keys", "kids", revoked, "reason", "requested by the "+tenancyv1alpha1.AnnotationRevokeKey+" annotation",
+				"active", set.Active().ID)
+		}
 	}
 	return err
+}
+
+// Revoke drops the key kid from the set now, so that nothing it signed verifies any more; when
+// it is the active key, a new one becomes active first. An unknown kid changes nothing.
+func (m *Manager) Revoke(ctx context.Context, kid string) error {
+	var revoked []string
+	changed, err := m.update(ctx, func(_ *corev1.Secret, set *Set) (*Set, error) {
+		revoked = nil
+		return m.revoke(set, []string{kid}, m.now(), &revoked)
+	})
+	if changed {
+		logf.FromContext(ctx).WithName("signing-keys").Info("revoked signing keys", "kids", revoked, "reason", "Revoke called",
+			"active", m.Store.Load().Active().ID)
+	}
+	return err
+}
+
+// revoke drops each of kids still in set, and appends those it dropped to revoked.
+func (m *Manager) revoke(set *Set, kids []string, now time.Time, revoked *[]string) (*Set, error) {
+	for _, kid := range kids {
+		next, err := set.Revoke(kid, m.algorithm(), now)
+		if err != nil {
+			return nil, err
+		}
+		if next != set {
+			*revoked = append(*revoked, kid)
+		}
+		set = next
+	}
+	return set, nil
+}
+
+// revokeList reads the kids the revoke annotation names.
+func revokeList(sec *corev1.Secret) []string {
+	var kids []string
+	for kid := range strings.SplitSeq(sec.Annotations[tenancyv1alpha1.AnnotationRevokeKey], ",") {
+		if kid = strings.TrimSpace(kid); kid != "" {
+			kids = append(kids, kid)
+		}
+	}
+	return kids
 }
 
 // errNotVisible: the Secret exists but the client's cache does not show it.

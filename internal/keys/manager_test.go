@@ -84,6 +84,7 @@ func TestManager(t *testing.T) {
 	t.Run("RotatesOnAnnotation", e.testRotatesOnAnnotation)
 	t.Run("RotatesOnPeriod", e.testRotatesOnPeriod)
 	t.Run("Prune", e.testPrune)
+	t.Run("RevokesOnAnnotation", e.testRevokesOnAnnotation)
 	t.Run("MalformedSecretIsLeftAlone", e.testMalformed)
 	t.Run("TwoManagersRotateOnce", e.testTwoManagers)
 	t.Run("Loader", e.testLoader)
@@ -216,11 +217,8 @@ func (e *managerEnv) testRotatesOnPeriod(t *testing.T) {
 }
 
 func (e *managerEnv) testPrune(t *testing.T) {
-	ns := e.namespace(t, "prune")
-	store := &Store{}
-	m := &Manager{Client: e.cached, Namespace: ns, Store: store, PollInterval: tick}
-	run(t, m)
-	eventually(t, func() error { return loaded(store) })
+	m := e.started(t, "prune")
+	ns, store := m.Namespace, m.Store
 	ctx := context.Background()
 	k1 := store.Load().Active().ID
 	for range 2 {
@@ -262,6 +260,56 @@ func (e *managerEnv) testPrune(t *testing.T) {
 	}
 	if _, set = e.read(t, ns); len(set.Keys()) != 1 || set.Active().ID != k3 {
 		t.Fatalf("after pruning everything: %v", set)
+	}
+}
+
+func (e *managerEnv) testRevokesOnAnnotation(t *testing.T) {
+	m := e.started(t, "revoke")
+	ns, store := m.Namespace, m.Store
+	ctx := context.Background()
+	k1 := store.Load().Active().ID
+	if err := m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	k2 := store.Load().Active().ID
+
+	// The retired k1 and the active k2 at once: a new key becomes active, neither stays.
+	e.annotateWith(t, ns, tenancyv1alpha1.AnnotationRevokeKey, k1+", "+k2)
+	var sec *corev1.Secret
+	var set *Set
+	eventually(t, func() error {
+		sec, set = e.read(t, ns)
+		if _, ok := set.Lookup(k1); ok {
+			return fmt.Errorf("k1 is still in %v", set)
+		}
+		if _, ok := set.Lookup(k2); ok {
+			return fmt.Errorf("k2 is still in %v", set)
+		}
+		if store.Load().String() != set.String() {
+			return errors.New("the Store does not have the revoked set")
+		}
+		return nil
+	})
+	if len(set.Keys()) != 1 || set.Active().Retired() {
+		t.Fatalf("after revoking both keys: %v", set)
+	}
+	for _, kid := range []string{k1, k2} {
+		if _, ok := sec.Data[kid+pemSuffix]; ok {
+			t.Fatalf("the revoked key %s's material is still in the Secret", kid)
+		}
+	}
+	// The annotation stays and names no key any more: nothing is written again.
+	time.Sleep(5 * tick)
+	if again, _ := e.read(t, ns); again.ResourceVersion != sec.ResourceVersion {
+		t.Fatal("a revoke annotation naming no key in the set wrote the Secret")
+	}
+	// Revoke, called, does the same for the active key.
+	k3 := set.Active().ID
+	if err := m.Revoke(ctx, k3); err != nil {
+		t.Fatal(err)
+	}
+	if _, set = e.read(t, ns); len(set.Keys()) != 1 || set.Active().ID == k3 {
+		t.Fatalf("after Revoke of the active key: %v", set)
 	}
 }
 
@@ -385,6 +433,15 @@ func (e *managerEnv) testLoader(t *testing.T) {
 	}
 }
 
+// started runs a Manager in a new namespace and waits until it has a set.
+func (e *managerEnv) started(t *testing.T, name string) *Manager {
+	t.Helper()
+	m := &Manager{Client: e.cached, Namespace: e.namespace(t, name), Store: &Store{}, PollInterval: tick}
+	run(t, m)
+	eventually(t, func() error { return loaded(m.Store) })
+	return m
+}
+
 // namespace creates a namespace for one subtest.
 func (e *managerEnv) namespace(t *testing.T, name string) string {
 	t.Helper()
@@ -419,8 +476,14 @@ func (e *managerEnv) read(t *testing.T, ns string) (*corev1.Secret, *Set) {
 // annotate does what `kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/rotate=<value> --overwrite` does.
 func (e *managerEnv) annotate(t *testing.T, ns, value string) {
 	t.Helper()
+	e.annotateWith(t, ns, AnnotationRotate, value)
+}
+
+// annotateWith sets one annotation on the key Secret, as kubectl annotate --overwrite does.
+func (e *managerEnv) annotateWith(t *testing.T, ns, name, value string) {
+	t.Helper()
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: SecretName, Namespace: ns}}
-	patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, AnnotationRotate, value)
+	patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, name, value)
 	if err := e.direct.Patch(context.Background(), sec, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,29 @@ func (s *Set) Prune(keep func(kid string) bool) *Set {
 	return &Set{id: s.id, revision: s.revision + 1, active: s.active, keys: kept}
 }
 
+// Revoke returns a Set without the key kid, so that nothing it signed verifies any more. When
+// kid is the active key, a new key of alg becomes active first: a set always has one. When kid
+// is not in the set, Revoke returns s itself, so callers can tell that there is nothing to write.
+func (s *Set) Revoke(kid string, alg Algorithm, now time.Time) (*Set, error) {
+	if _, ok := s.Lookup(kid); !ok {
+		return s, nil
+	}
+	from := s
+	if kid == s.active {
+		var err error
+		if from, err = s.Rotate(alg, now); err != nil {
+			return nil, err
+		}
+	}
+	n := &Set{id: from.id, revision: from.revision + 1, active: from.active, keys: make([]Key, 0, len(from.keys)-1)}
+	for _, k := range from.keys {
+		if k.ID != kid {
+			n.keys = append(n.keys, k)
+		}
+	}
+	return n, nil
+}
+
 // String describes the set by key ids only.
 // It has a value receiver so that printing a Set or a *Set both go through it.
 func (s Set) String() string {

@@ -152,3 +152,49 @@ func TestNoKeyMaterialInStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestRevoke(t *testing.T) {
+	s := generate_(t, ES256)
+	first := s.Active().ID
+	s, _ = s.Rotate(ES256, t0.Add(time.Hour))
+	second := s.Active().ID
+
+	if r, err := s.Revoke("not-a-key-id", ES256, t0); err != nil || r != s {
+		t.Fatalf("revoking an unknown kid = %v, %v; want the same set", r, err)
+	}
+	// A retired key leaves; the active one stays active.
+	r, err := s.Revoke(first, ES256, t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Lookup(first); ok || r.Active().ID != second || len(r.Keys()) != 1 || r.Revision() <= s.Revision() {
+		t.Fatalf("after revoking the retired key: %v", r)
+	}
+	if _, ok := s.Lookup(first); !ok {
+		t.Fatal("Revoke changed the original set")
+	}
+	// The active key leaves only after a new one of alg took its place, and is not kept retired.
+	r, err = s.Revoke(second, EdDSA, t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := r.Active()
+	if _, ok := r.Lookup(second); ok || active.ID == second || active.ID == first || active.Algorithm != EdDSA || active.Retired() {
+		t.Fatalf("after revoking the active key: %v", r)
+	}
+	if k, ok := r.Lookup(first); !ok || !k.Retired() || len(r.Keys()) != 2 {
+		t.Fatalf("revoking the active key dropped another: %v", r)
+	}
+	if _, err := FromSecretData(mustData(t, r)); err != nil {
+		t.Fatalf("a revoked set does not round-trip: %v", err)
+	}
+}
+
+func mustData(t *testing.T, s *Set) map[string][]byte {
+	t.Helper()
+	d, err := s.SecretData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -28,7 +30,8 @@ var (
 	ErrInvalid = errors.New("invalid credentials")
 	// ErrWrongPassword: no such login, or the password does not match (indistinguishable).
 	ErrWrongPassword = errors.New("wrong login or password")
-	// ErrTokenGone: the token was revoked (its Token no longer exists).
+	// ErrTokenGone: the token was revoked: its Token no longer exists, or holds another JWT now
+	// (re-issued, or re-signed after a claims change or a key revocation).
 	ErrTokenGone = errors.New("token not found")
 	// ErrExpired: the token has expired.
 	ErrExpired = errors.New("token expired")
@@ -66,12 +69,18 @@ type Principal struct {
 	Claims *jwt.Claims
 }
 
+// tokenSecretKey is the data key of the JWT in a Token's Secret (controllers.TokenSecretKey).
+const tokenSecretKey = "token"
+
 // noCopy reads straight from the cache: the hot path must not deep-copy objects it only reads.
 // Callers must not modify what they get.
 var noCopy = client.UnsafeDisableDeepCopy
 
-// VerifyToken checks a JWT: signature and expiry, that its Token still exists and is the one the
-// JWT names, and that its Account may act.
+// VerifyToken checks a JWT: signature and expiry, that it is the current JWT of a Token that
+// still exists (the one in the Token's Secret: a re-issued, re-signed or revoked JWT is not),
+// that the Account the Token names is the one the JWT names, and that this Account may act.
+// The Token and Account are found through each other, never by an id alone: ids are claimed
+// uniquely at admission, but a copy that slipped through must not stand in for another object.
 func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, error) {
 	set := v.Keys.Load()
 	if set == nil {
@@ -84,28 +93,77 @@ func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, err
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	toks := &tenancyv1alpha1.TokenList{}
-	if err := v.Cache.List(ctx, toks, client.MatchingFields{index.TokenID: claims.TokenID}, noCopy); err != nil {
-		return nil, err
-	}
-	if len(toks.Items) == 0 || toks.Items[0].DeletionTimestamp != nil {
-		return nil, fmt.Errorf("%w: token %s was revoked", ErrTokenGone, claims.TokenID)
-	}
-	tok := &toks.Items[0]
-	if exp := tok.Spec.ExpirationTime; exp != nil && !v.now().Before(exp.Time) {
-		return nil, fmt.Errorf("%w at %s", ErrExpired, exp.UTC().Format(time.RFC3339))
-	}
-	acct, err := v.accountByID(ctx, claims.AccountID)
+	tok, err := v.tokenOf(ctx, claims.TokenID, raw)
 	if err != nil {
 		return nil, err
 	}
-	if acct.Namespace != tok.Namespace || acct.Name != tok.Spec.AccountRef.Name {
+	if exp := tok.Spec.ExpirationTime; exp != nil && !v.now().Before(exp.Time) {
+		return nil, fmt.Errorf("%w at %s", ErrExpired, exp.UTC().Format(time.RFC3339))
+	}
+	acct := &tenancyv1alpha1.Account{}
+	err = v.Cache.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct, noCopy)
+	if apierrors.IsNotFound(err) || err == nil && acct.DeletionTimestamp != nil {
+		return nil, fmt.Errorf("%w: %s", ErrAccountGone, claims.AccountID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if acct.Spec.AccountID != claims.AccountID {
 		return nil, fmt.Errorf("%w: the token does not belong to account %s", ErrInvalid, claims.AccountID)
 	}
 	if err := v.mayAct(acct); err != nil {
 		return nil, err
 	}
 	return &Principal{Account: acct, Token: tok, Claims: claims}, nil
+}
+
+// tokenOf finds the undeleted Token with tokenID whose Secret holds raw as its JWT.
+func (v *Verifier) tokenOf(ctx context.Context, tokenID, raw string) (*tenancyv1alpha1.Token, error) {
+	toks := &tenancyv1alpha1.TokenList{}
+	if err := v.Cache.List(ctx, toks, client.MatchingFields{index.TokenID: tokenID}, noCopy); err != nil {
+		return nil, err
+	}
+	superseded := false
+	for i := range toks.Items {
+		tok := &toks.Items[i]
+		if tok.DeletionTimestamp != nil || tok.Spec.TokenID != tokenID {
+			continue
+		}
+		current, err := v.currentJWT(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		// The conversion inside the comparison does not allocate.
+		if string(current) == raw {
+			return tok, nil
+		}
+		superseded = superseded || len(current) > 0
+	}
+	if superseded {
+		return nil, fmt.Errorf("%w: token %s holds another JWT now (re-issued or re-signed)", ErrTokenGone, tokenID)
+	}
+	return nil, fmt.Errorf("%w: token %s was revoked", ErrTokenGone, tokenID)
+}
+
+// currentJWT is the JWT in tok's Secret, or nil when there is none. The Secret must be the
+// Token's own: the controller writes only those.
+func (v *Verifier) currentJWT(ctx context.Context, tok *tenancyv1alpha1.Token) ([]byte, error) {
+	name := tok.Status.SecretName
+	if name == "" {
+		// Status trails the Secret on a Token's first issue.
+		name = tok.Spec.SecretName
+		if name == "" {
+			name = tok.Name + "-jwt"
+		}
+	}
+	s := &corev1.Secret{}
+	if err := v.Cache.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: name}, s, noCopy); err != nil {
+		return nil, client.IgnoreNotFound(err)
+	}
+	if !metav1.IsControlledBy(s, tok) {
+		return nil, nil
+	}
+	return s.Data[tokenSecretKey], nil
 }
 
 // VerifyPassword checks a login and password. A missing login still costs one hash, so that

@@ -110,7 +110,7 @@ var _ = Describe("Tokens", Ordered, func() {
 		Expect(p.Account.Spec.Login).To(Equal("owner@tok.example"))
 	})
 
-	It("re-signs tokens after a key rotation while the old key still verifies", func() {
+	It("keeps a Token's JWT across a key rotation asked for with the annotation, and signs new Tokens with the new key", func() {
 		tok := newToken(ns, "rotating", "owner")
 		Expect(k8s.Create(ctx, tok)).To(Succeed())
 		before := jwtOf(ctx, tok)
@@ -121,19 +121,19 @@ var _ = Describe("Tokens", Ordered, func() {
 		patch := client.MergeFrom(secret.DeepCopy())
 		secret.Annotations = map[string]string{"tenancy.tessera.dev/rotate": time.Now().String()}
 		Expect(k8s.Patch(ctx, secret, patch)).To(Succeed())
+		Eventually(func() string { return op.Keys.Load().Active().ID }, 30*time.Second, 100*time.Millisecond).ShouldNot(Equal(oldKid))
 
-		var after string
-		Eventually(func() string {
-			after = jwtOf(ctx, tok)
-			return kidOf(after)
-		}, 30*time.Second, 100*time.Millisecond).ShouldNot(Equal(oldKid))
-		_, err := op.Verifier.VerifyToken(ctx, after)
+		// Applications keep the JWT they were given: it is not re-signed, and still verifies.
+		Consistently(func() string { return jwtOf(ctx, tok) }, 3*time.Second, 100*time.Millisecond).Should(Equal(before))
+		_, err := op.Verifier.VerifyToken(ctx, before)
 		Expect(err).NotTo(HaveOccurred())
-		// The retired key is kept for verification until no token depends on it.
-		_, err = op.Verifier.VerifyToken(ctx, before)
-		Expect(err).NotTo(HaveOccurred())
-		Eventually(func() []string { return eventReasons(ctx, "Token", "rotating") }, 10*time.Second, 100*time.Millisecond).
-			Should(ContainElement("Renewed"))
+		got := &tenancyv1alpha1.Token{}
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+		Expect(got.Status.KeyID).To(Equal(oldKid))
+
+		fresh := newToken(ns, "after-rotation", "owner")
+		Expect(k8s.Create(ctx, fresh)).To(Succeed())
+		Expect(kidOf(jwtOf(ctx, fresh))).To(Equal(op.Keys.Load().Active().ID))
 	})
 
 	It("marks a Token Expired at its expiration time and refuses it", func() {
