@@ -50,6 +50,12 @@ type Options struct {
 	ProbeAddr string
 	// LeaderElection makes one replica run the controllers and the bootstrap.
 	LeaderElection bool
+	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election; zero keeps
+	// controller-runtime's 15s, 10s and 2s. A leader that dies without releasing its lease is
+	// replaced once the lease has gone unrenewed for LeaseDuration (plus up to a RetryPeriod);
+	// a leader that cannot renew for RenewDeadline steps down. Shorter means a faster handover
+	// and more lease writes (one per RetryPeriod).
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 
 	// WebhookHost and WebhookPort are where the admission webhook server binds.
 	WebhookHost string
@@ -140,6 +146,9 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        "tessera.tenancy.tessera.dev",
 		LeaderElectionNamespace: o.Namespace,
+		LeaseDuration:           orDefault(o.LeaseDuration),
+		RenewDeadline:           orDefault(o.RenewDeadline),
+		RetryPeriod:             orDefault(o.RetryPeriod),
 		WebhookServer: ctrlwebhook.NewServer(ctrlwebhook.Options{
 			Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir,
 		}),
@@ -204,6 +213,14 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		return nil, err
 	}
 	return &Operator{Manager: mgr, Verifier: verifier, Keys: keyStore}, nil
+}
+
+// orDefault is nil, controller-runtime's default, for zero.
+func orDefault(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }
 
 // Run prepares the cluster, builds the manager and runs it until ctx ends.
