@@ -167,7 +167,11 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	forest := &tree.Forest{}
+	// forest is the Group reconciler's (leader only); view is everyone else's, on every replica.
+	forest, view := &tree.Forest{}, &tree.Forest{}
+	if err := mirrorGroups(mgr, view); err != nil {
+		return nil, err
+	}
 	if err := (&controllers.GroupReconciler{
 		Client: mgr.GetClient(), Forest: forest, Recorder: mgr.GetEventRecorder("tessera-group"),
 	}).SetupWithManager(mgr); err != nil {
@@ -183,7 +187,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 	if err := webhook.Setup(mgr, webhook.Deps{
 		IDs:    &ids.Allocator{Client: direct, Namespace: o.Namespace},
-		Forest: forest,
+		Forest: view,
 		Cache:  mgr.GetClient(),
 		Direct: direct,
 		Logins: claims,
@@ -191,7 +195,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		return nil, err
 	}
 
-	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: forest, Issuer: o.Issuer}
+	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: view, Issuer: o.Issuer}
 	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace)
 	if err != nil {
 		return nil, err
