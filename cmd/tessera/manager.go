@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -24,6 +25,9 @@ func runManager(args []string) error {
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "controller metrics address; 0 disables")
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one leader among replicas to run controllers")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a dead leader's lease blocks the other replicas")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader keeps trying to renew before it steps down")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often the leader renews and the others try to acquire")
 	fs.IntVar(&o.WebhookPort, "webhook-port", 9443, "admission webhook port")
 	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs", "where the webhook certificate is written")
 	fs.StringVar(&webhookService, "webhook-service", "tessera-webhook-service", "name of the Service in front of the webhook server")

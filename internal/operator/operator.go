@@ -50,6 +50,12 @@ type Options struct {
 	ProbeAddr string
 	// LeaderElection makes one replica run the controllers and the bootstrap.
 	LeaderElection bool
+	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election; zero keeps
+	// controller-runtime's 15s, 10s and 2s. A leader that dies without releasing its lease is
+	// replaced once the lease has gone unrenewed for LeaseDuration (plus up to a RetryPeriod);
+	// a leader that cannot renew for RenewDeadline steps down. Shorter means a faster handover
+	// and more lease writes (one per RetryPeriod).
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 
 	// WebhookHost and WebhookPort are where the admission webhook server binds.
 	WebhookHost string
@@ -140,6 +146,9 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        "tessera.tenancy.tessera.dev",
 		LeaderElectionNamespace: o.Namespace,
+		LeaseDuration:           orDefault(o.LeaseDuration),
+		RenewDeadline:           orDefault(o.RenewDeadline),
+		RetryPeriod:             orDefault(o.RetryPeriod),
 		WebhookServer: ctrlwebhook.NewServer(ctrlwebhook.Options{
 			Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir,
 		}),
@@ -158,7 +167,11 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	forest := &tree.Forest{}
+	// forest is the Group reconciler's (leader only); view is everyone else's, on every replica.
+	forest, view := &tree.Forest{}, &tree.Forest{}
+	if err := mirrorGroups(mgr, view); err != nil {
+		return nil, err
+	}
 	if err := (&controllers.GroupReconciler{
 		Client: mgr.GetClient(), Forest: forest, Recorder: mgr.GetEventRecorder("tessera-group"),
 	}).SetupWithManager(mgr); err != nil {
@@ -177,7 +190,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 	if err := webhook.Setup(mgr, webhook.Deps{
 		IDs:    &ids.Allocator{Client: direct, Namespace: o.Namespace},
-		Forest: forest,
+		Forest: view,
 		Cache:  mgr.GetClient(),
 		Direct: direct,
 		Claims: idClaims,
@@ -185,7 +198,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		return nil, err
 	}
 
-	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: forest, Issuer: o.Issuer}
+	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: view, Issuer: o.Issuer}
 	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace)
 	if err != nil {
 		return nil, err
@@ -207,6 +220,14 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		return nil, err
 	}
 	return &Operator{Manager: mgr, Verifier: verifier, Keys: keyStore}, nil
+}
+
+// orDefault is nil, controller-runtime's default, for zero.
+func orDefault(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }
 
 // Run prepares the cluster, builds the manager and runs it until ctx ends.

@@ -36,9 +36,13 @@ const DefaultMaxRevokedSessions = 12000
 // unexpired entries.
 var ErrRevocationListFull = errors.New("too many sessions were signed out recently; try again later")
 
-// SessionRevocations is the revocation list of session tokens. Every replica reads it from a
-// watch of that single ConfigMap, so a sign-out on one replica takes effect on all of them as
-// soon as the watch delivers it (and at once on the replica that wrote it).
+// freshReadTimeout bounds one read of the list from the API server.
+const freshReadTimeout = 5 * time.Second
+
+// SessionRevocations is the revocation list of session tokens. Every replica watches that
+// single ConfigMap. A sign-out is written to the API server before it is answered, and a
+// session that the watched copy does not list is checked against the API server (current), so
+// the very next request after a sign-out is refused on every replica, whatever its watch lags.
 type SessionRevocations struct {
 	// Reader reads the ConfigMap; it should be a cache (NewSessionRevocations builds one).
 	Reader client.Reader
@@ -56,6 +60,20 @@ type SessionRevocations struct {
 	mu     sync.Mutex
 	// local holds this replica's own revocations until its watch has delivered them.
 	local map[string]time.Time
+
+	// roundMu guards the reads of the API server that Revoked callers share: reading is set
+	// while one is in flight, next is the one that starts after it.
+	roundMu sync.Mutex
+	reading bool
+	next    *round
+}
+
+// round is one read of the list from the API server, shared by every caller that joined it
+// before it started; cm is nil when the ConfigMap does not exist.
+type round struct {
+	done chan struct{}
+	cm   *corev1.ConfigMap
+	err  error
 }
 
 // revocationCache runs the ConfigMap watch on every replica.
@@ -120,16 +138,100 @@ func (r *SessionRevocations) Revoked(ctx context.Context, jti string) (bool, err
 	if !r.synced.Load() {
 		return false, fmt.Errorf("%w: the session revocation list is not loaded yet", ErrUnavailable)
 	}
-	cm := &corev1.ConfigMap{}
-	err := r.Reader.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: RevokedSessionsConfigMap}, cm, client.UnsafeDisableDeepCopy)
-	if apierrors.IsNotFound(err) {
-		return false, nil
-	}
+	cm, err := r.cached(ctx)
 	if err != nil {
 		return false, err
 	}
+	if _, revoked := cm.Data[jti]; revoked {
+		return true, nil
+	}
+	// The watched copy may lag a sign-out that another replica has already answered.
+	if cm, err = r.current(ctx); err != nil {
+		return false, fmt.Errorf("%w: reading the session revocation list: %v", ErrUnavailable, err)
+	}
 	_, revoked := cm.Data[jti]
 	return revoked, nil
+}
+
+// cached is the watched copy of the list; an empty ConfigMap when there is none.
+func (r *SessionRevocations) cached(ctx context.Context) (*corev1.ConfigMap, error) {
+	cm := &corev1.ConfigMap{}
+	err := r.Reader.Get(ctx, r.key(), cm, client.UnsafeDisableDeepCopy)
+	if apierrors.IsNotFound(err) {
+		return &corev1.ConfigMap{}, nil
+	}
+	return cm, err
+}
+
+// current returns the list as the API server held it at some moment after the call: from a
+// read that started after the call did. Concurrent callers share reads, at most one in flight
+// per replica, so a busy replica adds about one small API request per round trip, not one per
+// session request; the caller waits for one or two of them.
+func (r *SessionRevocations) current(ctx context.Context) (*corev1.ConfigMap, error) {
+	r.roundMu.Lock()
+	rd := r.next
+	if rd == nil {
+		rd = &round{done: make(chan struct{})}
+		r.next = rd
+		if !r.reading {
+			r.startRoundLocked()
+		}
+	}
+	r.roundMu.Unlock()
+	select {
+	case <-rd.done:
+		return rd.cm, rd.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// startRoundLocked starts the next round; the round after it starts when it ends.
+func (r *SessionRevocations) startRoundLocked() {
+	rd := r.next
+	r.next, r.reading = nil, true
+	go func() {
+		// Not a caller's context: the round serves every caller that joined it.
+		ctx, cancel := context.WithTimeout(context.Background(), freshReadTimeout)
+		rd.cm, rd.err = r.read(ctx)
+		cancel()
+		close(rd.done)
+		r.roundMu.Lock()
+		defer r.roundMu.Unlock()
+		r.reading = false
+		if r.next != nil {
+			r.startRoundLocked()
+		}
+	}()
+}
+
+// read asks the API server for the list's metadata and returns the watched copy when it is
+// that version, the usual case; otherwise (a write the watch has not delivered yet) it reads
+// the whole list from the API server.
+func (r *SessionRevocations) read(ctx context.Context) (*corev1.ConfigMap, error) {
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+	if err := r.APIReader.Get(ctx, r.key(), meta); err != nil {
+		if apierrors.IsNotFound(err) {
+			return &corev1.ConfigMap{}, nil
+		}
+		return nil, err
+	}
+	if cm, err := r.cached(ctx); err == nil && cm.ResourceVersion == meta.ResourceVersion {
+		return cm, nil
+	}
+	cm := &corev1.ConfigMap{}
+	if err := r.APIReader.Get(ctx, r.key(), cm); err != nil {
+		if apierrors.IsNotFound(err) {
+			return &corev1.ConfigMap{}, nil
+		}
+		return nil, err
+	}
+	return cm, nil
+}
+
+func (r *SessionRevocations) key() client.ObjectKey {
+	return client.ObjectKey{Namespace: r.Namespace, Name: RevokedSessionsConfigMap}
 }
 
 // Revoke puts jti, which expires at exp, on the list: optimistic concurrency against other
@@ -145,7 +247,7 @@ func (r *SessionRevocations) Revoke(ctx context.Context, jti string, exp time.Ti
 	}
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		cm := &corev1.ConfigMap{}
-		err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: RevokedSessionsConfigMap}, cm)
+		err := r.APIReader.Get(ctx, r.key(), cm)
 		create := apierrors.IsNotFound(err)
 		if err != nil && !create {
 			return err
