@@ -679,6 +679,9 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	case who == "":
 		fail(w, errField("email", "email or nick_name is required"))
 		return
+	case len(who) > 254: // the longest e-mail address; logins and nick names are shorter
+		fail(w, errField("email", "email or nick_name must be at most 254 characters"))
+		return
 	case body.Password == nil || *body.Password == "":
 		fail(w, errField("password", "is required"))
 		return

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -269,6 +270,8 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	user, err := required("user", body.User)
 	if err == nil && user == "" {
 		err = errParam("user", "must not be empty")
+	} else if err == nil && utf8.RuneCountInString(user) > rest.MaxLoginLength {
+		err = errParam("user", "must be at most %d characters", rest.MaxLoginLength)
 	}
 	if err != nil {
 		fail(w, err)
