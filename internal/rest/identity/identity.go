@@ -231,6 +231,8 @@ func decode(r *http.Request, dst any) error {
 		return nil
 	case errors.Is(err, rest.ErrEmptyBody):
 		return errStatus(http.StatusBadRequest, "bad request", "the request needs a JSON body")
+	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
+		return errStatus(http.StatusBadRequest, "bad request", de.Path+": "+de.Message)
 	case errors.As(err, &de) && de.Path != "":
 		if de.Message == "extra fields not permitted" {
 			return errField(de.Path, "unknown field")

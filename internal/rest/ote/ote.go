@@ -184,6 +184,8 @@ func decode(r *http.Request, dst any) error {
 		return nil
 	case errors.Is(err, rest.ErrEmptyBody):
 		return errStatus(http.StatusUnprocessableEntity, "the request needs a JSON body")
+	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
+		return errStatus(http.StatusBadRequest, "parameter '%s': %s", de.Path, de.Message)
 	case errors.As(err, &de) && de.Path != "":
 		if de.Message == "extra fields not permitted" {
 			return errParam(de.Path, "unknown parameter")
