@@ -25,10 +25,11 @@ const (
 // tracked at a time, and a full set evicts its least valuable entry (stale, then fewest
 // failures, then oldest; a locked login last, the one whose lock ends first). The set is picked
 // by a keyed hash the client never sees, so to push out a victim's k recent failures a flood
-// must blindly give all 16 entries of every set k failures or more: about 65,536 × k failed
-// sign-ins, each a full password hash at `cores` in flight — hours for the k guesses it buys
-// back, while the lockout itself allows 5 a minute. A locked login stays locked unless every
-// entry of its set is locked too.
+// must blindly give all 16 entries of every set k failures or more within the five-minute
+// window: about 65,536 × k failed sign-ins, each a full password hash with at most `cores` in
+// flight — hours of hashing, for the k guesses it buys back, while the lockout itself allows 5
+// a minute. A locked
+// login stays locked unless every entry of its set is locked too (5 × 65,536 failures a minute).
 const (
 	failureSets = 4096
 	failureWays = 16

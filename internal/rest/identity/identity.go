@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -681,7 +682,7 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	case who == "":
 		fail(w, errField("email", "email or nick_name is required"))
 		return
-	case len(who) > 254: // the longest e-mail address; logins and nick names are shorter
+	case utf8.RuneCountInString(who) > 254: // the longest e-mail address; logins and nick names are shorter
 		fail(w, errField("email", "email or nick_name must be at most 254 characters"))
 		return
 	case body.Password == nil || *body.Password == "":
