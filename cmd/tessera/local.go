@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -85,6 +86,14 @@ func runLocal(args []string) error {
 	if err != nil {
 		return err
 	}
+	errc := make(chan error, 1)
+	go func() { errc <- mgr.Start(ctx) }()
+	// Announce only what works: the first sign-in with the administrator must succeed.
+	if err := waitReady(ctx, mgr, errc); errors.Is(err, context.Canceled) {
+		return nil // Ctrl-C while starting
+	} else if err != nil {
+		return err
+	}
 	abs, _ := filepath.Abs(cp.KubeconfigPath())
 	fmt.Fprintf(os.Stderr, `
 Tessera is running locally.
@@ -95,10 +104,41 @@ Tessera is running locally.
 Press Ctrl-C to stop; the data stays in %s.
 
 `, *restAddr, *restAddr, cp.APIServerURL(), abs, cp.KubeconfigPath(), *dir, *dir)
-	if err := mgr.Start(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
+}
+
+// waitReady waits until the operator is ready, the manager stops, or ctx ends; it says what it
+// still waits for every 10 seconds, so that a bootstrap that cannot finish is not silent.
+func waitReady(ctx context.Context, op *operator.Operator, errc <-chan error) error {
+	log := ctrl.Log.WithName("local")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for start, said := time.Now(), time.Now(); ; {
+		err := op.Ready(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Since(said) >= 10*time.Second {
+			log.Info("waiting until Tessera is ready", "waiting", err.Error(), "for", time.Since(start).Round(time.Second).String())
+			said = time.Now()
+		}
+		select {
+		case err := <-errc:
+			if err == nil {
+				return context.Canceled
+			}
+			return err
+		case <-ctx.Done():
+			if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
+				return err // the manager drained and failed
+			}
+			return context.Canceled
+		case <-tick.C:
+		}
+	}
 }
 
 // defaultBinDir is the directory of the running binary when etcd lies beside it (bin/tessera

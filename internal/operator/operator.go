@@ -6,6 +6,7 @@ package operator
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -122,6 +123,10 @@ type Operator struct {
 	Verifier *verify.Verifier
 	// Keys holds the current signing key set.
 	Keys *keys.Store
+	// Ready reports nil once Tessera serves what it announces: the REST listener is bound, the
+	// signing keys are loaded, the caches have synced and the bootstrap is done (see
+	// bootstrap.Readiness). Local mode prints its banner only then.
+	Ready func(context.Context) error
 }
 
 // NewManager builds the manager with every controller, webhook and server registered.
@@ -199,11 +204,20 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	}
 
 	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: view, Issuer: o.Issuer}
-	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace)
+	booted := &bootstrap.Readiness{Cache: mgr.GetClient(), Synced: mgr.GetCache().WaitForCacheSync, Forest: view,
+		Admin: o.AdminLogin != ""}
+	serving := func(ctx context.Context) error {
+		if err := keyStore.Check(nil); err != nil {
+			return err
+		}
+		return booted.Check(ctx)
+	}
+	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace, serving)
 	if err != nil {
 		return nil, err
 	}
-	if err := mgr.Add(restserver.NewServer(o.RESTAddr, handler, ctrl.Log.WithName("rest"))); err != nil {
+	restServer := restserver.NewServer(o.RESTAddr, handler, ctrl.Log.WithName("rest"))
+	if err := mgr.Add(restServer); err != nil {
 		return nil, err
 	}
 	if err := mgr.Add(&bootstrap.Bootstrap{Client: direct, Login: o.AdminLogin, Password: o.AdminPassword}); err != nil {
@@ -219,7 +233,37 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	if err := mgr.AddReadyzCheck("signing-keys", keyStore.Check); err != nil {
 		return nil, err
 	}
-	return &Operator{Manager: mgr, Verifier: verifier, Keys: keyStore}, nil
+	// With the webhook behind a Service (a cluster), the bootstrap's own writes need this pod's
+	// webhook endpoint, which the Service publishes only once the pod is ready: waiting for the
+	// bootstrap there would deadlock a fresh install. /readyz then waits for the caches, and
+	// /healthcheck (the REST Service's check) for the bootstrap. With a direct webhook URL
+	// (local mode, tests) it waits for the bootstrap too.
+	name, check := "bootstrap", booted.Checker
+	if o.WebhookURL == "" {
+		name, check = "caches", func(r *http.Request) error { return cacheSynced(r, mgr) }
+	}
+	if err := mgr.AddReadyzCheck(name, check); err != nil {
+		return nil, err
+	}
+	ready := func(ctx context.Context) error {
+		bindCtx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		if _, err := restServer.BoundAddr(bindCtx); err != nil {
+			return fmt.Errorf("the REST server is not listening yet")
+		}
+		return serving(ctx)
+	}
+	return &Operator{Manager: mgr, Verifier: verifier, Keys: keyStore, Ready: ready}, nil
+}
+
+// cacheSynced is the readiness of the informer caches.
+func cacheSynced(r *http.Request, mgr ctrl.Manager) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 100*time.Millisecond)
+	defer cancel()
+	if !mgr.GetCache().WaitForCacheSync(ctx) {
+		return fmt.Errorf("the informer caches have not synced yet")
+	}
+	return nil
 }
 
 // orDefault is nil, controller-runtime's default, for zero.

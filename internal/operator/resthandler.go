@@ -19,14 +19,16 @@ import (
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer, namespace string) (http.Handler, error) {
+// ready gates /healthcheck (nil once Tessera serves what it announces).
+func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer, namespace string,
+	ready func(context.Context) error) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Health: []luna.HealthCheck{
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},

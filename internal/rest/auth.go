@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -50,15 +51,23 @@ func (a *Authenticator) Authenticate(r *http.Request) (*verify.Principal, error)
 	return nil, ErrBadAuthorization
 }
 
+// MaxLoginLength is the longest login an Account may have (its CRD says so), in characters.
+const MaxLoginLength = 128
+
 // Password checks a login and password under the login protections: a bounded number of hashes
 // in flight and a lockout after repeated failures. Sign-in endpoints call it directly.
 func (a *Authenticator) Password(r *http.Request, login, password string) (*verify.Principal, error) {
-	release, err := a.limiter.acquire(login)
+	// No Account can hold such a login, so refusing it without a hash tells nobody anything.
+	if !utf8.ValidString(login) || utf8.RuneCountInString(login) > MaxLoginLength {
+		return nil, verify.ErrWrongPassword
+	}
+	k := a.limiter.key(login)
+	release, err := a.limiter.acquire(k)
 	if err != nil {
 		return nil, err
 	}
 	p, err := a.Verifier.VerifyPassword(r.Context(), login, password)
 	release()
-	a.limiter.result(login, !errors.Is(err, verify.ErrWrongPassword))
+	a.limiter.result(k, !errors.Is(err, verify.ErrWrongPassword))
 	return p, err
 }

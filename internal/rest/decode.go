@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrNotJSON reports a request body whose Content-Type is not application/json.
@@ -17,18 +19,28 @@ var ErrNotJSON = errors.New("the request body must be application/json")
 // ErrEmptyBody reports a request without a body where one is required.
 var ErrEmptyBody = errors.New("the request has no body")
 
+// ErrBadText is wrapped by the *DecodeError of a body holding text encoding/json would silently
+// replace with U+FFFD (and Tessera then store): bytes that are not UTF-8, or a \u escape of an
+// unpaired UTF-16 surrogate. Every API answers it with its 400.
+var ErrBadText = errors.New("the text is not valid UTF-8")
+
 // DecodeError says where a JSON body failed: Path is the field ("" for the document itself).
 type DecodeError struct {
 	Path    string
 	Message string
+	// Err is ErrBadText for refused text, nil otherwise.
+	Err error
 }
 
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("Failed to validate input json. Path: '%s', message: '%s'", e.Path, e.Message)
 }
 
+func (e *DecodeError) Unwrap() error { return e.Err }
+
 // DecodeJSON decodes the request body strictly into dst: Content-Type application/json, one
-// JSON value, no unknown fields. Errors are ErrNotJSON, ErrEmptyBody or *DecodeError.
+// JSON value, no unknown fields, and no text that is not UTF-8. Errors are ErrNotJSON,
+// ErrEmptyBody or *DecodeError.
 func DecodeJSON(r *http.Request, dst any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -40,6 +52,9 @@ func DecodeJSON(r *http.Request, dst any) error {
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return ErrEmptyBody
+	}
+	if off, msg := badText(raw); off >= 0 {
+		return &DecodeError{Path: pathAt(raw, off), Message: msg, Err: ErrBadText}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -67,4 +82,126 @@ func decodeError(err error) error {
 		return &DecodeError{Message: "unexpected end of JSON"}
 	}
 	return &DecodeError{Message: err.Error()}
+}
+
+const (
+	msgNotUTF8   = "string is not valid UTF-8"
+	msgSurrogate = "string holds an unpaired UTF-16 surrogate escape"
+)
+
+// badText returns the offset of the first byte encoding/json would replace with U+FFFD — an
+// invalid UTF-8 sequence or a \u escape of an unpaired surrogate — and why; -1 when none. An
+// escaped U+FFFD (\ufffd) is a real character and passes.
+func badText(raw []byte) (int, string) {
+	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u`)) {
+		return -1, "" // the common case: one fast pass
+	}
+	inString := false
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				return i, msgNotUTF8
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"':
+			inString = !inString
+			i++
+		case c == '\\' && inString && i+1 < len(raw) && raw[i+1] == 'u':
+			r, ok := hex4(raw[i+2:])
+			switch {
+			case !ok:
+				i += 2 // malformed: the decoder reports it
+			case r >= 0xd800 && r < 0xdc00: // high surrogate: a low one must follow
+				if len(raw) >= i+12 && raw[i+6] == '\\' && raw[i+7] == 'u' {
+					if lo, ok := hex4(raw[i+8:]); ok && lo >= 0xdc00 && lo < 0xe000 {
+						i += 12
+						continue
+					}
+				}
+				return i, msgSurrogate
+			case r >= 0xdc00 && r < 0xe000:
+				return i, msgSurrogate
+			default:
+				i += 6
+			}
+		case c == '\\' && inString:
+			i += 2 // \" and \\ must not end or start a string
+		default:
+			i++
+		}
+	}
+	return -1, ""
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(n), err == nil
+}
+
+// pathAt names the field whose value holds byte off of raw, as dotted keys and array indexes
+// ("permissions.custom.0"); "" for the document itself or a bad key at the top. It walks the
+// tokens, so it runs only once a body is already refused.
+func pathAt(raw []byte, off int) string {
+	type frame struct {
+		object, wantKey bool
+		key             string
+		index           int
+	}
+	var stack []frame
+	path := func() string {
+		parts := make([]string, len(stack))
+		for i, f := range stack {
+			if f.object {
+				parts[i] = f.key
+			} else {
+				parts[i] = strconv.Itoa(f.index)
+			}
+		}
+		return strings.Join(parts, ".")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return path()
+		}
+		past := dec.InputOffset() > int64(off)
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if n := len(stack); n > 0 && stack[n-1].object {
+				stack[n-1].wantKey = true
+			}
+			continue
+		}
+		if n := len(stack); n > 0 {
+			top := &stack[n-1]
+			switch {
+			case top.object && top.wantKey: // tok is a key
+				if past {
+					stack = stack[:n-1]
+					return path()
+				}
+				top.key, top.wantKey = tok.(string), false
+				continue
+			case top.object:
+				top.wantKey = true // a scalar value ends here; a container resets it on close
+			default:
+				top.index++
+			}
+		}
+		if past {
+			return path()
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, frame{object: d == '{', wantKey: true, index: -1})
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 type sample struct {
@@ -44,12 +45,54 @@ func TestDecodeJSON(t *testing.T) {
 	}
 }
 
+func decodeNested(body string) error {
+	r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	var dst struct {
+		Login string            `json:"login"`
+		Tags  []string          `json:"tags"`
+		Meta  map[string]string `json:"meta"`
+	}
+	return DecodeJSON(r, &dst)
+}
+
+func TestDecodeJSONRefusesBadText(t *testing.T) {
+	for body, path := range map[string]string{
+		`{"login":"a` + "\xff" + `b"}`:                   "login",
+		`{"login":"\udc00"}`:                             "login",
+		`{"login":"x\ud800"}`:                            "login",
+		`{"login":"\ud800\u0041"}`:                       "login",
+		`{"login":"\"\udc00"}`:                           "login",
+		`{"tags":["ok","` + "\xc3" + `"]}`:               "tags.1",
+		`{"meta":{"k":"\udfff"}}`:                        "meta.k",
+		`{"meta":{"k` + "\xff" + `":"v"}}`:               "meta",
+		`{"tags":[],"meta":{},"login":"` + "\xff" + `"}`: "login",
+	} {
+		err := decodeNested(body)
+		var de *DecodeError
+		if !errors.Is(err, ErrBadText) || !errors.As(err, &de) || de.Path != path {
+			t.Errorf("decode(%q) = %v, want ErrBadText at %q", body, err, path)
+		}
+	}
+	// A surrogate pair, an escaped U+FFFD, an escaped backslash before "u", and UTF-8 are text.
+	for _, body := range []string{`{"login":"\ud83d\ude00"}`, `{"login":"\ufffd"}`, `{"login":"\\udc00"}`,
+		`{"login":"caf` + "\u00e9" + `"}`} {
+		if err := decodeNested(body); err != nil {
+			t.Errorf("decode(%q) = %v, want it accepted", body, err)
+		}
+	}
+}
+
 func FuzzDecodeJSON(f *testing.F) {
 	for _, seed := range []string{`{"login":"a","age":1}`, `{`, `[]`, `null`, `{"login":1}`, `{"x":{}}`} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		_, err := decode(body, "application/json")
+		s, err := decode(body, "application/json")
+		if err == nil && strings.ContainsRune(s.Login, utf8.RuneError) &&
+			!strings.ContainsRune(body, utf8.RuneError) && !strings.Contains(strings.ToLower(body), `\ufffd`) {
+			t.Fatalf("accepted %q and decoded a replacement character", body)
+		}
 		if err != nil {
 			var de *DecodeError
 			if !errors.As(err, &de) && !errors.Is(err, ErrEmptyBody) {

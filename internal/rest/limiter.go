@@ -1,6 +1,9 @@
 package rest
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"runtime"
 	"strconv"
 	"sync"
@@ -15,8 +18,21 @@ const (
 	lockoutFailures = 5
 	lockoutWindow   = 5 * time.Minute
 	lockoutFor      = time.Minute
-	// maxTrackedLogins bounds the memory spent on failure counts; the oldest entries go first.
-	maxTrackedLogins = 100_000
+)
+
+// The failure table is fixed: failureSets sets of failureWays entries, 40 bytes each — 2.5 MiB
+// allocated once, whatever logins are sent. What the bound costs: at most 65,536 logins are
+// tracked at a time, and a full set evicts its least valuable entry (stale, then fewest
+// failures, then oldest; a locked login last, the one whose lock ends first). The set is picked
+// by a keyed hash the client never sees, so to push out a victim's k recent failures a flood
+// must blindly give all 16 entries of every set k failures or more within the five-minute
+// window: about 65,536 × k failed sign-ins, each a full password hash with at most `cores` in
+// flight — hours of hashing, for the k guesses it buys back, while the lockout itself allows 5
+// a minute. A locked
+// login stays locked unless every entry of its set is locked too (5 × 65,536 failures a minute).
+const (
+	failureSets = 4096
+	failureWays = 16
 )
 
 // ThrottledError refuses a password check: too many in flight, or the login is locked out.
@@ -33,33 +49,64 @@ func RetryAfterHeader(d time.Duration) string {
 	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
+// loginKey is a keyed hash of a login: fixed-size whatever the login's length, and not
+// computable by a client, which therefore cannot aim logins at a victim's set.
+type loginKey [16]byte
+
 // loginLimiter bounds concurrent password hashes and locks out logins that keep failing.
 type loginLimiter struct {
 	slots chan struct{}
 	now   func() time.Time
+	// secret keys the login hash; per process, so nothing outside it can predict a set.
+	secret [32]byte
 
-	mu       sync.Mutex
-	failures map[string]*failureRecord
+	mu    sync.Mutex
+	table []failureEntry // failureSets × failureWays
 }
 
-type failureRecord struct {
-	count       int
-	first       time.Time
-	lockedUntil time.Time
+// failureEntry is one tracked login; times are Unix nanoseconds, first == 0 is a free entry.
+type failureEntry struct {
+	key         loginKey
+	first       int64 // start of the current failure window
+	lockedUntil int64
+	count       int32
 }
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), now: time.Now,
-		failures: map[string]*failureRecord{}}
+	l := &loginLimiter{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), now: time.Now,
+		table: make([]failureEntry, failureSets*failureWays)}
+	if _, err := rand.Read(l.secret[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return l
 }
 
-// acquire takes a hashing slot for login, or refuses without waiting.
-func (l *loginLimiter) acquire(login string) (release func(), err error) {
+// key hashes login with the limiter's secret.
+func (l *loginLimiter) key(login string) loginKey {
+	m := hmac.New(sha256.New, l.secret[:])
+	m.Write([]byte(login))
+	var k loginKey
+	copy(k[:], m.Sum(nil))
+	return k
+}
+
+// set returns the entries login's key may occupy.
+func (l *loginLimiter) set(k loginKey) []failureEntry {
+	i := (int(k[0]) | int(k[1])<<8) % failureSets
+	return l.table[i*failureWays : (i+1)*failureWays]
+}
+
+// acquire takes a hashing slot for the login of k, or refuses without waiting.
+func (l *loginLimiter) acquire(k loginKey) (release func(), err error) {
 	l.mu.Lock()
-	if f := l.failures[login]; f != nil && l.now().Before(f.lockedUntil) {
-		wait := f.lockedUntil.Sub(l.now())
-		l.mu.Unlock()
-		return nil, &ThrottledError{RetryAfter: wait, Reason: "too many failed sign-ins for this login; try again later"}
+	now := l.now().UnixNano()
+	set := l.set(k)
+	for i := range set {
+		if e := &set[i]; e.first != 0 && e.key == k && now < e.lockedUntil {
+			wait := time.Duration(e.lockedUntil - now)
+			l.mu.Unlock()
+			return nil, &ThrottledError{RetryAfter: wait, Reason: "too many failed sign-ins for this login; try again later"}
+		}
 	}
 	l.mu.Unlock()
 	select {
@@ -70,37 +117,72 @@ func (l *loginLimiter) acquire(login string) (release func(), err error) {
 	}
 }
 
-// result records the outcome of a password check for login.
-func (l *loginLimiter) result(login string, ok bool) {
+// result records the outcome of a password check for the login of k.
+func (l *loginLimiter) result(k loginKey, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now().UnixNano()
+	set := l.set(k)
+	var e *failureEntry
+	for i := range set {
+		if set[i].first != 0 && set[i].key == k {
+			e = &set[i]
+			break
+		}
+	}
 	if ok {
-		delete(l.failures, login)
+		if e != nil {
+			*e = failureEntry{}
+		}
 		return
 	}
-	now := l.now()
-	f := l.failures[login]
-	if f == nil || now.Sub(f.first) > lockoutWindow {
-		if f == nil && len(l.failures) >= maxTrackedLogins {
-			l.evictOldest()
-		}
-		f = &failureRecord{first: now}
-		l.failures[login] = f
+	if e == nil {
+		e = victim(set, now)
+		*e = failureEntry{key: k, first: now}
+	} else if now-e.first > int64(lockoutWindow) {
+		e.first, e.count = now, 0
 	}
-	f.count++
-	if f.count >= lockoutFailures {
-		f.lockedUntil = now.Add(lockoutFor)
-		f.count, f.first = 0, now
+	e.count++
+	if e.count >= lockoutFailures {
+		e.lockedUntil = now + int64(lockoutFor)
+		e.count, e.first = 0, now
 	}
 }
 
-func (l *loginLimiter) evictOldest() {
-	var oldest string
-	var at time.Time
-	for k, f := range l.failures {
-		if oldest == "" || f.first.Before(at) {
-			oldest, at = k, f.first
+// victim picks the entry of a full set that is cheapest to forget (see failureSets).
+func victim(set []failureEntry, now int64) *failureEntry {
+	best, bestRank := &set[0], rank(&set[0], now)
+	for i := 1; i < len(set); i++ {
+		if r := rank(&set[i], now); r.less(bestRank) {
+			best, bestRank = &set[i], r
 		}
 	}
-	delete(l.failures, oldest)
+	return best
+}
+
+// entryRank orders entries for eviction: the smallest goes first.
+type entryRank struct {
+	locked bool  // locked entries go last
+	count  int32 // then fewer failures first
+	at     int64 // then the older window (or the sooner unlock) first
+}
+
+func (a entryRank) less(b entryRank) bool {
+	if a.locked != b.locked {
+		return !a.locked
+	}
+	if a.count != b.count {
+		return a.count < b.count
+	}
+	return a.at < b.at
+}
+
+func rank(e *failureEntry, now int64) entryRank {
+	switch {
+	case e.first == 0, now >= e.lockedUntil && now-e.first > int64(lockoutWindow):
+		return entryRank{count: -1} // free or stale
+	case now < e.lockedUntil:
+		return entryRank{locked: true, at: e.lockedUntil}
+	}
+	return entryRank{count: e.count, at: e.first}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +23,29 @@ type instance struct {
 	cmd      *exec.Cmd
 	dir      string
 	restURL  string
-	output   *bytes.Buffer
+	output   *syncBuffer
 	exited   chan struct{}
 	exitErr  error
 	kubectl  string
 	binaries string
+}
+
+// syncBuffer collects the process's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type ports struct{ api, etcd, webhook, rest int }
@@ -63,7 +82,7 @@ func start(t *testing.T, bin, dir, assets string, p ports) *instance {
 		"--webhook-port", strconv.Itoa(p.webhook), "--rest-addr", "127.0.0.1:"+strconv.Itoa(p.rest))
 	cmd.Env = append(os.Environ(), "TESSERA_ADMIN_LOGIN=admin@e2e.example", "TESSERA_ADMIN_PASSWORD=e2e-Passw0rd")
 	in := &instance{t: t, cmd: cmd, dir: dir, restURL: "http://127.0.0.1:" + strconv.Itoa(p.rest),
-		output: &bytes.Buffer{}, exited: make(chan struct{}), kubectl: filepath.Join(assets, "kubectl"), binaries: assets}
+		output: &syncBuffer{}, exited: make(chan struct{}), kubectl: filepath.Join(assets, "kubectl"), binaries: assets}
 	cmd.Stdout, cmd.Stderr = in.output, in.output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -93,6 +112,39 @@ func (in *instance) waitHealthy() {
 		time.Sleep(200 * time.Millisecond)
 	}
 	in.t.Fatalf("/healthcheck never answered 200\n%s", in.output)
+}
+
+// waitBanner waits for the "Tessera is running" banner, then signs in as the administrator at
+// once, without retrying: the banner promises that this works.
+func (in *instance) waitBanner() {
+	in.t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for !strings.Contains(in.output.String(), "Tessera is running locally") {
+		select {
+		case <-in.exited:
+			in.t.Fatalf("tessera local exited early: %v\n%s", in.exitErr, in.output)
+		default:
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("tessera local never printed its banner\n%s", in.output)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", in.restURL+"/1/accounts", nil)
+	req.SetBasicAuth("admin@e2e.example", "e2e-Passw0rd")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatalf("signing in right after the banner: %v\n%s", err, in.output)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		in.t.Fatalf("signing in right after the banner answered %d\n%s", resp.StatusCode, in.output)
+	}
+	resp, err = http.Get(in.restURL + "/healthcheck")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		in.t.Fatalf("/healthcheck right after the banner: %v %v", err, resp)
+	}
+	resp.Body.Close()
 }
 
 // kubectlRun runs kubectl with the kubeconfig tessera wrote.
@@ -147,6 +199,7 @@ func TestLocalMode(t *testing.T) {
 	p := freePorts(t)
 
 	first := start(t, bin, dir, assets, p)
+	first.waitBanner()
 	first.waitHealthy()
 
 	// The root Group exists and `kubectl get tessera` shows it.
@@ -185,7 +238,7 @@ func TestLocalMode(t *testing.T) {
 
 	// A restart keeps everything applied before.
 	again := start(t, bin, dir, assets, p)
-	again.waitHealthy()
+	again.waitBanner()
 	out = again.eventually("alice@acme.example", "get", "accounts", "-n", "tessera-acme")
 	if !strings.Contains(out, "advanced_user") {
 		t.Fatalf("the Account applied before the restart is not as it was:\n%s", out)

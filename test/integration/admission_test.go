@@ -187,6 +187,33 @@ var _ = Describe("Admission", func() {
 		}
 	})
 
+	It("admits a child created right after its parent, 50 pairs at once, though the tree lags", func() {
+		u := oteUniq()
+		var wg sync.WaitGroup
+		errs := make([]error, 50)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				parent := fmt.Sprintf("wh-pair-%s-%d", u, i)
+				if errs[i] = k8s.Create(ctx, group(parent, "root", tenancyv1alpha1.GroupKindProvider)); errs[i] != nil {
+					return
+				}
+				errs[i] = k8s.Create(ctx, group(parent+"-child", parent, tenancyv1alpha1.GroupKindReseller))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			Expect(err).NotTo(HaveOccurred(), "pair %d", i)
+		}
+		for i := range errs {
+			parent := fmt.Sprintf("wh-pair-%s-%d", u, i)
+			Expect(k8s.Delete(ctx, group(parent+"-child", parent, 0))).To(Succeed())
+			Eventually(func() error { return k8s.Delete(ctx, group(parent, "root", 0)) }, 10*time.Second, 100*time.Millisecond).
+				Should(Or(Succeed(), Satisfy(apierrors.IsNotFound)))
+		}
+	})
+
 	It("refuses Accounts outside a Group's namespace", func() {
 		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "plain"}})).To(Succeed())
 		err := k8s.Create(ctx, newAccount("plain", "stray", "stray@plain.example"))

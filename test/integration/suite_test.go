@@ -93,6 +93,8 @@ var _ = BeforeSuite(func() {
 	Eventually(func() error {
 		return k8s.Get(ctx, client.ObjectKey{Namespace: "tessera-root", Name: "bootstrap-admin"}, &tenancyv1alpha1.Admin{})
 	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
+	// And the REST server serves it: caches synced, the administrator can sign in.
+	Eventually(func() error { return op.Ready(ctx) }, 60*time.Second, 100*time.Millisecond).Should(Succeed())
 })
 
 var _ = AfterSuite(func() {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -230,6 +231,8 @@ func decode(r *http.Request, dst any) error {
 		return nil
 	case errors.Is(err, rest.ErrEmptyBody):
 		return errStatus(http.StatusBadRequest, "bad request", "the request needs a JSON body")
+	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
+		return errStatus(http.StatusBadRequest, "bad request", de.Path+": "+de.Message)
 	case errors.As(err, &de) && de.Path != "":
 		if de.Message == "extra fields not permitted" {
 			return errField(de.Path, "unknown field")
@@ -604,6 +607,9 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case who == "":
 		fail(w, errField("email", "email or nick_name is required"))
+		return
+	case utf8.RuneCountInString(who) > 254: // the longest e-mail address; logins and nick names are shorter
+		fail(w, errField("email", "email or nick_name must be at most 254 characters"))
 		return
 	case body.Password == nil || *body.Password == "":
 		fail(w, errField("password", "is required"))

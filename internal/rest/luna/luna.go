@@ -26,6 +26,9 @@ type HealthCheck struct {
 type API struct {
 	// Health lists what include_luna_services=1 checks.
 	Health []HealthCheck
+	// Ready is nil once Tessera is ready (bootstrap done, caches synced); until then
+	// /healthcheck answers 503 (90503, Retry-After). Nil means always ready.
+	Ready func(ctx context.Context) error
 	// Auth authenticates requests (Basic or Bearer).
 	Auth *rest.Authenticator
 	// Client is the manager's client: reads come from the informer cache (through the field
@@ -98,6 +101,12 @@ func (a *API) getHealth(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, newError(12012, "Bad/incomplete input data",
 			"Bad query parameters 'include_luna_services'"))
 		return
+	}
+	if a.Ready != nil {
+		if err := a.Ready(r.Context()); err != nil {
+			writeErr(w, errUnavailable("Tessera is starting: "+err.Error()))
+			return
+		}
 	}
 	if include == "1" {
 		type componentError struct {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -183,6 +184,8 @@ func decode(r *http.Request, dst any) error {
 		return nil
 	case errors.Is(err, rest.ErrEmptyBody):
 		return errStatus(http.StatusUnprocessableEntity, "the request needs a JSON body")
+	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
+		return errStatus(http.StatusBadRequest, "parameter '%s': %s", de.Path, de.Message)
 	case errors.As(err, &de) && de.Path != "":
 		if de.Message == "extra fields not permitted" {
 			return errParam(de.Path, "unknown parameter")
@@ -269,6 +272,8 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	user, err := required("user", body.User)
 	if err == nil && user == "" {
 		err = errParam("user", "must not be empty")
+	} else if err == nil && utf8.RuneCountInString(user) > rest.MaxLoginLength {
+		err = errParam("user", "must be at most %d characters", rest.MaxLoginLength)
 	}
 	if err != nil {
 		fail(w, err)
