@@ -6,6 +6,7 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUBECTL ?= $(LOCALBIN)/kubectl
+HELM ?= $(LOCALBIN)/helm
 GO ?= go
 
 .PHONY: all
@@ -39,8 +40,12 @@ vet: ## Run go vet.
 control-plane: ## Build etcd, kube-apiserver and kubectl from pinned modules into bin/ (cached).
 	hack/build-control-plane.sh $(LOCALBIN)
 
+.PHONY: helm
+helm: ## Build helm from its pinned module into bin/ (cached), for the chart and its tests.
+	hack/build-helm.sh $(LOCALBIN)
+
 .PHONY: test
-test: manifests generate fmt vet control-plane ## Run unit tests and the envtest suites on the real control plane.
+test: manifests generate fmt vet control-plane helm ## Run unit tests and the envtest suites on the real control plane.
 	TESSERA_ASSETS=$(LOCALBIN) $(GO) test ./... -count=1 -timeout 30m
 
 .PHONY: check-generated
