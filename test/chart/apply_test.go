@@ -11,8 +11,8 @@ import (
 
 // TestAPIServerTakesTheRenders: a real etcd and kube-apiserver take every object of both
 // renders in a server-side dry-run apply, once the chart's CRDs (and stand-ins for
-// cert-manager's and the Prometheus Operator's) are installed; and `helm install` in dry-run
-// prints NOTES that tell where the REST APIs are and how to sign in.
+// cert-manager's and the Prometheus Operator's) are installed; and helm installs and upgrades
+// the chart there.
 func TestAPIServerTakesTheRenders(t *testing.T) {
 	kubeconfig := startAPIServer(t)
 	k := func(args ...string) string {
@@ -37,8 +37,11 @@ func TestAPIServerTakesTheRenders(t *testing.T) {
 		})
 	}
 
-	t.Run("NOTES", func(t *testing.T) {
-		notes := mustRun(t, helm, "install", "tessera", chartDir, "--namespace", namespace, "--kubeconfig", kubeconfig, "--dry-run=server")
+	// Last, as it keeps what it installs: the chart installs, upgrades to every option on, and
+	// its notes say where the REST APIs are and how to sign in.
+	t.Run("install and upgrade", func(t *testing.T) {
+		helmArgs := []string{"--namespace", namespace, "--kubeconfig", kubeconfig}
+		notes := mustRun(t, helm, append([]string{"install", "tessera", chartDir}, helmArgs...)...)
 		for _, want := range []string{
 			"kubectl -n tessera-system port-forward service/tessera-rest 5170:5170",
 			"curl http://127.0.0.1:5170/healthcheck",
@@ -49,7 +52,7 @@ func TestAPIServerTakesTheRenders(t *testing.T) {
 				t.Errorf("NOTES lack %q:\n%s", want, notes)
 			}
 		}
-		notes = mustRun(t, helm, "install", "tessera", chartDir, "--namespace", namespace, "--kubeconfig", kubeconfig, "--dry-run=server", "-f", allOn)
+		notes = mustRun(t, helm, append([]string{"upgrade", "tessera", chartDir, "-f", allOn}, helmArgs...)...)
 		for _, want := range []string{"https://tessera.example.com/healthcheck", "secret first-admin"} {
 			if !strings.Contains(notes, want) {
 				t.Errorf("NOTES of all-on lack %q:\n%s", want, notes)
@@ -57,6 +60,9 @@ func TestAPIServerTakesTheRenders(t *testing.T) {
 		}
 		if strings.Contains(notes, "create secret generic") {
 			t.Errorf("NOTES of all-on ask for the Secret the chart creates:\n%s", notes)
+		}
+		if got := k("-n", namespace, "get", "deployment", "tessera-controller-manager", "-o", "jsonpath={.spec.replicas}"); got != "3" {
+			t.Errorf("after the upgrade the Deployment has %s replicas, want 3", got)
 		}
 	})
 }

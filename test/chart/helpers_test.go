@@ -48,7 +48,18 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "helm is missing from %s and %s: run `make helm` (or `make test`, which does it)\n", assets, filepath.Join(root, "bin"))
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	// helm's config, cache and data (repositories, plugins) stay out of the user's home.
+	home, err := os.MkdirTemp("", "tessera-chart-helm")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, v := range []string{"HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME"} {
+		os.Setenv(v, filepath.Join(home, v))
+	}
+	code := m.Run()
+	os.RemoveAll(home)
+	os.Exit(code)
 }
 
 // run runs a command in the repository and returns its stdout, or its stderr as the error.
