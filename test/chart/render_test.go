@@ -132,3 +132,18 @@ func args(c map[string]any) []string {
 	}
 	return out
 }
+
+// TestCertManagerIssuerRef: with an issuer of the user's, the chart creates none of its own.
+func TestCertManagerIssuerRef(t *testing.T) {
+	objs := byKey(t, objects(t, render(t, "--set", "certManager.enabled=true",
+		"--set", "certManager.issuerRef.kind=ClusterIssuer", "--set", "certManager.issuerRef.name=corp-ca")))
+	ref, _, _ := unstructured.NestedStringMap(get(t, objs, "Certificate", "tessera-webhook-cert").Object, "spec", "issuerRef")
+	if ref["kind"] != "ClusterIssuer" || ref["name"] != "corp-ca" {
+		t.Errorf("issuerRef %v, want ClusterIssuer corp-ca", ref)
+	}
+	for k := range objs {
+		if strings.HasPrefix(k, "Issuer/") {
+			t.Errorf("the chart creates %s beside the user's issuer", k)
+		}
+	}
+}
