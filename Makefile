@@ -6,7 +6,6 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUBECTL ?= $(LOCALBIN)/kubectl
-HELM ?= $(LOCALBIN)/helm
 CHART ?= charts/tessera
 GO ?= go
 
