@@ -6,6 +6,7 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUBECTL ?= $(LOCALBIN)/kubectl
+CHART ?= charts/tessera
 GO ?= go
 
 .PHONY: all
@@ -20,8 +21,13 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate CRDs, RBAC and webhook configuration under config/.
+manifests: controller-gen ## Generate CRDs, RBAC and webhook configuration under config/, and copy them into the chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+	@# The chart takes config/'s CRDs, roles and webhook configurations as they are; test/chart checks the rest.
+	rm -f $(CHART)/crds/*.yaml $(CHART)/files/rbac/*.yaml $(CHART)/files/webhook/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	cp config/rbac/role.yaml config/rbac/leader_election_role.yaml config/rbac/*_editor_role.yaml config/rbac/*_viewer_role.yaml $(CHART)/files/rbac/
+	cp config/webhook/manifests.yaml $(CHART)/files/webhook/
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -39,14 +45,18 @@ vet: ## Run go vet.
 control-plane: ## Build etcd, kube-apiserver and kubectl from pinned modules into bin/ (cached).
 	hack/build-control-plane.sh $(LOCALBIN)
 
+.PHONY: helm
+helm: ## Build helm from its pinned module into bin/ (cached), for the chart and its tests.
+	hack/build-helm.sh $(LOCALBIN)
+
 .PHONY: test
-test: manifests generate fmt vet control-plane ## Run unit tests and the envtest suites on the real control plane.
+test: manifests generate fmt vet control-plane helm ## Run unit tests and the envtest suites on the real control plane.
 	TESSERA_ASSETS=$(LOCALBIN) $(GO) test ./... -count=1 -timeout 30m
 
 .PHONY: check-generated
 check-generated: manifests generate ## Fail when committed generated files are stale.
-	@git diff --exit-code -- api config || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- api config)" || { git status --porcelain -- api config; echo "generated files are missing: run 'make generate manifests' and commit"; exit 1; }
+	@git diff --exit-code -- api config $(CHART) || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- api config $(CHART))" || { git status --porcelain -- api config $(CHART); echo "generated files are missing: run 'make generate manifests' and commit"; exit 1; }
 
 ##@ Build
 
