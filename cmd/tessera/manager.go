@@ -20,7 +20,6 @@ func runManager(args []string) error {
 	fs := flag.NewFlagSet("tessera", flag.ContinueOnError)
 	o := operator.Options{}
 	var adminSecret, webhookService string
-	var selfManagedCert bool
 	fs.StringVar(&o.Namespace, "namespace", cmp.Or(os.Getenv("POD_NAMESPACE"), "tessera-system"), "the operator's namespace (signing keys, webhook certificate, id counters)")
 	fs.StringVar(&o.RESTAddr, "rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "controller metrics address; 0 disables")
@@ -31,7 +30,7 @@ func runManager(args []string) error {
 	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often the leader renews and the others try to acquire")
 	fs.IntVar(&o.WebhookPort, "webhook-port", 9443, "admission webhook port")
 	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs", "where the webhook certificate is written")
-	fs.BoolVar(&selfManagedCert, "webhook-cert-self-managed", true, "generate the webhook certificate (Secret tessera-webhook-tls) and put its CA into the webhook configurations; false when cert-manager mounts it at --webhook-cert-dir and injects the CA")
+	selfManagedCert := fs.Bool("webhook-cert-self-managed", true, "generate the webhook certificate (Secret tessera-webhook-tls) and put its CA into the webhook configurations; false when cert-manager mounts it at --webhook-cert-dir and injects the CA")
 	fs.StringVar(&webhookService, "webhook-service", "tessera-webhook-service", "name of the Service in front of the webhook server")
 	fs.StringVar(&adminSecret, "bootstrap-admin-secret", "tessera-bootstrap-admin", "Secret in the operator namespace with 'login' and 'password' of the bootstrap administrator; ignored when absent")
 	signingFlags(fs, &o)
@@ -57,15 +56,7 @@ func runManager(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !selfManagedCert {
-		// operator.Prepare would only write the certificate over cert-manager's: the namespace
-		// exists in a cluster, and the CRDs are installed with the chart.
-		mgr, err := operator.NewManager(cfg, o)
-		if err != nil {
-			return err
-		}
-		return mgr.Start(ctx)
-	}
+	o.ExternalWebhookCert = !*selfManagedCert
 	return operator.Run(ctx, cfg, o)
 }
 

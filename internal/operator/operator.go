@@ -68,6 +68,10 @@ type Options struct {
 	// WebhookURL, in local mode, is the base URL the API server calls; the webhook
 	// configurations are then created by Tessera. Empty in a cluster, where config/ deploys them.
 	WebhookURL string
+	// ExternalWebhookCert leaves the webhook certificate and the CA bundle of the webhook
+	// configurations to someone else (cert-manager mounts the certificate into WebhookCertDir
+	// and injects the CA); Prepare then writes neither, so it never overwrites theirs.
+	ExternalWebhookCert bool
 
 	// InstallCRDs applies the embedded CRDs before starting (local mode and tests).
 	InstallCRDs bool
@@ -109,6 +113,9 @@ func Prepare(ctx context.Context, cfg *rest.Config, o Options) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.Namespace}}
 	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating the operator namespace %s: %w", o.Namespace, err)
+	}
+	if o.ExternalWebhookCert {
+		return nil
 	}
 	return webhookinstall.Ensure(ctx, c, webhookinstall.Options{
 		Namespace: o.Namespace, SecretName: "tessera-webhook-tls", Hosts: o.WebhookCertHosts,
