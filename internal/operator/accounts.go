@@ -12,7 +12,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// setupAccountControllers registers the Account and Admin reconcilers. The Account reconciler
+// setupAccountControllers registers the Account, Account move and Admin reconcilers. The Account reconciler
 // reads plaintext password Secrets with the manager's APIReader (the cache holds only Tessera's
 // own Secrets) and watches them through a metadata-only cache of its own; a deleted Account's
 // login claim is released so that the login is free again at once.
@@ -25,6 +25,12 @@ func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, claims *logi
 		OnDeleted: func(ctx context.Context, a *tenancyv1alpha1.Account) error {
 			return claims.Release(ctx, a.Spec.Login, client.ObjectKeyFromObject(a))
 		},
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&controllers.MoveReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("tessera-account-move"),
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
