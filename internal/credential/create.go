@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net/http"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -71,7 +72,9 @@ func Create(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account,
 	}
 	acct.Annotations[AnnotationInitialFingerprint] = Fingerprint(hash)
 	if err := c.Create(ctx, acct); err != nil {
-		undo()
+		if refused(err) {
+			undo()
+		} // else the Account may have been written after all: the controller adopts or drops the hash
 		return err
 	}
 	if err := WaitVisible(ctx, c, acct, s); err != nil {
@@ -82,6 +85,18 @@ func Create(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account,
 		return err
 	}
 	return nil
+}
+
+// refused reports whether err says for certain that the API server did not write the object: a
+// client error other than a timeout. A timeout, a lost connection or a server error may hide a
+// write that happened.
+func refused(err error) bool {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) {
+		return false
+	}
+	code := st.Status().Code
+	return code >= 400 && code < 500 && code != http.StatusRequestTimeout
 }
 
 // createPending creates s. A Secret of that name left behind by a crashed create (unowned,
