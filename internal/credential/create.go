@@ -134,3 +134,13 @@ func Adoptable(acct *tenancyv1alpha1.Account, s *corev1.Secret) bool {
 	return hash != "" && s.Annotations[AnnotationPending] == acct.Name && metav1.GetControllerOf(s) == nil &&
 		acct.Annotations[AnnotationInitialFingerprint] == Fingerprint(hash)
 }
+
+// HashFor returns the hash in s if s is acct's hash Secret — owned by acct, or the pending one
+// acct was created with — and "" otherwise, so that a Secret of that name written by anyone else
+// is never taken for acct's password. For the verifier.
+func HashFor(acct *tenancyv1alpha1.Account, s *corev1.Secret) string {
+	if metav1.IsControlledBy(s, acct) || Adoptable(acct, s) {
+		return string(s.Data[HashKey])
+	}
+	return ""
+}

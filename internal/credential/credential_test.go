@@ -46,7 +46,7 @@ func TestRefused(t *testing.T) {
 
 func TestAdoptableAndOrphaned(t *testing.T) {
 	hash := "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
-	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Name: "a",
+	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Name: "a", UID: "uid-a",
 		Annotations: map[string]string{AnnotationInitialFingerprint: Fingerprint(hash)}}}
 	old := metav1.NewTime(time.Now().Add(-2 * OrphanAfter))
 	pending := func() *corev1.Secret {
@@ -59,7 +59,7 @@ func TestAdoptableAndOrphaned(t *testing.T) {
 	other := pending()
 	other.Data[HashKey] = []byte(hash + "x")
 	owned := pending()
-	owned.OwnerReferences = []metav1.OwnerReference{{Name: "b", Controller: ptr.To(true)}}
+	owned.OwnerReferences = []metav1.OwnerReference{{Name: "b", UID: "uid-b", Controller: ptr.To(true)}}
 	young := pending()
 	young.CreationTimestamp = metav1.Now()
 	for name, s := range map[string]*corev1.Secret{"another hash": other, "owned": owned} {
@@ -69,5 +69,8 @@ func TestAdoptableAndOrphaned(t *testing.T) {
 	}
 	if Orphaned(owned, time.Now()) || Orphaned(young, time.Now()) {
 		t.Error("an owned or young Secret is no orphan")
+	}
+	if HashFor(acct, pending()) != hash || HashFor(acct, owned) != "" || HashFor(acct, other) != "" {
+		t.Error("HashFor takes the Account's own or pending hash only")
 	}
 }
