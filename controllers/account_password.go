@@ -77,7 +77,8 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 
 	ref := acct.Spec.PasswordSecretRef
 	if ref == nil && current == "" && hashSecret != nil {
-		// A REST create killed before this point left the hash ahead of its Account.
+		// A REST create writes the hash ahead of its Account (credential.Create), and may have
+		// died since: the Account finishes it.
 		adopted, err := r.adoptPending(ctx, acct, hashSecret)
 		if err != nil {
 			return st, client.IgnoreNotFound(err)

@@ -12,10 +12,10 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// setupAccountControllers registers the Account, Account move and Admin reconcilers. The Account reconciler
-// reads plaintext password Secrets with the manager's APIReader (the cache holds only Tessera's
-// own Secrets) and watches them through a metadata-only cache of its own; a deleted Account's
-// login claim is released so that the login is free again at once.
+// setupAccountControllers registers the Account, Account move and Admin reconcilers. The
+// Account reconciler reads plaintext password Secrets with the manager's APIReader (the cache
+// holds only Tessera's own Secrets) and watches them through a metadata-only cache of its own; a
+// deleted Account's login claim is released so that the login is free again at once.
 func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, claims *logins.Claims) error {
 	if err := (&controllers.AccountReconciler{
 		Client:    mgr.GetClient(),
