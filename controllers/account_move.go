@@ -73,7 +73,8 @@ func (r *MoveReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	if client.IgnoreNotFound(gerr) != nil {
 		return ctrl.Result{}, gerr
 	}
-	usable := gerr == nil && g.DeletionTimestamp.IsZero() &&
+	// Only a business Group made for this move: another of that name must not receive it.
+	usable := gerr == nil && g.DeletionTimestamp.IsZero() && g.Annotations[credential.AnnotationMoveIn] == string(m.UID) &&
 		g.Spec.Parent == bootstrap.RootGroup && g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany
 
 	src := &tenancyv1alpha1.Account{}
@@ -87,7 +88,7 @@ func (r *MoveReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 			return ctrl.Result{RequeueAfter: MoveGrace - time.Since(rec.CreationTimestamp.Time)}, nil
 		}
 		if !usable {
-			return r.finish(ctx, rec, src, fmt.Sprintf("Group %s is not a business Group under the root: the move is rolled back", m.Group))
+			return r.finish(ctx, rec, src, fmt.Sprintf("Group %s is not a business Group made for this move: the move is rolled back", m.Group))
 		}
 		return r.leave(ctx, rec, m, src)
 	}

@@ -29,6 +29,13 @@ import (
 // LabelMove marks an Account move record; its value is the name of the Account that moves.
 const LabelMove = "tenancy.tessera.dev/move-of"
 
+// AnnotationMoveIn on a Group names the UID of the Account whose move record it was created
+// for. A record moves its Account only into a Group that says so: a Group of the same name
+// made by anyone else (the name a business would take is taken) is no destination, and the
+// record is rolled back. The Group is written after the record, in the one write that commits
+// the move.
+const AnnotationMoveIn = "tenancy.tessera.dev/move-in"
+
 // Keys of a move record's data.
 const (
 	moveKey     = "move"

@@ -46,6 +46,13 @@ func savedRecord(ctx context.Context, a *tenancyv1alpha1.Account, group string) 
 	return rec
 }
 
+// moveGroup is the business Group a creation writes for a's move.
+func moveGroup(name string, a *tenancyv1alpha1.Account) *tenancyv1alpha1.Group {
+	g := newGroup(name, "root")
+	g.Annotations = map[string]string{credential.AnnotationMoveIn: string(a.UID)}
+	return g
+}
+
 // deleteAndWait deletes a and waits until its finalizer is done.
 func deleteAndWait(ctx context.Context, a *tenancyv1alpha1.Account) {
 	GinkgoHelper()
@@ -96,14 +103,17 @@ var _ = Describe("A business creation killed half-way", func() {
 		group := "crash-biz-a-" + oteUniq()
 		_, err := credential.RequestMove(ctx, k8s, a, group, tenancyv1alpha1.AccessFull)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(k8s.Create(ctx, newGroup(group, "root"))).To(Succeed())
+		Expect(k8s.Create(ctx, moveGroup(group, a))).To(Succeed())
 		expectMoveGrant(ctx, expectLanded(ctx, a, login, tenancyv1alpha1.GroupNamespace(group)))
 	})
 
 	It("completes the move when killed after deleting the Account", func() {
 		a, login := moveSubject(ctx, "crash-mv-b-")
 		group := "crash-biz-b-" + oteUniq()
-		groupNamespace(ctx, group)
+		Expect(k8s.Create(ctx, moveGroup(group, a))).To(Succeed())
+		Eventually(func() error {
+			return k8s.Get(ctx, client.ObjectKey{Name: tenancyv1alpha1.GroupNamespace(group)}, &corev1.Namespace{})
+		}, 20*time.Second, 50*time.Millisecond).Should(Succeed())
 		rec := savedRecord(ctx, a, group)
 		deleteAndWait(ctx, a) // the hash Secret goes with it: only the record holds the hash now
 		Expect(k8s.Create(ctx, rec)).To(Succeed())
@@ -114,6 +124,16 @@ var _ = Describe("A business creation killed half-way", func() {
 		shorten(&controllers.MoveGrace, 2*time.Second)
 		a, login := moveSubject(ctx, "crash-mv-c-")
 		_, err := credential.RequestMove(ctx, k8s, a, "crash-never-"+oteUniq(), tenancyv1alpha1.AccessFull)
+		Expect(err).NotTo(HaveOccurred())
+		got := expectLanded(ctx, a, login, rootNS)
+		Expect(got.UID).To(Equal(a.UID), "the Account was never touched")
+	})
+
+	It("never moves into a Group of that name made by someone else", func() {
+		a, login := moveSubject(ctx, "crash-mv-e-")
+		group := "crash-biz-e-" + oteUniq()
+		groupNamespace(ctx, group) // another's business, taking the name first
+		_, err := credential.RequestMove(ctx, k8s, a, group, tenancyv1alpha1.AccessFull)
 		Expect(err).NotTo(HaveOccurred())
 		got := expectLanded(ctx, a, login, rootNS)
 		Expect(got.UID).To(Equal(a.UID), "the Account was never touched")
