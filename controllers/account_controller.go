@@ -72,8 +72,10 @@ type AccountReconciler struct {
 // Reconcile brings one Account's hash Secret and status in line with its spec.
 func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, err error) {
 	acct := &tenancyv1alpha1.Account{}
-	if err := r.Get(ctx, req.NamespacedName, acct); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	if err := r.Get(ctx, req.NamespacedName, acct); apierrors.IsNotFound(err) {
+		return r.dropOrphanHash(ctx, req.NamespacedName)
+	} else if err != nil {
+		return ctrl.Result{}, err
 	}
 	g, err := resolveTenantGroup(ctx, r.Client, r.Forest, acct.Namespace)
 	if err != nil {
@@ -256,6 +258,8 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&tenancyv1alpha1.Account{}).
 		Named("account").
 		Owns(&corev1.Secret{}).
+		// Hash Secrets written ahead of their Account (credential.Create) have no owner yet.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(accountOfHashSecret)).
 		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
 			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret))).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.accountsIn)).

@@ -2,8 +2,6 @@ package controllers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 
@@ -78,6 +76,18 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	}
 
 	ref := acct.Spec.PasswordSecretRef
+	if ref == nil && current == "" && hashSecret != nil {
+		// A REST create writes the hash ahead of its Account (credential.Create), and may have
+		// died since: the Account finishes it.
+		adopted, err := r.adoptPending(ctx, acct, hashSecret)
+		if err != nil {
+			return st, client.IgnoreNotFound(err)
+		}
+		if adopted {
+			st.hashSecret, st.changed = hashSecret.Name, true
+			return st, nil
+		}
+	}
 	if ref == nil {
 		if current == "" {
 			st.reason = ReasonNoPassword
@@ -184,10 +194,7 @@ func passwordSource(uid, resourceVersion, key string) string {
 }
 
 // fingerprint is the value of AnnotationPasswordFingerprint for a stored hash.
-func fingerprint(hash string) string {
-	sum := sha256.Sum256([]byte(hash))
-	return "sha256:" + hex.EncodeToString(sum[:16])
-}
+func fingerprint(hash string) string { return credential.Fingerprint(hash) }
 
 // hashSecretWriter passes credential.Store's writes through, annotating the hash Secret with
 // the source and fingerprint of the hash in the same write, so that the hash and the record of

@@ -1,10 +1,13 @@
 // Package credential stores an Account's password as an argon2id hash in a Secret owned by the
-// Account — the only place a password exists at rest. The REST APIs, the bootstrap and the
-// Account controller (from spec.passwordSecretRef) all go through Store.
+// Account — the only place a password exists at rest (besides an Account move's record, see
+// move.go). The REST APIs, the bootstrap and the Account controller (from
+// spec.passwordSecretRef) all go through this package.
 package credential
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +27,13 @@ const LabelAccount = "tenancy.tessera.dev/account"
 // SecretName is the name of the Secret that holds the password hash of the Account named account.
 func SecretName(account string) string { return account + "-password-hash" }
 
+// Fingerprint is a SHA-256 fingerprint of a stored hash. It reveals nothing of the password:
+// the hash is salted and the salt is not in the fingerprint.
+func Fingerprint(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
 // Store hashes plaintext and writes it into the Account's hash Secret, creating the Secret
 // (labelled, owned by the Account) when absent.
 func Store(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, plaintext string) error {
@@ -31,16 +41,38 @@ func Store(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, 
 	if err != nil {
 		return err
 	}
+	_, err = StoreHash(ctx, c, acct, hash)
+	return err
+}
+
+// Set is Store for a REST API: it also waits until c's cache shows the new hash, so that the
+// next sign-in on this replica uses it (or fails with ErrNotVisible, never silently).
+func Set(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, plaintext string) error {
+	hash, err := password.Hash(plaintext)
+	if err != nil {
+		return err
+	}
+	s, err := StoreHash(ctx, c, acct, hash)
+	if err != nil {
+		return err
+	}
+	return WaitVisible(ctx, c, s)
+}
+
+// StoreHash writes an already made hash into the Account's hash Secret in one write and returns
+// the Secret as written (its resourceVersion is the write's).
+func StoreHash(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, hash string) (*corev1.Secret, error) {
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: SecretName(acct.Name)}}
-	_, err = controllerutil.CreateOrUpdate(ctx, c, s, func() error {
+	_, err := controllerutil.CreateOrUpdate(ctx, c, s, func() error {
 		if s.Labels == nil {
 			s.Labels = map[string]string{}
 		}
 		s.Labels[tenancyv1alpha1.LabelManagedBy] = tenancyv1alpha1.ManagedByValue
 		s.Labels[LabelAccount] = acct.Name
+		delete(s.Annotations, AnnotationPending) // owned from now on
 		s.Type = corev1.SecretTypeOpaque
 		s.Data = map[string][]byte{HashKey: []byte(hash)}
 		return controllerutil.SetControllerReference(acct, s, c.Scheme())
 	})
-	return err
+	return s, err
 }

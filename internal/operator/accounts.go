@@ -11,10 +11,11 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// setupAccountControllers registers the Account and Admin reconcilers. The Account reconciler
-// reads plaintext password Secrets with the manager's APIReader (the cache holds only Tessera's
-// own Secrets) and watches them through a metadata-only cache of its own; a deleted Account's
-// claims (login, accountID, id, e-mail login) are released so that they are free again at once.
+// setupAccountControllers registers the Account, Account move and Admin reconcilers. The
+// Account reconciler reads plaintext password Secrets with the manager's APIReader (the cache
+// holds only Tessera's own Secrets) and watches them through a metadata-only cache of its own; a
+// deleted Account's claims (login, accountID, id, e-mail login) are released so that they are
+// free again at once.
 func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, idClaims *claims.Claims) error {
 	if err := (&controllers.AccountReconciler{
 		Client:    mgr.GetClient(),
@@ -24,6 +25,12 @@ func setupAccountControllers(mgr ctrl.Manager, forest *tree.Forest, idClaims *cl
 		OnDeleted: func(ctx context.Context, a *tenancyv1alpha1.Account) error {
 			return idClaims.ReleaseAll(ctx, a)
 		},
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&controllers.MoveReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("tessera-account-move"),
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -63,49 +62,18 @@ func DNSName(prefix, s string, max int) string {
 // PersonAccountName is the object name of the Account of a person who signs in as login.
 func PersonAccountName(login string) string { return DNSName("", login, 63) }
 
-// CreatePerson creates acct, then stores its password through credential.Store, and waits until
-// the cache shows both, so that the person can sign in at once on this replica. On a failed
-// password write the Account is deleted again. Errors: ErrLoginTaken, ErrGroupLocked, or the
-// API server's.
+// CreatePerson creates acct with its password through credential.Create: a crash at any moment
+// leaves no Account or one that can sign in, and on success the cache shows both, so that the
+// person can sign in at once on this replica. Errors: ErrLoginTaken, ErrGroupLocked,
+// credential.ErrNotVisible, or the API server's.
 func CreatePerson(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, password string) error {
-	if err := c.Create(ctx, acct); err != nil {
-		return ClassifyWrite(err)
-	}
-	if err := credential.Store(ctx, c, acct, password); err != nil {
-		_ = c.Delete(context.WithoutCancel(ctx), acct, client.Preconditions{UID: &acct.UID})
-		return err
-	}
-	return WaitCached(ctx, func(ctx context.Context) (bool, error) {
-		got := &tenancyv1alpha1.Account{}
-		if err := c.Get(ctx, client.ObjectKeyFromObject(acct), got); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		s := &corev1.Secret{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}, s); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return len(s.Data[credential.HashKey]) > 0, nil
-	})
+	return ClassifyWrite(credential.Create(ctx, c, acct, password))
 }
 
-// SetPassword stores a new password for acct and waits until the cache shows the new hash.
+// SetPassword stores a new password for acct in one write and waits until the cache shows it
+// (credential.Set).
 func SetPassword(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, password string) error {
-	key := client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}
-	old := &corev1.Secret{}
-	if err := c.Get(ctx, key, old); client.IgnoreNotFound(err) != nil {
-		return err
-	}
-	oldHash := string(old.Data[credential.HashKey])
-	if err := credential.Store(ctx, c, acct, password); err != nil {
-		return ClassifyWrite(err)
-	}
-	return WaitCached(ctx, func(ctx context.Context) (bool, error) {
-		s := &corev1.Secret{}
-		if err := c.Get(ctx, key, s); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return string(s.Data[credential.HashKey]) != oldHash, nil
-	})
+	return ClassifyWrite(credential.Set(ctx, c, acct, password))
 }
 
 // ClassifyWrite maps admission refusals to ErrLoginTaken and ErrGroupLocked (wrapped with the

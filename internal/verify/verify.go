@@ -181,7 +181,9 @@ func (v *Verifier) VerifyPassword(ctx context.Context, login, plaintext string) 
 		if client.IgnoreNotFound(err) != nil {
 			return nil, err
 		}
-		hash = string(s.Data[credential.HashKey])
+		// Only the Account's own (or its pending) hash counts: anyone with Secret rights in the
+		// namespace could plant a Secret of that name.
+		hash = credential.HashFor(a, s)
 	}
 	if hash == "" {
 		password.VerifyDummy(plaintext)

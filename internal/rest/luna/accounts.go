@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -128,52 +129,31 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 	if body.Description != nil {
 		acct.Spec.Description = *body.Description
 	}
+	// credential.Create writes the hash and the Account so that a crash leaves no Account or
+	// one that can sign in, and returns once this replica's cache shows both: the client that
+	// gets 201 sees the account, and signs in with it, on its next request.
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		acct.Name = accountName(*body.Login, id+strings.Repeat("+", attempt))
 		acct.ResourceVersion = ""
-		if err = a.Client.Create(ctx, acct); !apierrors.IsAlreadyExists(err) {
+		if err = credential.Create(ctx, a.Client, acct, *body.Password); !apierrors.IsAlreadyExists(err) {
 			break
 		}
 	}
-	if err != nil {
-		switch {
-		case isLoginConflict(err):
-			return errLoginExists(*body.Login)
-		case isDuplicate(err, "spec.accountID"):
-			return errAccountIDExists(id)
-		}
-		return err
-	}
-	if err := credential.Store(ctx, a.Client, acct, *body.Password); err != nil {
-		// Leave no Account without a password behind.
-		_ = a.Client.Delete(context.WithoutCancel(ctx), acct)
-		return err
-	}
-	// The client that gets 201 must see the account (and sign in with it) on its next request.
-	ok, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
-		got, err := a.accountByID(ctx, id)
-		if err != nil || got == nil {
-			return false, err
-		}
-		return a.hashCached(ctx, got), nil
-	})
-	if err != nil {
-		return err
-	}
-	if !ok {
+	switch {
+	case isLoginConflict(err):
+		return errLoginExists(*body.Login)
+	case isDuplicate(err, "spec.accountID"):
+		return errAccountIDExists(id)
+	case errors.Is(err, credential.ErrNotVisible):
 		return errTimeout("the account was created but the cache has not caught up yet; retry GET /1/accounts/" + id)
+	case err != nil:
+		return err
 	}
 	url := "/1/accounts/" + id
 	w.Header().Set("Location", url)
 	writeJSON(w, http.StatusCreated, map[string]string{"account_id": id, "url": url})
 	return nil
-}
-
-// hashCached reports whether the cache holds the Account's password hash Secret.
-func (a *API) hashCached(ctx context.Context, acct *tenancyv1alpha1.Account) bool {
-	sec, err := a.secret(ctx, acct.Namespace, credential.SecretName(acct.Name))
-	return err == nil && sec != nil && len(sec.Data[credential.HashKey]) > 0
 }
 
 // isLoginConflict recognizes the admission webhook's refusal of a login another Account holds.
@@ -346,7 +326,11 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) er
 		}
 	}
 	if body.Password != nil {
-		if err := credential.Store(ctx, a.Client, acct, *body.Password); err != nil {
+		// One write, then wait until this replica's cache (the verifier's) shows it: the next
+		// sign-in with the new password must not count as a failure.
+		if err := credential.Set(ctx, a.Client, acct, *body.Password); errors.Is(err, credential.ErrNotVisible) {
+			return errTimeout("the password was changed but the cache has not caught up yet; retry shortly")
+		} else if err != nil {
 			return err
 		}
 	}

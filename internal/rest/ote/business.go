@@ -3,8 +3,6 @@ package ote
 import (
 	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/bootstrap"
@@ -116,26 +113,42 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		fail(w, errParam("name", "a business named %q exists", name))
 		return
 	}
-	// The creator's Account moves into the business (see joinBusiness); what hangs off it would
+	// The creator's Account moves into the business (see awaitMove); what hangs off it would
 	// not move along, so refuse rather than lose it.
-	if held, err := a.heldByAccount(r.Context(), c.acct); err != nil {
+	if held, err := credential.Held(r.Context(), a.APIReader, c.acct); err != nil {
 		fail(w, err)
 		return
 	} else if held != "" {
 		fail(w, errStatus(http.StatusConflict, "your account holds %s, which creating a business would delete; remove them first", held))
 		return
 	}
+	if c.acct.Namespace != rest.RootNamespace {
+		fail(w, errStatus(http.StatusForbidden, "only an administrator outside every business may create one"))
+		return
+	}
+	gName := rest.DNSName("biz-", name, 55)
+	// The move record comes first: from this write on, the creator ends up in the business, or
+	// stays where it is if the Group never comes, whatever process dies (controllers.MoveReconciler).
+	rec, err := credential.RequestMove(r.Context(), a.Client, c.acct, gName, tenancyv1alpha1.AccessFull)
+	if apierrors.IsAlreadyExists(err) {
+		fail(w, errStatus(http.StatusConflict, "a business you create is already being set up"))
+		return
+	} else if err != nil {
+		fail(w, rest.ClassifyWrite(err))
+		return
+	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
 	g := &tenancyv1alpha1.Group{
-		ObjectMeta: metav1.ObjectMeta{Name: rest.DNSName("biz-", name, 55), Annotations: map[string]string{
+		ObjectMeta: metav1.ObjectMeta{Name: gName, Annotations: map[string]string{
 			AnnotationBusinessStatus: strconv.Itoa(statusPending), AnnotationBusinessObjective: objective,
 			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.acct.Spec.ID, 10),
-			AnnotationBusinessUpdated: now,
+			AnnotationBusinessUpdated: now, credential.AnnotationMoveIn: string(c.acct.UID),
 		}},
 		Spec: tenancyv1alpha1.GroupSpec{Parent: bootstrap.RootGroup, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
 			DisplayName: name, Description: introduce},
 	}
 	if err := a.Client.Create(r.Context(), g); err != nil {
+		_ = a.Client.Delete(context.WithoutCancel(r.Context()), rec, client.Preconditions{UID: &rec.UID})
 		if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) || (apierrors.IsForbidden(err) && strings.Contains(err.Error(), "name")) {
 			fail(w, errParam("name", "a business named %q exists", name))
 			return
@@ -143,34 +156,39 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		fail(w, rest.ClassifyWrite(err))
 		return
 	}
-	if err := a.joinBusiness(r.Context(), c.acct, g); err != nil {
-		fail(w, fmt.Errorf("business %s was created, but moving you into it failed: %w", g.Name, err))
+	if err := a.awaitMove(r.Context(), c.acct.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
+		fail(w, err)
 		return
 	}
 	ok(w, map[string]any{"data": map[string]any{"id": g.Spec.ID}})
 }
 
-// heldByAccount names the Tokens and Admin grants that reference acct, or "" when there are none.
-// It asks the API server (field selectors), not the cache: a Token created a moment ago must
-// count, or the move would delete it.
-func (a *API) heldByAccount(ctx context.Context, acct *tenancyv1alpha1.Account) (string, error) {
-	byAccount := client.MatchingFields{"spec.accountRef.name": acct.Name}
-	toks := &tenancyv1alpha1.TokenList{}
-	if err := a.APIReader.List(ctx, toks, client.InNamespace(acct.Namespace), byAccount); err != nil {
-		return "", err
+// moveWait bounds how long creating a business waits for its creator's move: a namespace, one
+// Account deleted and one created, a Secret and an Admin, each a reconcile or two.
+const moveWait = 30 * time.Second
+
+// awaitMove waits until this replica's cache shows the Account accountID in namespace ns with an
+// Admin grant and its password hash: the creator then signs in, and acts, as the business's
+// administrator. A move that takes longer still completes; the client is told so.
+func (a *API) awaitMove(ctx context.Context, accountID, ns string) error {
+	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, moveWait, true, func(ctx context.Context) (bool, error) {
+		acct, err := rest.AccountByUUID(ctx, a.Client, accountID)
+		if err != nil || acct == nil || acct.Namespace != ns {
+			return false, err
+		}
+		if adm, err := rest.AdminGrant(ctx, a.Client, acct); err != nil || adm == nil {
+			return false, err
+		}
+		s := &corev1.Secret{}
+		if err := a.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: credential.SecretName(acct.Name)}, s); err != nil {
+			return false, client.IgnoreNotFound(err)
+		}
+		return len(s.Data[credential.HashKey]) > 0, nil
+	})
+	if wait.Interrupted(err) && ctx.Err() == nil {
+		return errStatus(http.StatusServiceUnavailable, "the business was created; moving your account into it is still under way, sign in again in a moment")
 	}
-	adms := &tenancyv1alpha1.AdminList{}
-	if err := a.APIReader.List(ctx, adms, client.InNamespace(acct.Namespace), byAccount); err != nil {
-		return "", err
-	}
-	var held []string
-	if n := len(toks.Items); n > 0 {
-		held = append(held, fmt.Sprintf("%d token(s)", n))
-	}
-	if n := len(adms.Items); n > 0 {
-		held = append(held, fmt.Sprintf("%d administrator grant(s)", n))
-	}
-	return strings.Join(held, " and "), nil
+	return err
 }
 
 func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1.Group, error) {
@@ -184,96 +202,6 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 		}
 	}
 	return nil, nil
-}
-
-// joinBusiness makes the creator of business g its general administrator. An Admin names an
-// Account of its own namespace, so the creator's Account moves from the root's namespace into
-// the business's: the Account is deleted and recreated there with the same login, accountID,
-// id, profile and password hash (its sessions stay valid: they name the accountID). An Account
-// that holds Tokens or Admin grants is refused before the move (createBusiness), since those
-// would go with the old object.
-func (a *API) joinBusiness(ctx context.Context, acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group) error {
-	ns := tenancyv1alpha1.GroupNamespace(g.Name)
-	// The Group controller creates the namespace.
-	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		err := a.APIReader.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
-		return err == nil, client.IgnoreNotFound(err)
-	}); err != nil {
-		return fmt.Errorf("waiting for namespace %s: %w", ns, err)
-	}
-	old := &tenancyv1alpha1.Account{}
-	if err := a.APIReader.Get(ctx, client.ObjectKeyFromObject(acct), old); err != nil {
-		return err
-	}
-	secret := &corev1.Secret{}
-	if err := a.APIReader.Get(ctx, client.ObjectKey{Namespace: old.Namespace, Name: credential.SecretName(old.Name)}, secret); err != nil {
-		return err
-	}
-	hash := secret.Data[credential.HashKey]
-	moved := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: old.Name, Labels: old.Labels, Annotations: old.Annotations},
-		Spec:       *old.Spec.DeepCopy(),
-	}
-	moved.Spec.PasswordSecretRef = nil
-	ctx = context.WithoutCancel(ctx) // half a move is worse than a slow one
-	if err := a.Client.Delete(ctx, old, client.Preconditions{UID: &old.UID}); err != nil {
-		return err
-	}
-	// The Account controller finalizes the old object (its Tokens, Admins, hash Secret, login
-	// claim); then the login is free again.
-	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
-		err := a.APIReader.Get(ctx, client.ObjectKeyFromObject(old), &tenancyv1alpha1.Account{})
-		if !apierrors.IsNotFound(err) {
-			return false, client.IgnoreNotFound(err)
-		}
-		list := &tenancyv1alpha1.AccountList{}
-		if err := a.Client.List(ctx, list, client.MatchingFields{index.AccountLogin: old.Spec.Login}); err != nil {
-			return false, err
-		}
-		return len(list.Items) == 0, nil
-	}); err != nil {
-		return fmt.Errorf("waiting for the old Account to go: %w", err)
-	}
-	var createErr error
-	_ = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		createErr = a.Client.Create(ctx, moved)
-		if createErr == nil || apierrors.IsAlreadyExists(createErr) {
-			createErr = nil
-			return true, nil
-		}
-		return !errors.Is(rest.ClassifyWrite(createErr), rest.ErrLoginTaken), nil
-	})
-	if createErr != nil {
-		return createErr
-	}
-	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: credential.SecretName(moved.Name)}}
-	if _, err := controllerutil.CreateOrUpdate(ctx, a.Client, s, func() error {
-		s.Labels = map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, credential.LabelAccount: moved.Name}
-		s.Type = corev1.SecretTypeOpaque
-		s.Data = map[string][]byte{credential.HashKey: hash}
-		return controllerutil.SetControllerReference(moved, s, a.Client.Scheme())
-	}); err != nil {
-		return err
-	}
-	adm, err := a.grantAdminIn(ctx, moved)
-	if err != nil {
-		return err
-	}
-	return rest.WaitCached(ctx, func(ctx context.Context) (bool, error) {
-		got := &tenancyv1alpha1.Admin{}
-		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(adm), got); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		list := &tenancyv1alpha1.AccountList{}
-		if err := a.Client.List(ctx, list, client.MatchingFields{index.AccountID: moved.Spec.AccountID}); err != nil {
-			return false, err
-		}
-		sec := &corev1.Secret{}
-		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(s), sec); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return len(list.Items) == 1 && list.Items[0].Namespace == ns, nil
-	})
 }
 
 // grantAdmin makes acct an administrator of the Group of its namespace.
