@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/metrics"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -60,6 +61,7 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if err := r.Get(ctx, req.NamespacedName, group); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.enqueue(r.Forest.Remove(req.Name))
+			metrics.ForgetGroup(req.Name)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -121,12 +123,15 @@ func (r *GroupReconciler) summarizeTree(group *tenancyv1alpha1.Group, info tree.
 	group.Status.LockedBy = info.LockedBy
 	switch {
 	case info.LockedBy == group.Name:
+		metrics.SetGroupLock(group.Name, metrics.LockOwn)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
 			ReasonLockedBySelf, lockMessage(info))
 	case info.LockedBy != "":
+		metrics.SetGroupLock(group.Name, metrics.LockInherited)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
 			ReasonLocked, lockMessage(info))
 	default:
+		metrics.SetGroupLock(group.Name, metrics.LockNone)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
 			ReasonNotLocked, "no Group at or above this one is locked")
 	}

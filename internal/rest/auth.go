@@ -52,7 +52,8 @@ func (a *Authenticator) Authenticate(r *http.Request) (*verify.Principal, error)
 
 // Password checks a login and password under the login protections: a bounded number of hashes
 // in flight and a lockout after repeated failures. Sign-in endpoints call it directly.
-func (a *Authenticator) Password(r *http.Request, login, password string) (*verify.Principal, error) {
+func (a *Authenticator) Password(r *http.Request, login, password string) (_ *verify.Principal, err error) {
+	defer func() { countSignIn(r, login, err) }()
 	release, err := a.limiter.acquire(login)
 	if err != nil {
 		return nil, err
