@@ -221,6 +221,15 @@ var _ = Describe("GitOps health", Ordered, func() {
 		}
 	})
 
+	It("reports a disabled Account as Suspended for Argo CD", func() {
+		Expect(update(ctx, acct, func(a *tenancyv1alpha1.Account) { a.Spec.Disabled = true })).To(Succeed())
+		DeferCleanup(func() {
+			Expect(update(ctx, acct, func(a *tenancyv1alpha1.Account) { a.Spec.Disabled = false })).To(Succeed())
+		})
+		h := expectHealth(ctx, acct, status.CurrentStatus, "Suspended")
+		Expect(h.Message).To(ContainSubstring("disabled"))
+	})
+
 	It("reports an Account whose password Secret is missing as Failed and Degraded", func() {
 		a := newAccount(ns, "nopw", newLogin("nopw"))
 		a.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "not-there"}
