@@ -178,7 +178,16 @@ var _ = Describe("Metrics", Ordered, func() {
 
 		after := scrape()
 		Expect(sample(after, "tessera_webhook_certificate_expiry_timestamp_seconds", nil)).To(BeNumerically(">", float64(time.Now().Unix())))
-		Expect(after).To(HaveKey("controller_runtime_reconcile_errors_total"), "reconcile errors come from controller-runtime")
+		// Reconcile errors come from controller-runtime, one series per controller from the start.
+		controllers := []string{}
+		for _, m := range after["controller_runtime_reconcile_errors_total"].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "controller" {
+					controllers = append(controllers, l.GetValue())
+				}
+			}
+		}
+		Expect(controllers).To(ContainElements("group", "account", "token", "admin"))
 		Expect(sample(after, "request_count_total", map[string]string{"path": "POST:/v1/authorization", "status_code": "429"})).To(BeNumerically(">=", 1))
 	})
 
