@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/metrics"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -60,6 +61,7 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if err := r.Get(ctx, req.NamespacedName, group); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.enqueue(r.Forest.Remove(req.Name))
+			metrics.ForgetGroup(req.Name)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -91,24 +93,23 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	info, _ := r.Forest.Info(group.Name)
 	r.summarizeTree(group, info)
 
+	// Ready and observedGeneration are written together, whatever the outcome, so that GitOps
+	// tools never read a Ready decided for an older spec as this one's.
+	ready, reason, msg := metav1.ConditionTrue, ReasonReconciled, ""
 	if cerr := r.ensureNamespace(ctx, group, info); cerr != nil {
 		var conflict namespaceConflict
 		if !errors.As(cerr, &conflict) {
 			return ctrl.Result{}, cerr
 		}
-		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonNamespaceConflict, conflict.Error())
-		return ctrl.Result{}, nil
-	}
-	group.Status.Namespace = tenancyv1alpha1.GroupNamespace(group.Name)
-
-	if info.Problem != "" {
-		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonTreeProblem, "the Group is halted: "+info.Problem)
+		ready, reason, msg = metav1.ConditionFalse, ReasonNamespaceConflict, conflict.Error()
 	} else {
-		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
-			ReasonReconciled, "namespace "+group.Status.Namespace+" is ready")
+		group.Status.Namespace = tenancyv1alpha1.GroupNamespace(group.Name)
+		msg = "namespace " + group.Status.Namespace + " is ready"
+		if info.Problem != "" {
+			ready, reason, msg = metav1.ConditionFalse, ReasonTreeProblem, "the Group is halted: "+info.Problem
+		}
 	}
+	setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, ready, reason, msg)
 	group.Status.ObservedGeneration = group.Generation
 	return ctrl.Result{}, nil
 }
@@ -122,12 +123,15 @@ func (r *GroupReconciler) summarizeTree(group *tenancyv1alpha1.Group, info tree.
 	group.Status.LockedBy = info.LockedBy
 	switch {
 	case info.LockedBy == group.Name:
+		metrics.SetGroupLock(group.Name, metrics.LockOwn)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
 			ReasonLockedBySelf, lockMessage(info))
 	case info.LockedBy != "":
+		metrics.SetGroupLock(group.Name, metrics.LockInherited)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
 			ReasonLocked, lockMessage(info))
 	default:
+		metrics.SetGroupLock(group.Name, metrics.LockNone)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
 			ReasonNotLocked, "no Group at or above this one is locked")
 	}
@@ -243,7 +247,12 @@ func (r *GroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// setCondition sets a condition with the generation it was computed from.
+// setCondition sets a condition with the generation it was computed from. Setting Ready also
+// sets Reconciling and Stalled from it (see setProgress), so that every kind reports kstatus's
+// conditions from the one place it decides Ready.
 func setCondition(conds *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, msg string) {
 	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: generation})
+	if typ == tenancyv1alpha1.ConditionReady {
+		setProgress(conds, generation, status, reason, msg)
+	}
 }

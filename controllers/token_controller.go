@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/metrics"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -109,6 +110,7 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 			ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
 		if before.Status.Conditions != nil && !isTrue(before.Status.Conditions, tenancyv1alpha1.ConditionExpired) && r.Recorder != nil {
 			r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, "Expired", "Expire", "the token expired")
+			metrics.TokensExpired.Inc()
 		}
 		return ctrl.Result{}, nil
 	}
@@ -206,6 +208,7 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		return 0, err
 	}
 	recordIssued(tok, claims, kid)
+	metrics.TokenSigned(exists)
 	if r.Recorder != nil {
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, actions[reason], "signed a JWT with key %s into Secret %s%s", kid, secret.Name, why)
 	}
@@ -270,6 +273,7 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 	} else if client.IgnoreNotFound(err) != nil {
 		return err
 	}
+	metrics.TokensRevoked.Inc()
 	if r.Recorder != nil {
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, "Revoked", "Revoke", "the token was deleted and its Secret removed")
 	}

@@ -206,6 +206,7 @@ type Account struct {
 
 	// status is the observed state of the Account.
 	// +optional
+	// +kubebuilder:default={"observedGeneration":-1}
 	Status AccountStatus `json:"status,omitempty,omitzero"`
 }
 

@@ -144,6 +144,7 @@ type Admin struct {
 
 	// status is the observed state of the Admin.
 	// +optional
+	// +kubebuilder:default={"observedGeneration":-1}
 	Status AdminStatus `json:"status,omitempty,omitzero"`
 }
 

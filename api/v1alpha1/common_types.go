@@ -1,7 +1,9 @@
 package v1alpha1
 
-// Condition types reported by Tessera's controllers. Every kind reports Ready; the others are
-// reported where they apply.
+// Condition types reported by Tessera's controllers. Every kind reports Ready, Reconciling and
+// Stalled; the others are reported where they apply. Every kind's status also defaults to
+// observedGeneration -1 (a marker on each Status field), so that an object no controller has
+// looked at yet reads as InProgress to kstatus rather than Current.
 const (
 	// ConditionReady is True when the object has been fully reconciled and is usable: a Group's
 	// namespace exists, an Account's password hash is stored, a Token's JWT is in its Secret, an
@@ -14,6 +16,29 @@ const (
 
 	// ConditionExpired is True on a Token whose expirationTime has passed.
 	ConditionExpired = "Expired"
+
+	// ConditionReconciling is True while the controller is still working towards Ready and
+	// expects to get there without anyone's help (kstatus's abnormal-true polarity: False, or
+	// absent, is the normal state). Tools that follow kstatus (Flux, kpt, cli-utils) report such
+	// an object as InProgress. It is derived from Ready: its reason is Ready's.
+	ConditionReconciling = "Reconciling"
+
+	// ConditionStalled is True when the controller cannot make the object Ready until someone
+	// changes something: a missing input, a conflict, an expired token (abnormal-true polarity).
+	// kstatus reports such an object as Failed; it clears by itself once the input appears. It
+	// is derived from Ready: its reason and message are Ready's.
+	ConditionStalled = "Stalled"
+)
+
+// Reasons of the Reconciling and Stalled conditions when they are False. When True they carry
+// the reason of the Ready condition they are derived from.
+const (
+	// ReasonUpToDate: Ready is True; nothing is left to do for this generation.
+	ReasonUpToDate = "UpToDate"
+	// ReasonWaitingForInput: Reconciling is False because the object is Stalled.
+	ReasonWaitingForInput = "WaitingForInput"
+	// ReasonProgressing: Stalled is False because the controller is still making progress.
+	ReasonProgressing = "Progressing"
 )
 
 // Labels and annotations Tessera sets or reads.

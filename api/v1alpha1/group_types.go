@@ -216,6 +216,7 @@ type Group struct {
 
 	// status is the observed state of the Group.
 	// +optional
+	// +kubebuilder:default={"observedGeneration":-1}
 	Status GroupStatus `json:"status,omitempty,omitzero"`
 }
 

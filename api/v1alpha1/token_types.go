@@ -257,6 +257,7 @@ type Token struct {
 
 	// status is the observed state of the Token.
 	// +optional
+	// +kubebuilder:default={"observedGeneration":-1}
 	Status TokenStatus `json:"status,omitempty,omitzero"`
 }
 

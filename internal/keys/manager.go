@@ -16,6 +16,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/metrics"
 )
 
 // Annotations on the key Secret that rotate on demand:
@@ -89,6 +90,7 @@ func (m *Manager) Rotate(ctx context.Context) error {
 		return set.Rotate(m.algorithm(), m.now())
 	})
 	if changed {
+		metrics.KeyRotations.Inc()
 		logf.FromContext(ctx).WithName("signing-keys").Info("rotated the signing key", "reason", "Rotate called", "active", m.Store.Load().Active().ID)
 	}
 	return err
@@ -145,6 +147,7 @@ func (m *Manager) sync(ctx context.Context, log logr.Logger) error {
 		return m.revoke(next, revokeList(sec), now, &revoked)
 	})
 	if changed {
+		metrics.KeyRotations.Inc()
 		set := m.Store.Load()
 		if reason != "" {
 			log.Info("rotated the signing key", "reason", reason, "active", set.Active().ID, "alg", string(set.Active().Algorithm))

@@ -56,7 +56,8 @@ const MaxLoginLength = 128
 
 // Password checks a login and password under the login protections: a bounded number of hashes
 // in flight and a lockout after repeated failures. Sign-in endpoints call it directly.
-func (a *Authenticator) Password(r *http.Request, login, password string) (*verify.Principal, error) {
+func (a *Authenticator) Password(r *http.Request, login, password string) (_ *verify.Principal, err error) {
+	defer func() { countSignIn(r, login, err) }()
 	// No Account can hold such a login, so refusing it without a hash tells nobody anything.
 	if !utf8.ValidString(login) || utf8.RuneCountInString(login) > MaxLoginLength {
 		return nil, verify.ErrWrongPassword

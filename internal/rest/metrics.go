@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tessera-dev/tessera/internal/metrics"
+	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // Metrics counts and times requests per route, as Luna's /metrics shows them:
@@ -35,9 +39,56 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// Handler serves the metrics in the Prometheus text format.
+// Handler serves the metrics in the Prometheus text format: the request metrics, and everything
+// on controller-runtime's registry (Tessera's own tessera_* metrics, reconcile errors, work
+// queues), which the manager's metrics endpoint serves too. In local mode this is the only
+// metrics endpoint; in a cluster, scrape one of the two for the shared part, not both.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(prometheus.Gatherers{m.registry, metrics.Registry}, promhttp.HandlerOpts{})
+}
+
+// countSignIn records a password check: the API from the path, HTTP Basic or a sign-in
+// endpoint, and the result.
+func countSignIn(r *http.Request, login string, err error) {
+	flow := metrics.FlowSignIn
+	if l, _, ok := r.BasicAuth(); ok && l == login {
+		flow = metrics.FlowBasicAuth
+	}
+	metrics.SignIns.WithLabelValues(apiOf(r.URL.Path), flow, signInResult(err)).Inc()
+}
+
+// apiOf names the documented API a path belongs to, by its prefix.
+func apiOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/1/"):
+		return metrics.APILuna
+	case strings.HasPrefix(path, "/v1/"):
+		return metrics.APIOte
+	case strings.HasPrefix(path, "/api/1/"):
+		return metrics.APIPortal
+	case strings.HasPrefix(path, "/api/v"):
+		return metrics.APIIdentity
+	}
+	return metrics.APIOther
+}
+
+func signInResult(err error) string {
+	var throttled *ThrottledError
+	switch {
+	case err == nil:
+		return metrics.ResultSuccess
+	case errors.As(err, &throttled):
+		return metrics.ResultThrottled
+	case errors.Is(err, verify.ErrWrongPassword):
+		return metrics.ResultWrongCredentials
+	case errors.Is(err, verify.ErrLocked):
+		return metrics.ResultLocked
+	case errors.Is(err, verify.ErrDisabled):
+		return metrics.ResultDisabled
+	case errors.Is(err, verify.ErrNotApproved):
+		return metrics.ResultNotApproved
+	}
+	return metrics.ResultError
 }
 
 // Instrument wraps the router: it must wrap the http.ServeMux directly, since it reads the route

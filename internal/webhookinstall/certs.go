@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -77,11 +78,7 @@ func newBundle(hosts []string) (bundle, error) {
 
 // covers reports whether the PEM certificate is valid for another month and names every host.
 func covers(certPEM []byte, hosts []string) bool {
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		return false
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	cert, err := parseCert(certPEM)
 	if err != nil || time.Until(cert.NotAfter) < 30*24*time.Hour {
 		return false
 	}
@@ -91,6 +88,15 @@ func covers(certPEM []byte, hosts []string) bool {
 		}
 	}
 	return true
+}
+
+// parseCert parses the first certificate of a PEM bundle.
+func parseCert(certPEM []byte) (*x509.Certificate, error) {
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	return x509.ParseCertificate(block.Bytes)
 }
 
 func serial() *big.Int {

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tessera-dev/tessera/config"
+	"github.com/tessera-dev/tessera/internal/metrics"
 )
 
 // Names of the webhook configurations, as config/webhook and local mode create them.
@@ -50,6 +51,10 @@ func Ensure(ctx context.Context, c client.Client, o Options) error {
 	b, err := ensureSecret(ctx, c, o)
 	if err != nil {
 		return err
+	}
+	// Nothing renews the certificate but a new Secret: the gauge lets an alert ask for one.
+	if cert, err := parseCert(b.cert); err == nil {
+		metrics.WebhookCertificateExpiry.Set(float64(cert.NotAfter.Unix()))
 	}
 	if err := os.MkdirAll(o.CertDir, 0o700); err != nil {
 		return err
