@@ -197,6 +197,25 @@ func classify(err error) *apiError {
 	case errors.Is(err, rest.ErrLoginTaken):
 		return newErr(http.StatusConflict, "user exists", message(err))
 	}
+	return apiServerErr(err)
+}
+
+// apiServerErr maps the API server's refusals that nothing above claimed.
+func apiServerErr(err error) *apiError {
+	switch {
+	case apierrors.IsForbidden(err):
+		return errForbidden(message(err))
+	case apierrors.IsInvalid(err):
+		return newErr(http.StatusUnprocessableEntity, "validation error", message(err))
+	case apierrors.IsNotFound(err):
+		return errUserNotFound(message(err))
+	case apierrors.IsConflict(err), apierrors.IsAlreadyExists(err):
+		return errConflict(message(err))
+	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
+		return errTimeout(message(err))
+	case apierrors.IsServiceUnavailable(err), apierrors.IsTooManyRequests(err):
+		return errUnavailable(time.Second, message(err))
+	}
 	return errInternal(err)
 }
 
