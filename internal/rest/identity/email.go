@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,10 +18,6 @@ import (
 
 // emailField is the field admission names when it refuses a claimed e-mail.
 const emailField = "spec.profile.email"
-
-func errEmailTaken(email string) *apiError {
-	return errStatus(http.StatusConflict, "user exists", "email: "+email+" is already registered")
-}
 
 // isDuplicate recognizes admission's refusal of a value another object holds in field.
 func isDuplicate(err error, field string) bool {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,67 +12,53 @@ import (
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
+// registration is POST /user's body.
 type registration struct {
-	NickName  *string  `json:"nick_name"`
-	FirstName *string  `json:"first_name"`
-	LastName  *string  `json:"last_name"`
-	SurName   *string  `json:"sur_name"`
-	Email     *string  `json:"email"`
-	Password  *string  `json:"password"`
-	Roles     []string `json:"roles"`
+	NickName *string `json:"nick_name"`
+	userFields
 }
 
-func (a *API) register(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r, false)
-	if err != nil {
-		fail(w, err)
-		return
+// check validates a registration; the nick name, e-mail and password are required.
+func (b *registration) check() error {
+	if err := checkNick(b.NickName); err != nil {
+		return err
 	}
+	if b.Email == nil || *b.Email == "" {
+		return errField("email", "is required")
+	}
+	if err := checkEmail(*b.Email); err != nil {
+		return err
+	}
+	if b.Password == nil {
+		return errField("password", "is required")
+	}
+	return cmp.Or(checkPassword(*b.Password), b.checkNamesAndRoles())
+}
+
+// register creates the Account of a new user; c is nil for an anonymous registration.
+func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error {
 	var body registration
 	if err := decode(r, &body); err != nil {
-		fail(w, err)
-		return
+		return err
 	}
-	switch {
-	case body.NickName == nil || *body.NickName == "":
-		err = errField("nick_name", "is required")
-	case !nickPattern.MatchString(*body.NickName):
-		err = errField("nick_name", "must be 3–128 characters: letters, digits and . _ @ -, starting with a letter or digit")
-	case body.Email == nil || *body.Email == "":
-		err = errField("email", "is required")
-	case !emailPattern.MatchString(*body.Email) || len(*body.Email) > 254:
-		err = errField("email", "is not an e-mail address")
-	case body.Password == nil:
-		err = errField("password", "is required")
+	if err := body.check(); err != nil {
+		return err
 	}
-	if err == nil {
-		err = cmp.Or(checkPassword(*body.Password), checkName("first_name", body.FirstName),
-			checkName("last_name", body.LastName), checkName("sur_name", body.SurName), checkRoles(body.Roles))
+	roles := []string{"user"}
+	if len(body.Roles) > 0 {
+		roles = sortedSet(body.Roles)
 	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	roles := body.Roles
-	if len(roles) == 0 {
-		roles = []string{"user"}
-	}
-	slices.Sort(roles)
-	roles = slices.Compact(roles)
-	if beyondUser(roles) && (c == nil || !c.admin) {
-		fail(w, errStatus(http.StatusForbidden, "forbidden", "only an administrator may grant roles other than \"user\""))
-		return
+	if !c.mayHoldRoles(roles, nil) {
+		return errRolesReserved()
 	}
 	if other, err := a.byIndex(r.Context(), IndexEmail, strings.ToLower(*body.Email)); err != nil {
-		fail(w, err)
-		return
+		return err
 	} else if other != nil {
-		fail(w, errEmailTaken(*body.Email))
-		return
+		return errEmailTaken(*body.Email)
 	}
 	ns := cmp.Or(a.Namespace, rest.RootNamespace)
 	approval := tenancyv1alpha1.ApprovalApproved
-	if a.RequireApproval && (c == nil || !c.admin) {
+	if a.RequireApproval && !c.isAdmin() {
 		approval = tenancyv1alpha1.ApprovalPending
 	}
 	// The label makes admission claim the e-mail: of concurrent registrations, one wins.
@@ -90,12 +75,12 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	if err := rest.CreatePerson(r.Context(), a.Client, acct, *body.Password); err != nil {
 		switch {
 		case isDuplicate(err, emailField):
-			err = errEmailTaken(*body.Email)
+			return errEmailTaken(*body.Email)
 		case errors.Is(err, rest.ErrLoginTaken):
-			err = errStatus(http.StatusConflict, "user exists", "nick_name: "+*body.NickName+" is already taken")
+			return errNickTaken(*body.NickName)
 		}
-		fail(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": acct.Spec.AccountID, "status": "user created"})
+	return nil
 }
