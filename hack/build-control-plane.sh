@@ -3,7 +3,7 @@
 # kube-controller-manager (garbage collection and namespace deletion) and kubectl — from the
 # pinned Go modules under hack/tools into the given directory (default bin/). Nothing is
 # downloaded but Go modules. A binary is rebuilt only when what it is built from changes: each
-# has a stamp file holding the hash of its tools module and its build flags.
+# has a stamp file holding the hash of its tools module and its build flags (hack/build-tool.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,22 +11,8 @@ out=${1:-$root/bin}
 mkdir -p "$out"
 
 # build NAME TOOLS_DIR PACKAGE [LDFLAGS]: go build PACKAGE inside the tools module TOOLS_DIR into
-# $out/NAME.
-build() {
-	local name=$1 dir=$root/hack/tools/$2 pkg=$3 ldflags=${4:-}
-	local want have
-	want=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go 2>/dev/null; echo "$pkg $ldflags") | sha256sum | cut -d' ' -f1)
-	have=$(cat "$out/.$name.stamp" 2>/dev/null || true)
-	if [[ -x $out/$name && $want == "$have" ]]; then
-		return 0
-	fi
-	echo "building $name from hack/tools/$2 (takes minutes the first time)..." >&2
-	local start=$SECONDS
-	(cd "$dir" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$out/$name.tmp" "$pkg")
-	mv "$out/$name.tmp" "$out/$name"
-	echo "$want" >"$out/.$name.stamp"
-	echo "built $out/$name in $((SECONDS - start))s" >&2
-}
+# $out/NAME, unless its stamp says it is up to date (see build-tool.sh).
+build() { "$root/hack/build-tool.sh" "$out" "$@"; }
 
 # Kubernetes binaries built from the module report the pinned version, not v0.0.0-master.
 kube_version=$(cd "$root/hack/tools/kube" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
