@@ -6,6 +6,7 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUBECTL ?= $(LOCALBIN)/kubectl
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 GO ?= go
 
 .PHONY: all
@@ -38,6 +39,18 @@ vet: ## Run go vet.
 .PHONY: control-plane
 control-plane: ## Build etcd, kube-apiserver and kubectl from pinned modules into bin/ (cached).
 	hack/build-control-plane.sh $(LOCALBIN)
+
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (linters and formatters of .golangci.yml).
+	$(GOLANGCI_LINT) run
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## Run golangci-lint and apply the fixes it can make.
+	$(GOLANGCI_LINT) run --fix
+
+.PHONY: lint-config
+lint-config: golangci-lint ## Verify .golangci.yml against golangci-lint's schema.
+	$(GOLANGCI_LINT) config verify
 
 .PHONY: test
 test: manifests generate fmt vet control-plane ## Run unit tests and the envtest suites on the real control plane.
@@ -82,6 +95,10 @@ undeploy: control-plane ## Remove the operator from the cluster.
 	$(KUBECTL) delete --ignore-not-found -k config/default
 
 ##@ Dependencies
+
+.PHONY: golangci-lint
+golangci-lint: ## Build golangci-lint from its pinned module into bin/ (cached).
+	hack/build-golangci-lint.sh $(LOCALBIN)
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
