@@ -9,6 +9,12 @@ KUBECTL ?= $(LOCALBIN)/kubectl
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 GO ?= go
 
+# Packages whose tests start a control plane (etcd, kube-apiserver): `make test` runs them,
+# `make test-unit` does not. So do the tests named in ENVTEST_TESTS, in packages that are
+# otherwise unit tests.
+ENVTEST_PKGS ?= /internal/localcp$$ /test/
+ENVTEST_TESTS ?= ^TestManager$$
+
 .PHONY: all
 all: build
 
@@ -55,6 +61,10 @@ lint-config: golangci-lint ## Verify .golangci.yml against golangci-lint's schem
 .PHONY: test
 test: manifests generate fmt vet control-plane ## Run unit tests and the envtest suites on the real control plane.
 	TESSERA_ASSETS=$(LOCALBIN) $(GO) test ./... -count=1 -timeout 30m
+
+.PHONY: test-unit
+test-unit: ## Run the tests that need no control plane (fast; `make test` runs everything).
+	$(GO) test $$($(GO) list ./... | grep -v $(foreach p,$(ENVTEST_PKGS),-e '$(p)')) -skip '$(ENVTEST_TESTS)'
 
 .PHONY: check-generated
 check-generated: manifests generate ## Fail when committed generated files are stale.
