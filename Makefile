@@ -66,6 +66,10 @@ test: manifests generate fmt vet control-plane ## Run unit tests and the envtest
 test-unit: ## Run the tests that need no control plane (fast; `make test` runs everything).
 	$(GO) test $$($(GO) list ./... | grep -v $(foreach p,$(ENVTEST_PKGS),-e '$(p)')) -skip '$(ENVTEST_TESTS)'
 
+.PHONY: bench
+bench: ## Run docs/benchmarks.md's micro-benchmarks, and its load runs when a local Tessera (make run) is up.
+	hack/bench.sh
+
 .PHONY: check-generated
 check-generated: manifests generate ## Fail when committed generated files are stale.
 	@git diff --exit-code -- api config || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
