@@ -7,7 +7,14 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUBECTL ?= $(LOCALBIN)/kubectl
 CHART ?= charts/tessera
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 GO ?= go
+
+# Packages whose tests start a control plane (etcd, kube-apiserver): `make test` runs them,
+# `make test-unit` does not. So do the tests named in ENVTEST_TESTS, in packages that are
+# otherwise unit tests.
+ENVTEST_PKGS ?= /internal/localcp$$ /test/
+ENVTEST_TESTS ?= ^TestManager$$
 
 .PHONY: all
 all: build
@@ -49,9 +56,29 @@ control-plane: ## Build etcd, kube-apiserver and kubectl from pinned modules int
 helm: ## Build helm from its pinned module into bin/ (cached), for the chart and its tests.
 	hack/build-helm.sh $(LOCALBIN)
 
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (linters and formatters of .golangci.yml).
+	$(GOLANGCI_LINT) run
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## Run golangci-lint and apply the fixes it can make.
+	$(GOLANGCI_LINT) run --fix
+
+.PHONY: lint-config
+lint-config: golangci-lint ## Verify .golangci.yml against golangci-lint's schema.
+	$(GOLANGCI_LINT) config verify
+
 .PHONY: test
 test: manifests generate fmt vet control-plane helm ## Run unit tests and the envtest suites on the real control plane.
 	TESSERA_ASSETS=$(LOCALBIN) $(GO) test ./... -count=1 -timeout 30m
+
+.PHONY: test-unit
+test-unit: ## Run the tests that need no control plane (fast; `make test` runs everything).
+	$(GO) test $$($(GO) list ./... | grep -v $(foreach p,$(ENVTEST_PKGS),-e '$(p)')) -skip '$(ENVTEST_TESTS)'
+
+.PHONY: bench
+bench: ## Run docs/benchmarks.md's micro-benchmarks, and its load runs when a local Tessera (make run) is up.
+	hack/bench.sh
 
 .PHONY: check-generated
 check-generated: manifests generate ## Fail when committed generated files are stale.
@@ -92,6 +119,10 @@ undeploy: control-plane ## Remove the operator from the cluster.
 	$(KUBECTL) delete --ignore-not-found -k config/default
 
 ##@ Dependencies
+
+.PHONY: golangci-lint
+golangci-lint: ## Build golangci-lint from its pinned module into bin/ (cached).
+	hack/build-golangci-lint.sh $(LOCALBIN)
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.

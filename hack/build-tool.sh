@@ -1,21 +1,23 @@
-# Sourced by hack/build-*.sh: the stamp-cached build of one tool binary from a pinned tools
-# module under hack/tools. The caller sets $root (the repository) and $out (where binaries go).
+#!/usr/bin/env bash
+# build-tool.sh OUT NAME TOOLS_DIR PACKAGE [LDFLAGS [STAMP_EXTRA]]: go build PACKAGE inside the
+# pinned tools module hack/tools/TOOLS_DIR into OUT/NAME (with CGO_ENABLED=0). Nothing is
+# downloaded but Go modules. The binary is rebuilt only when what it is built from changes: it has
+# a stamp file OUT/.NAME.stamp holding the hash of its tools module, its build flags and
+# STAMP_EXTRA (anything else the binary depends on, e.g. the Go version).
+set -euo pipefail
 
-# build NAME TOOLS_DIR PACKAGE [LDFLAGS]: go build PACKAGE inside the tools module TOOLS_DIR into
-# $out/NAME. A binary is rebuilt only when what it is built from changes: its stamp file holds
-# the hash of its tools module and its build flags.
-build() {
-	local name=$1 dir=$root/hack/tools/$2 pkg=$3 ldflags=${4:-}
-	local want have
-	want=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go 2>/dev/null; echo "$pkg $ldflags") | sha256sum | cut -d' ' -f1)
-	have=$(cat "$out/.$name.stamp" 2>/dev/null || true)
-	if [[ -x $out/$name && $want == "$have" ]]; then
-		return 0
-	fi
-	echo "building $name from hack/tools/$2 (takes minutes the first time)..." >&2
-	local start=$SECONDS
-	(cd "$dir" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$out/$name.tmp" "$pkg")
-	mv "$out/$name.tmp" "$out/$name"
-	echo "$want" >"$out/.$name.stamp"
-	echo "built $out/$name in $((SECONDS - start))s" >&2
-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$1 name=$2 dir=$root/hack/tools/$3 pkg=$4 ldflags=${5:-} extra=${6:-}
+mkdir -p "$out"
+
+want=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go 2>/dev/null; echo "$pkg $ldflags"; [[ -z $extra ]] || echo "$extra") | sha256sum | cut -d' ' -f1)
+have=$(cat "$out/.$name.stamp" 2>/dev/null || true)
+if [[ -x $out/$name && $want == "$have" ]]; then
+	exit 0
+fi
+echo "building $name from hack/tools/$3 (takes minutes the first time)..." >&2
+start=$SECONDS
+(cd "$dir" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$out/$name.tmp" "$pkg")
+mv "$out/$name.tmp" "$out/$name"
+echo "$want" >"$out/.$name.stamp"
+echo "built $out/$name in $((SECONDS - start))s" >&2

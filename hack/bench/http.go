@@ -15,26 +15,23 @@ import (
 // request builds one HTTP request of a load run.
 type request func() (*http.Request, error)
 
-// load sends requests from c workers until d has passed (or n requests, when n > 0), and
-// prints requests/s and latency percentiles. Only loopback targets are meant: the REST server of
-// a local `make run`.
-func load(name string, c int, d time.Duration, n int64, wantStatus int, mk request) {
+// load sends requests from c workers until d has passed, and prints requests/s and latency
+// percentiles. Only loopback targets are meant: the REST server of a local `make run`.
+func load(name string, c int, d time.Duration, wantStatus int, mk request) {
 	transport := &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c, IdleConnTimeout: time.Minute}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 
-	var sent, failed atomic.Int64
+	var failed atomic.Int64
 	var mu sync.Mutex
 	var all []time.Duration
 	var wg sync.WaitGroup
 	began := time.Now()
 	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var mine []time.Duration
-			for ctx.Err() == nil && (n == 0 || sent.Add(1) <= n) {
+			for ctx.Err() == nil {
 				req, err := mk()
 				check(err)
 				start := time.Now()
@@ -46,7 +43,7 @@ func load(name string, c int, d time.Duration, n int64, wantStatus int, mk reque
 					continue
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				mine = append(mine, time.Since(start))
 				if resp.StatusCode != wantStatus {
 					failed.Add(1)
@@ -55,7 +52,7 @@ func load(name string, c int, d time.Duration, n int64, wantStatus int, mk reque
 			mu.Lock()
 			all = append(all, mine...)
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(began)

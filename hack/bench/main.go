@@ -67,7 +67,7 @@ func main() {
 		benchTokens(ctx, c, ns, *n, *concurrency)
 	case "populate":
 		populate(ctx, c, ns, *n, *concurrency)
-	case "verify", "login", "rest-create":
+	case modeVerify, modeLogin, modeRESTCreate:
 		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
@@ -189,7 +189,7 @@ func rss() string {
 		return "tessera process not found: " + err.Error()
 	}
 	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for l := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(l)
 		if len(f) >= 3 {
 			kib, _ := strconv.Atoi(f[1])

@@ -20,29 +20,39 @@ import (
 	"github.com/tessera-dev/tessera/internal/credential"
 )
 
-// benchPassword is the password of the bench's own sign-in account.
-const benchPassword = "bench-Passw0rd"
+// benchPassword is the password of the bench's own sign-in Account, benchLoginAccount.
+const (
+	benchPassword     = "bench-Passw0rd"
+	benchLoginAccount = "bench-login"
+)
+
+// The REST modes of bench.
+const (
+	modeVerify     = "verify"
+	modeLogin      = "login"
+	modeRESTCreate = "rest-create"
+)
 
 func restBench(ctx context.Context, c client.Client, ns, what, url string, levels []int, d time.Duration) {
 	switch what {
-	case "verify":
+	case modeVerify:
 		jwt := benchJWT(ctx, c, ns)
 		body, _ := json.Marshal(map[string]string{"token": jwt})
 		for _, l := range levels {
-			load("verifier/token", l, d, 0, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
+			load("verifier/token", l, d, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
 		}
-	case "login":
+	case modeLogin:
 		login := benchAccount(ctx, c, ns)
 		body, _ := json.Marshal(map[string]string{"login": login, "password": benchPassword})
 		for _, l := range levels {
-			load("verifier/password", l, d, 0, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
+			load("verifier/password", l, d, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
 		}
-	case "rest-create":
+	case modeRESTCreate:
 		h := adminHeader()
 		run := strconv.FormatInt(time.Now().UnixNano(), 36)
 		var seq atomic.Int64
 		for _, l := range levels {
-			load("POST /1/accounts", l, d, 0, http.StatusCreated, func() (*http.Request, error) {
+			load("POST /1/accounts", l, d, http.StatusCreated, func() (*http.Request, error) {
 				i := seq.Add(1)
 				body, _ := json.Marshal(map[string]string{"login": fmt.Sprintf("b%s-%d@bench.example", run, i),
 					"password": benchPassword, "account_type": "user"})
@@ -50,19 +60,19 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 			})
 		}
 		acct := &tenancyv1alpha1.Account{}
-		check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "bench-login"}, acct))
+		check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: benchLoginAccount}, acct))
 		th := h.Clone()
 		th.Set("Luna-Account-Id", acct.Spec.AccountID)
 		body, _ := json.Marshal(map[string]any{"permissions": map[string]any{}, "expiration_time": nil})
 		for _, l := range levels {
-			load("POST /1/tokens (JWT in the answer)", l, d, 0, http.StatusCreated, jsonPost(url+"/1/tokens", body, th))
+			load("POST /1/tokens (JWT in the answer)", l, d, http.StatusCreated, jsonPost(url+"/1/tokens", body, th))
 		}
 	}
 }
 
 // benchAccount makes sure an Account with a known password exists and returns its login.
 func benchAccount(ctx context.Context, c client.Client, ns string) string {
-	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-login"},
+	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: benchLoginAccount},
 		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-login@bench.example", Type: tenancyv1alpha1.AccountTypeAdvancedUser}}
 	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
@@ -77,13 +87,14 @@ func benchAccount(ctx context.Context, c client.Client, ns string) string {
 func benchJWT(ctx context.Context, c client.Client, ns string) string {
 	benchAccount(ctx, c, ns)
 	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-verify"},
-		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: "bench-login"}}}
+		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: benchLoginAccount}}}
 	if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
 	}
+	key := client.ObjectKey{Namespace: ns, Name: "bench-verify-jwt"}
 	for range 100 {
 		s := &corev1.Secret{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "bench-verify-jwt"}, s); err == nil && len(s.Data["token"]) > 0 {
+		if err := c.Get(ctx, key, s); err == nil && len(s.Data["token"]) > 0 {
 			return string(s.Data["token"])
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -106,7 +117,7 @@ func adminHeader() http.Header {
 
 func parseLevels(s string) []int {
 	var out []int
-	for _, f := range strings.Split(s, ",") {
+	for f := range strings.SplitSeq(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		check(err)
 		out = append(out, n)

@@ -58,21 +58,21 @@ func (e *TakenError) Error() string {
 
 // IsTaken reports whether err is, or joins, a *TakenError.
 func IsTaken(err error) bool {
-	var t *TakenError
-	return errors.As(err, &t)
+	_, ok := errors.AsType[*TakenError](err)
+	return ok
 }
 
 // Taken returns every *TakenError err is or joins.
 func Taken(err error) []*TakenError {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []*TakenError
-		for _, e := range j.Unwrap() {
+		errs := j.Unwrap()
+		out := make([]*TakenError, 0, len(errs))
+		for _, e := range errs {
 			out = append(out, Taken(e)...)
 		}
 		return out
 	}
-	var t *TakenError
-	if errors.As(err, &t) {
+	if t, ok := errors.AsType[*TakenError](err); ok {
 		return []*TakenError{t}
 	}
 	return nil
@@ -263,8 +263,9 @@ func (c *Claims) Release(ctx context.Context, key Key, holder types.NamespacedNa
 
 // ReleaseAll drops every claim obj holds: for an object that is going away.
 func (c *Claims) ReleaseAll(ctx context.Context, obj client.Object) error {
-	var errs []error
-	for _, k := range Keys(obj) {
+	keys := Keys(obj)
+	errs := make([]error, 0, len(keys))
+	for _, k := range keys {
 		errs = append(errs, c.Release(ctx, k, Holder(obj)))
 	}
 	return errors.Join(errs...)

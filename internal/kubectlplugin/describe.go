@@ -74,20 +74,20 @@ func describeAccount(ctx context.Context, w io.Writer, c client.Client, ns, name
 		{"Approval", orNone(string(acct.Spec.Approval))}, {"Disabled", strconv.FormatBool(acct.Spec.Disabled)},
 		{"Ready", conditionStatus(acct.Status.Conditions, tenancyv1alpha1.ConditionReady)},
 	} {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
+		_, _ = fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\nAdmin grants:")
+	_, _ = fmt.Fprintln(w, "\nAdmin grants:")
 	if len(admins.Items) == 0 {
-		fmt.Fprintln(w, "  <none>")
+		_, _ = fmt.Fprintln(w, "  <none>")
 	} else {
 		tw = newTable(w)
-		fmt.Fprintln(tw, "  ADMIN\tGROUP\tACCESS\tROLE\tREADY")
+		_, _ = fmt.Fprintln(tw, "  ADMIN\tGROUP\tACCESS\tROLE\tREADY")
 		for _, a := range admins.Items {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.Name, orNone(a.Status.Group), accessString(a.Spec.AccessType),
+			_, _ = fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.Name, orNone(a.Status.Group), accessString(a.Spec.AccessType),
 				orNone(string(a.Status.Role)), conditionStatus(a.Status.Conditions, tenancyv1alpha1.ConditionReady))
 		}
 		if err := tw.Flush(); err != nil {
@@ -95,19 +95,19 @@ func describeAccount(ctx context.Context, w io.Writer, c client.Client, ns, name
 		}
 	}
 
-	fmt.Fprintln(w, "\nTokens:")
+	_, _ = fmt.Fprintln(w, "\nTokens:")
 	if len(tokens.Items) == 0 {
-		fmt.Fprintln(w, "  <none>")
+		_, _ = fmt.Fprintln(w, "  <none>")
 		return nil
 	}
 	tw = newTable(w)
-	fmt.Fprintln(tw, "  TOKEN\tTOKEN ID\tEXPIRES\tSTATE")
+	_, _ = fmt.Fprintln(tw, "  TOKEN\tTOKEN ID\tEXPIRES\tSTATE")
 	for _, t := range tokens.Items {
 		id := t.Status.TokenID
 		if id == "" {
 			id = t.Spec.TokenID
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, orNone(id), expiry(&t), tokenState(&t))
+		_, _ = fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, orNone(id), expiry(&t), tokenState(&t))
 	}
 	return tw.Flush()
 }

@@ -72,7 +72,7 @@ func setLock(ctx context.Context, e *env, name string, lock map[string]any) erro
 	case state.Inherited:
 		return fmt.Errorf("group %q is not locked itself: it inherits the lock of %q (kubectl tessera unlock %s)", name, state.LockedBy, state.LockedBy)
 	case !enable && !state.Locked:
-		fmt.Fprintf(e.streams.Out, "group/%s is not locked\n", name)
+		_, _ = fmt.Fprintf(e.streams.Out, "group/%s is not locked\n", name)
 		return nil
 	}
 	others := lockManagers(g)
@@ -86,13 +86,13 @@ func setLock(ctx context.Context, e *env, name string, lock map[string]any) erro
 		return err
 	}
 	if len(others) > 0 {
-		fmt.Fprintf(e.streams.ErrOut, "Warning: took spec.lock of group/%s over from field manager %s; an apply of theirs with another value sets it back\n",
+		_, _ = fmt.Fprintf(e.streams.ErrOut, "Warning: took spec.lock of group/%s over from field manager %s; an apply of theirs with another value sets it back\n",
 			name, strings.Join(others, ", "))
 	}
 	if enable {
-		fmt.Fprintf(e.streams.Out, "group/%s locked\n", name)
+		_, _ = fmt.Fprintf(e.streams.Out, "group/%s locked\n", name)
 	} else {
-		fmt.Fprintf(e.streams.Out, "group/%s unlocked\n", name)
+		_, _ = fmt.Fprintf(e.streams.Out, "group/%s unlocked\n", name)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func lockManagers(g *tenancyv1alpha1.Group) []string {
 		var fields struct {
 			Spec map[string]json.RawMessage `json:"f:spec"`
 		}
-		if json.Unmarshal(mf.FieldsV1.Raw, &fields) != nil {
+		if json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields) != nil {
 			continue
 		}
 		if _, ok := fields.Spec["f:lock"]; ok {

@@ -21,14 +21,14 @@ func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 
 // writeTreeTable prints the tree with box-drawing branches in the GROUP column.
 func writeTreeTable(w io.Writer, t *Tree) error {
 	tw := newTable(w)
-	fmt.Fprintln(tw, "GROUP\tKIND\tLOCK\tREADY\tACCOUNTS\tTOKENS\tADMINS")
+	_, _ = fmt.Fprintln(tw, "GROUP\tKIND\tLOCK\tREADY\tACCOUNTS\tTOKENS\tADMINS")
 	var row func(n *TreeNode, branch, indent string)
 	row = func(n *TreeNode, branch, indent string) {
 		name := branch + n.Name
 		if n.Problem != "" {
 			name += " [" + n.Problem + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\n", name, n.KindName, n.Lock, n.Ready,
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\n", name, n.KindName, n.Lock, n.Ready,
 			n.Counts.Accounts, n.Counts.Tokens, n.Counts.Admins)
 		for i, c := range n.Children {
 			if i == len(n.Children)-1 {

@@ -90,7 +90,7 @@ func Run(ctx context.Context, args []string, streams genericiooptions.IOStreams)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		msg := strings.Join(strings.Fields(err.Error()), " ")
-		fmt.Fprintln(streams.ErrOut, "error: "+msg)
+		_, _ = fmt.Fprintln(streams.ErrOut, "error: "+msg)
 		return 1
 	}
 	return 0

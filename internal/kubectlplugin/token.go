@@ -131,7 +131,7 @@ func rotateKeys(ctx context.Context, e *env, c client.Client, ns string, waitFor
 		return err
 	}
 	if !waitFor {
-		fmt.Fprintf(e.streams.Out, "secret/%s rotation requested in namespace %s\n", keys.SecretName, ns)
+		_, _ = fmt.Fprintf(e.streams.Out, "secret/%s rotation requested in namespace %s\n", keys.SecretName, ns)
 		return nil
 	}
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
@@ -146,7 +146,7 @@ func rotateKeys(ctx context.Context, e *env, c client.Client, ns string, waitFor
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.streams.Out, "signing keys rotated: active key %s (was %s; it keeps verifying the tokens it signed)\n",
+	_, _ = fmt.Fprintf(e.streams.Out, "signing keys rotated: active key %s (was %s; it keeps verifying the tokens it signed)\n",
 		orNone(activeKey(&sec)), orNone(before))
 	return nil
 }

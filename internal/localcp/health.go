@@ -55,7 +55,7 @@ func httpCheck(client *http.Client, url string, ok func(body string) bool) func(
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		body := string(b)
 		if resp.StatusCode != http.StatusOK || (ok != nil && !ok(body)) {
@@ -69,7 +69,7 @@ func httpCheck(client *http.Client, url string, ok func(body string) bool) func(
 // missing; other bodies are returned trimmed.
 func failingChecks(body string) string {
 	var bad []string
-	for _, l := range strings.Split(body, "\n") {
+	for l := range strings.SplitSeq(body, "\n") {
 		if strings.HasPrefix(l, "[-]") {
 			bad = append(bad, l)
 		}

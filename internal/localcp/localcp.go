@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,7 +176,7 @@ func (c *ControlPlane) startEtcd(ctx context.Context, bin string) error {
 }
 
 func (c *ControlPlane) startAPIServer(ctx context.Context, bin string, p pki) error {
-	args := []string{
+	args := slices.Concat([]string{
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(c.opts.EtcdClientPort),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -195,8 +196,7 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, bin string, p pki) er
 		// The controller-manager runs only garbage collection and namespace deletion, so nothing
 		// would create the service-account tokens the ServiceAccount admission plugin waits for.
 		"--disable-admission-plugins=ServiceAccount",
-	}
-	args = append(args, c.opts.APIServerArgs...)
+	}, c.opts.APIServerArgs)
 	hc, err := adminHTTPClient(c.creds)
 	if err != nil {
 		return err
@@ -309,7 +309,7 @@ func (c *ControlPlane) Stop() error {
 }
 
 func (c *ControlPlane) logf(format string, args ...any) {
-	fmt.Fprintf(c.opts.Log, format+"\n", args...)
+	_, _ = fmt.Fprintf(c.opts.Log, format+"\n", args...)
 }
 
 // findBinaries returns the paths of etcd, kube-apiserver and kube-controller-manager. It fails
@@ -339,7 +339,7 @@ func checkPorts(ports []namedPort) error {
 		if err != nil {
 			return fmt.Errorf("port %d (%s) on 127.0.0.1 is already in use; free it or choose another port: %w", p.port, p.what, err)
 		}
-		l.Close()
+		_ = l.Close()
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func lockDir(path, shownDir string) (*dirLock, error) {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
+		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			pid := "unknown pid"
 			if b, rerr := os.ReadFile(path); rerr == nil {

@@ -35,20 +35,20 @@ func startChild(name, bin string, args []string, logPath string) (*child, error)
 	if st, err := logFile.Stat(); err == nil {
 		from = st.Size()
 	}
-	fmt.Fprintf(logFile, "\n==== %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
+	_, _ = fmt.Fprintf(logFile, "\n==== %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
 
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
-		logFile.Close()
+		_ = logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	c := &child{name: name, logPath: logPath, logFrom: from, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		c.exitErr = cmd.Wait()
-		logFile.Close()
+		_ = logFile.Close()
 		close(c.done)
 	}()
 	return c, nil
@@ -105,7 +105,7 @@ func tail(path string, from int64, n int) string {
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	const window = 64 << 10
 	if st, err := f.Stat(); err == nil {
 		_, _ = f.Seek(max(from, st.Size()-window), io.SeekStart)

@@ -4,6 +4,7 @@
 package tree
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -157,12 +158,7 @@ func (f *Forest) Lock(name string) (lockedBy, reason string, ok bool) {
 func (f *Forest) Children(name string) []string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	var out []string
-	for c := range f.children[name] {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(f.children[name]))
 }
 
 // Descendants returns every Group below name, breadth first.

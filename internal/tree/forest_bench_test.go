@@ -10,10 +10,10 @@ import (
 func wideForest() *Forest {
 	f := &Forest{}
 	f.Set(Node{Name: "root"})
-	for p := 0; p < 100; p++ {
+	for p := range 100 {
 		partner := "p" + strconv.Itoa(p)
 		f.Set(Node{Name: partner, Parent: "root"})
-		for c := 0; c < 99; c++ {
+		for c := range 99 {
 			f.Set(Node{Name: partner + "-c" + strconv.Itoa(c), Parent: partner})
 		}
 	}

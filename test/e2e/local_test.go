@@ -104,7 +104,7 @@ func (in *instance) waitHealthy() {
 		}
 		resp, err := http.Get(in.restURL + "/healthcheck?include_luna_services=1")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
@@ -162,7 +162,7 @@ func (in *instance) kubectlRun(stdin string, args ...string) (string, error) {
 func (in *instance) eventually(want string, args ...string) string {
 	in.t.Helper()
 	var out string
-	for i := 0; i < 100; i++ {
+	for range 100 {
 		out, _ = in.kubectlRun("", args...)
 		if strings.Contains(out, want) {
 			return out

@@ -29,7 +29,8 @@ var _ = Describe("kubectl tessera as a command", func() {
 
 	It("prints help on stdout", func() {
 		out := succeed("--help")
-		for _, want := range []string{"kubectl tessera [command]", "tree", "lock", "unlock", "token", "describe", "--kubeconfig", "--context", "--namespace"} {
+		for _, want := range []string{"kubectl tessera [command]", "tree", "lock", "unlock", "token", "describe",
+			"--kubeconfig", "--context", "--namespace"} {
 			Expect(out).To(ContainSubstring(want))
 		}
 	})
@@ -45,7 +46,8 @@ var _ = Describe("kubectl tessera as a command", func() {
 
 		run := func(args ...string) (string, string, error) {
 			cmd := exec.Command(filepath.Join(assets, "kubectl"), args...)
-			cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+assets+string(os.PathListSeparator)+os.Getenv("PATH"))
+			path := strings.Join([]string{dir, assets, os.Getenv("PATH")}, string(os.PathListSeparator))
+			cmd.Env = append(os.Environ(), "PATH="+path)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()

@@ -63,6 +63,7 @@ Tokens:
 
 	It("fails with one line for an unknown Account", func() {
 		Expect(fail("describe", "carol")).To(Equal(
-			`account "carol" not found in namespace "tessera-acme" (Tessera's accounts live in their Group's namespace tessera-<group>: use -n)`))
+			`account "carol" not found in namespace "tessera-acme" ` +
+				`(Tessera's accounts live in their Group's namespace tessera-<group>: use -n)`))
 	})
 })

@@ -52,7 +52,10 @@ func buildFixtures(ctx context.Context) {
 	expiry := metav1.NewTime(aliceCIExpiry)
 	ci := token("tessera-acme", "alice-ci", "alice")
 	ci.Spec.ExpirationTime = &expiry
-	for _, t := range []*tenancyv1alpha1.Token{ci, token("tessera-acme", "alice-eternal", "alice"), token("tessera-globex", "gina-ci", "gina")} {
+	tokens := []*tenancyv1alpha1.Token{
+		ci, token("tessera-acme", "alice-eternal", "alice"), token("tessera-globex", "gina-ci", "gina"),
+	}
+	for _, t := range tokens {
 		create(ctx, t)
 		waitReady(ctx, t)
 	}

@@ -34,16 +34,20 @@ var _ = Describe("kubectl tessera lock and unlock", func() {
 		Expect(out).To(MatchRegexp(`(?m)^│   └── acme-rnd\s+CompanyDepartment\s+locked \(by northwind\)\s+True\s`))
 		var t kubectlplugin.Tree
 		Expect(json.Unmarshal([]byte(succeed("tree", "acme", "-o", "json")), &t)).To(Succeed())
-		Expect(t.Groups[0].Lock).To(Equal(kubectlplugin.LockState{Locked: true, LockedBy: "northwind", Inherited: true, Reason: "unpaid invoice"}))
+		Expect(t.Groups[0].Lock).To(Equal(
+			kubectlplugin.LockState{Locked: true, LockedBy: "northwind", Inherited: true, Reason: "unpaid invoice"}))
 
 		// The operator agrees, and admission freezes the subtree.
-		Eventually(func() string { return group(ctx, "acme-rnd").Status.LockedBy }, 20*time.Second, 100*time.Millisecond).Should(Equal("northwind"))
+		Eventually(func() string { return group(ctx, "acme-rnd").Status.LockedBy }, 20*time.Second, 100*time.Millisecond).
+			Should(Equal("northwind"))
 		err := k8s.Create(ctx, account("tessera-acme", "carol", "carol@acme.example"))
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%v", err)
 		Expect(err.Error()).To(ContainSubstring("northwind is locked"))
 
-		Expect(fail("unlock", "acme")).To(Equal(`group "acme" is not locked itself: it inherits the lock of "northwind" (kubectl tessera unlock northwind)`))
-		Expect(fail("lock", "acme", "--reason", "again")).To(Equal(`group "acme" is already locked by its ancestor "northwind"; admission refuses changes inside it`))
+		Expect(fail("unlock", "acme")).To(Equal(
+			`group "acme" is not locked itself: it inherits the lock of "northwind" (kubectl tessera unlock northwind)`))
+		Expect(fail("lock", "acme", "--reason", "again")).To(Equal(
+			`group "acme" is already locked by its ancestor "northwind"; admission refuses changes inside it`))
 
 		Expect(succeed("unlock", "northwind")).To(Equal("group/northwind unlocked\n"))
 		g = group(ctx, "northwind")
@@ -51,11 +55,13 @@ var _ = Describe("kubectl tessera lock and unlock", func() {
 		Expect(lockOwners(g, "f:enabled")).To(Equal([]string{"kubectl-tessera/Apply"}))
 		Expect(lockOwners(g, "f:reason")).To(BeEmpty())
 		Expect(succeed("unlock", "northwind")).To(Equal("group/northwind is not locked\n"))
-		Eventually(func() string { return group(ctx, "acme-rnd").Status.LockedBy }, 20*time.Second, 100*time.Millisecond).Should(BeEmpty())
+		Eventually(func() string { return group(ctx, "acme-rnd").Status.LockedBy }, 20*time.Second, 100*time.Millisecond).
+			Should(BeEmpty())
 	})
 
 	It("requires a reason", func() {
-		Expect(fail("lock", "globex")).To(Equal("--reason is required: it is shown in every refusal inside the locked subtree"))
+		Expect(fail("lock", "globex")).To(Equal(
+			"--reason is required: it is shown in every refusal inside the locked subtree"))
 		Expect(fail("lock", "nope", "--reason", "x")).To(Equal(`group "nope" not found`))
 	})
 
@@ -77,8 +83,8 @@ spec: {parent: northwind, kind: 40, lock: {enabled: true, reason: set in git}}
 			r := plugin("unlock", "globex")
 			Expect(r.code).To(Equal(0), r.err)
 			Expect(r.out).To(Equal("group/globex unlocked\n"))
-			Expect(r.err).To(Equal(`Warning: took spec.lock of group/globex over from field manager "` + strings.Split(manager, "/")[0] +
-				`"; an apply of theirs with another value sets it back` + "\n"))
+			Expect(r.err).To(Equal(`Warning: took spec.lock of group/globex over from field manager "` +
+				strings.Split(manager, "/")[0] + `"; an apply of theirs with another value sets it back` + "\n"))
 			g = group(ctx, "globex")
 			Expect(g.Spec.Lock).To(Equal(tenancyv1alpha1.GroupLock{Reason: "set in git"}))
 			Expect(lockOwners(g, "f:enabled")).To(Equal([]string{"kubectl-tessera/Apply"}))
@@ -107,7 +113,7 @@ func fieldOwners(obj client.Object, path ...string) []string {
 	var out []string
 	for _, mf := range obj.GetManagedFields() {
 		var fields any
-		if mf.FieldsV1 == nil || json.Unmarshal(mf.FieldsV1.Raw, &fields) != nil {
+		if mf.FieldsV1 == nil || json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields) != nil {
 			continue
 		}
 		for _, step := range path {
@@ -134,7 +140,8 @@ func clearLock(ctx context.Context, name string) {
 // kubectl runs bin/kubectl with the test kubeconfig and manifest on stdin.
 func kubectl(manifest string, args ...string) {
 	GinkgoHelper()
-	cmd := exec.Command(assets+"/kubectl", append([]string{"--kubeconfig", kubeconfig, "--context", liveContext}, args...)...)
+	args = append([]string{"--kubeconfig", kubeconfig, "--context", liveContext}, args...)
+	cmd := exec.Command(assets+"/kubectl", args...)
 	cmd.Stdin = strings.NewReader(manifest)
 	out, err := cmd.CombinedOutput()
 	Expect(err).NotTo(HaveOccurred(), string(out))

@@ -82,7 +82,8 @@ var _ = BeforeSuite(func() {
 	}()
 	k8s, err = client.New(cfg, client.Options{Scheme: operator.Scheme()})
 	Expect(err).NotTo(HaveOccurred())
-	Eventually(func() error { return op.GetWebhookServer().StartedChecker()(nil) }, 30*time.Second, 100*time.Millisecond).Should(Succeed())
+	Eventually(func() error { return op.GetWebhookServer().StartedChecker()(nil) }, 30*time.Second, 100*time.Millisecond).
+		Should(Succeed())
 	Eventually(func() error {
 		return k8s.Get(ctx, client.ObjectKey{Namespace: "tessera-root", Name: "bootstrap-admin"}, &tenancyv1alpha1.Admin{})
 	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
@@ -140,8 +141,9 @@ func pluginIn(kubeContext string, args ...string) result {
 	}
 	ctx, done := context.WithTimeout(context.Background(), 90*time.Second)
 	defer done()
-	code := kubectlplugin.Run(ctx, append(flags, args...), genericiooptions.IOStreams{In: os.Stdin, Out: &out, ErrOut: &errOut})
-	fmt.Fprintf(GinkgoWriter, "kubectl tessera %v → %d\n%s%s", args, code, out.String(), errOut.String())
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: &out, ErrOut: &errOut}
+	code := kubectlplugin.Run(ctx, append(flags, args...), streams)
+	GinkgoWriter.Printf("kubectl tessera %v → %d\n%s%s", args, code, out.String(), errOut.String())
 	return result{out: out.String(), err: errOut.String(), code: code}
 }
 

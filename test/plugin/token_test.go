@@ -33,7 +33,8 @@ var _ = Describe("kubectl tessera token", func() {
 		// Without -n the context's namespace (tessera-acme) applies, as in kubectl.
 		same("tessera-acme", "alice-eternal")
 		Expect(fail("token", "get", "alice-ci", "-n", "default")).To(Equal(
-			`token "alice-ci" not found in namespace "default" (Tessera's tokens live in their Group's namespace tessera-<group>: use -n)`))
+			`token "alice-ci" not found in namespace "default" ` +
+				`(Tessera's tokens live in their Group's namespace tessera-<group>: use -n)`))
 	})
 
 	It("get --decode shows the header and claims", func() {
@@ -78,16 +79,20 @@ var _ = Describe("kubectl tessera token", func() {
 		s := secret()
 		after := active(s)
 		Expect(after).NotTo(Equal(before))
-		Expect(out).To(Equal(fmt.Sprintf("signing keys rotated: active key %s (was %s; it keeps verifying the tokens it signed)\n", after, before)))
+		Expect(out).To(Equal(fmt.Sprintf(
+			"signing keys rotated: active key %s (was %s; it keeps verifying the tokens it signed)\n", after, before)))
 		Expect(s.Annotations[keys.AnnotationRotate]).NotTo(BeEmpty())
 		Expect(s.Annotations[keys.AnnotationRotated]).To(Equal(s.Annotations[keys.AnnotationRotate]))
-		Expect(fieldOwners(s, "f:metadata", "f:annotations", "f:"+keys.AnnotationRotate)).To(ContainElement(HavePrefix("kubectl-tessera/")))
+		Expect(fieldOwners(s, "f:metadata", "f:annotations", "f:"+keys.AnnotationRotate)).
+			To(ContainElement(HavePrefix("kubectl-tessera/")))
 
-		Expect(succeed("token", "rotate-keys", "--wait=false")).To(Equal("secret/tessera-signing-keys rotation requested in namespace tessera-system\n"))
+		Expect(succeed("token", "rotate-keys", "--wait=false")).To(Equal(
+			"secret/tessera-signing-keys rotation requested in namespace tessera-system\n"))
 		Eventually(func() string { return active(secret()) }, 20*time.Second, 200*time.Millisecond).ShouldNot(Equal(after))
 
 		Expect(fail("token", "rotate-keys", "--operator-namespace", "nowhere")).To(Equal(
-			"secret nowhere/tessera-signing-keys not found: is the operator running in namespace nowhere? (--operator-namespace)"))
+			"secret nowhere/tessera-signing-keys not found: " +
+				"is the operator running in namespace nowhere? (--operator-namespace)"))
 	})
 })
 

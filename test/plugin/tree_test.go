@@ -74,7 +74,7 @@ acme           EndUserCompany      -      True    2          2        1
 })
 
 func names(nodes []*kubectlplugin.TreeNode) []string {
-	var out []string
+	out := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		out = append(out, n.Name)
 	}
