@@ -22,8 +22,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -203,7 +205,7 @@ func fromError(err error) *apiError {
 		return errStatus(http.StatusForbidden, "user not approved", err.Error())
 	case errors.Is(err, verify.ErrDisabled):
 		return errStatus(http.StatusForbidden, "user disabled", err.Error())
-	case errors.Is(err, verify.ErrLocked), errors.Is(err, rest.ErrGroupLocked):
+	case errors.Is(err, verify.ErrLocked), errors.Is(err, people.ErrGroupLocked):
 		return errStatus(http.StatusLocked, "locked", err.Error())
 	case errors.Is(err, verify.ErrExpired):
 		return errStatus(http.StatusUnauthorized, "token expired", "the access token has expired")
@@ -280,7 +282,7 @@ func (a *API) isAdmin(ctx context.Context, acct *tenancyv1alpha1.Account) (bool,
 		acct.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
 		return true, nil
 	}
-	return rest.IsSystemAdmin(ctx, a.Client, acct)
+	return people.IsSystemAdmin(ctx, a.Client, acct)
 }
 
 func (c *caller) mayManage(acct *tenancyv1alpha1.Account) bool {
@@ -347,16 +349,7 @@ func deref(s *string) string {
 }
 
 func (a *API) byIndex(ctx context.Context, field, value string) (*tenancyv1alpha1.Account, error) {
-	list := &tenancyv1alpha1.AccountList{}
-	if err := a.Client.List(ctx, list, client.MatchingFields{field: value}); err != nil {
-		return nil, err
-	}
-	for i := range list.Items {
-		if list.Items[i].DeletionTimestamp == nil {
-			return &list.Items[i], nil
-		}
-	}
-	return nil, nil
+	return people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, field, value)
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -412,7 +405,7 @@ func (a *API) target(r *http.Request, id string) (*caller, *tenancyv1alpha1.Acco
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, nil, errStatus(http.StatusNotFound, "user not found", "no user "+id)
 	}
-	acct, err := rest.AccountByUUID(r.Context(), a.Client, strings.ToLower(id))
+	acct, err := people.ByIndex[*tenancyv1alpha1.Account](r.Context(), a.Client, index.AccountID, strings.ToLower(id))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -535,23 +528,17 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	if !equalAccount(acct, upd) {
 		if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
-			if isDuplicate(err, emailField) {
+			if people.IsDuplicate(err, emailField) {
 				fail(w, errEmailTaken(*body.Email))
 				return
 			}
-			fail(w, rest.ClassifyWrite(err))
+			fail(w, people.ClassifyWrite(err))
 			return
 		}
-		_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-			got := &tenancyv1alpha1.Account{}
-			if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
-				return false, client.IgnoreNotFound(err)
-			}
-			return got.ResourceVersion == upd.ResourceVersion, nil
-		})
+		_ = credential.WaitVisible(r.Context(), a.Client, upd)
 	}
 	if body.Password != nil {
-		if err := rest.SetPassword(r.Context(), a.Client, upd, *body.Password); err != nil {
+		if err := people.SetPassword(r.Context(), a.Client, upd, *body.Password); err != nil {
 			fail(w, err)
 			return
 		}
@@ -572,13 +559,10 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	if err := a.Client.Delete(r.Context(), acct.DeepCopy(), client.Preconditions{UID: &acct.UID}); client.IgnoreNotFound(err) != nil {
-		fail(w, rest.ClassifyWrite(err))
+		fail(w, people.ClassifyWrite(err))
 		return
 	}
-	_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		got, err := rest.AccountByUUID(ctx, a.Client, acct.Spec.AccountID)
-		return got == nil, err
-	})
+	_ = people.WaitDeleted(r.Context(), a.Client, acct)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "user removed"})
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/people"
 )
 
 type contextT = context.Context
@@ -122,11 +122,11 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		fail(w, errStatus(http.StatusConflict, "your account holds %s, which creating a business would delete; remove them first", held))
 		return
 	}
-	if c.acct.Namespace != rest.RootNamespace {
+	if c.acct.Namespace != people.RootNamespace {
 		fail(w, errStatus(http.StatusForbidden, "only an administrator outside every business may create one"))
 		return
 	}
-	gName := rest.DNSName("biz-", name, 55)
+	gName := people.DNSName("biz-", name, 55)
 	// The move record comes first: from this write on, the creator ends up in the business, or
 	// stays where it is if the Group never comes, whatever process dies (controllers.MoveReconciler).
 	rec, err := credential.RequestMove(r.Context(), a.Client, c.acct, gName, tenancyv1alpha1.AccessFull)
@@ -134,7 +134,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		fail(w, errStatus(http.StatusConflict, "a business you create is already being set up"))
 		return
 	} else if err != nil {
-		fail(w, rest.ClassifyWrite(err))
+		fail(w, people.ClassifyWrite(err))
 		return
 	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
@@ -153,7 +153,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 			fail(w, errParam("name", "a business named %q exists", name))
 			return
 		}
-		fail(w, rest.ClassifyWrite(err))
+		fail(w, people.ClassifyWrite(err))
 		return
 	}
 	if err := a.awaitMove(r.Context(), c.acct.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
@@ -172,11 +172,11 @@ const moveWait = 30 * time.Second
 // administrator. A move that takes longer still completes; the client is told so.
 func (a *API) awaitMove(ctx context.Context, accountID, ns string) error {
 	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, moveWait, true, func(ctx context.Context) (bool, error) {
-		acct, err := rest.AccountByUUID(ctx, a.Client, accountID)
+		acct, err := people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, index.AccountID, accountID)
 		if err != nil || acct == nil || acct.Namespace != ns {
 			return false, err
 		}
-		if adm, err := rest.AdminGrant(ctx, a.Client, acct); err != nil || adm == nil {
+		if adm, err := people.AdminGrant(ctx, a.Client, acct); err != nil || adm == nil {
 			return false, err
 		}
 		s := &corev1.Secret{}
@@ -206,26 +206,8 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 
 // grantAdmin makes acct an administrator of the Group of its namespace.
 func (a *API) grantAdmin(r *http.Request, acct *tenancyv1alpha1.Account) error {
-	adm, err := a.grantAdminIn(r.Context(), acct)
-	if err != nil {
-		return err
-	}
-	return rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		err := a.Client.Get(ctx, client.ObjectKeyFromObject(adm), &tenancyv1alpha1.Admin{})
-		return err == nil, client.IgnoreNotFound(err)
-	})
-}
-
-func (a *API) grantAdminIn(ctx context.Context, acct *tenancyv1alpha1.Account) (*tenancyv1alpha1.Admin, error) {
-	adm := &tenancyv1alpha1.Admin{
-		ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: acct.Name},
-		Spec: tenancyv1alpha1.AdminSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name},
-			AccessType: tenancyv1alpha1.AccessFull},
-	}
-	if err := a.Client.Create(ctx, adm); err != nil && !apierrors.IsAlreadyExists(err) {
-		return nil, rest.ClassifyWrite(err)
-	}
-	return adm, nil
+	_, err := people.GrantAdmin(r.Context(), a.Client, acct, tenancyv1alpha1.AccessFull)
+	return err
 }
 
 func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request) {
@@ -355,15 +337,9 @@ func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request) {
 		upd.Annotations[AnnotationBusinessComment] = *body.Comment
 	}
 	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(g)); err != nil {
-		fail(w, rest.ClassifyWrite(err))
+		fail(w, people.ClassifyWrite(err))
 		return
 	}
-	_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		got := &tenancyv1alpha1.Group{}
-		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return got.Annotations[AnnotationBusinessStatus] == strconv.Itoa(st), nil
-	})
+	_ = credential.WaitVisible(r.Context(), a.Client, upd)
 	ok(w, nil)
 }

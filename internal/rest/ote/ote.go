@@ -23,6 +23,7 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
@@ -153,7 +154,7 @@ func fromError(err error) *apiError {
 		return errStatus(http.StatusForbidden, "the account is not approved: %s", err.Error())
 	case errors.Is(err, verify.ErrDisabled):
 		return errStatus(http.StatusForbidden, "%s", err.Error())
-	case errors.Is(err, verify.ErrLocked), errors.Is(err, rest.ErrGroupLocked):
+	case errors.Is(err, verify.ErrLocked), errors.Is(err, people.ErrGroupLocked):
 		return errStatus(http.StatusLocked, "%s", err.Error())
 	case errors.Is(err, verify.ErrExpired):
 		return errStatus(http.StatusUnauthorized, "the token has expired")
@@ -380,7 +381,7 @@ func (a *API) caller(r *http.Request) (*caller, error) {
 		return nil, err
 	}
 	c := &caller{acct: s.Account, group: tenancyv1alpha1.GroupOfNamespace(s.Account.Namespace)}
-	adm, err := rest.AdminGrant(r.Context(), a.Client, s.Account)
+	adm, err := people.AdminGrant(r.Context(), a.Client, s.Account)
 	if err != nil {
 		return nil, err
 	}

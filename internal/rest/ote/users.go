@@ -12,7 +12,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
@@ -66,7 +68,7 @@ func (b *userBody) validate() (*newUser, error) {
 // account builds the Account of a new user in namespace.
 func (u *newUser) account(namespace string, approval tenancyv1alpha1.ApprovalState) *tenancyv1alpha1.Account {
 	acct := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: rest.PersonAccountName(u.user)},
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: people.PersonAccountName(u.user)},
 		Spec: tenancyv1alpha1.AccountSpec{Login: u.user, Type: tenancyv1alpha1.AccountTypeUser, Approval: approval,
 			Profile: tenancyv1alpha1.AccountProfile{FirstName: u.realName, Phone: u.phone},
 			Roles:   []string{"user"}},
@@ -78,8 +80,8 @@ func (u *newUser) account(namespace string, approval tenancyv1alpha1.ApprovalSta
 }
 
 func (a *API) createUser(r *http.Request, u *newUser, acct *tenancyv1alpha1.Account) error {
-	err := rest.CreatePerson(r.Context(), a.Client, acct, u.password)
-	if errors.Is(err, rest.ErrLoginTaken) {
+	err := people.CreatePerson(r.Context(), a.Client, acct, u.password)
+	if errors.Is(err, people.ErrLoginTaken) {
 		return errParam("user", "user name %q is already taken", u.user)
 	}
 	return err
@@ -97,7 +99,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	acct := u.account(rest.RootNamespace, tenancyv1alpha1.ApprovalPending)
+	acct := u.account(people.RootNamespace, tenancyv1alpha1.ApprovalPending)
 	if err := a.createUser(r, u, acct); err != nil {
 		fail(w, err)
 		return
@@ -140,7 +142,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if err := rest.SetPassword(r.Context(), a.Client, c.acct, pw); err != nil {
+	if err := people.SetPassword(r.Context(), a.Client, c.acct, pw); err != nil {
 		fail(w, err)
 		return
 	}
@@ -328,7 +330,7 @@ func (a *API) target(r *http.Request, c *caller) (*tenancyv1alpha1.Account, erro
 	if err != nil || id == 0 {
 		return nil, errParam("userId", "must be a positive integer")
 	}
-	acct, err := rest.AccountByNumericID(r.Context(), a.Client, raw)
+	acct, err := people.ByIndex[*tenancyv1alpha1.Account](r.Context(), a.Client, index.AccountNumericID, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -393,15 +395,9 @@ func (a *API) setApproval(r *http.Request, acct *tenancyv1alpha1.Account, state 
 	// A merge patch of the one field: the controllers' metadata writes (finalizers) do not
 	// conflict with it.
 	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
-		return rest.ClassifyWrite(err)
+		return people.ClassifyWrite(err)
 	}
-	return rest.WaitCached(r.Context(), func(ctx contextT) (bool, error) {
-		got := &tenancyv1alpha1.Account{}
-		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return got.Spec.Approval == state, nil
-	})
+	return credential.WaitVisible(r.Context(), a.Client, upd)
 }
 
 func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
@@ -431,7 +427,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if err := rest.SetPassword(r.Context(), a.Client, acct, pw); err != nil {
+	if err := people.SetPassword(r.Context(), a.Client, acct, pw); err != nil {
 		fail(w, err)
 		return
 	}
@@ -454,16 +450,9 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.Client.Delete(r.Context(), acct.DeepCopy(), client.Preconditions{UID: &acct.UID}); client.IgnoreNotFound(err) != nil {
-		fail(w, rest.ClassifyWrite(err))
+		fail(w, people.ClassifyWrite(err))
 		return
 	}
-	_ = rest.WaitCached(r.Context(), func(ctx contextT) (bool, error) {
-		got := &tenancyv1alpha1.Account{}
-		err := a.Client.Get(ctx, client.ObjectKeyFromObject(acct), got)
-		if err != nil {
-			return true, client.IgnoreNotFound(err)
-		}
-		return got.DeletionTimestamp != nil || got.UID != acct.UID, nil
-	})
+	_ = people.WaitDeleted(r.Context(), a.Client, acct)
 	ok(w, nil)
 }
