@@ -13,7 +13,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/credential"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/people"
 )
 
 // ote sends an ote-stack request with a session token (none when empty).
@@ -69,7 +69,7 @@ func TestKillDuringBusinessCreation(t *testing.T) {
 
 		in = setup.restart(t)
 		c := kubeClient(t, in)
-		outcome := waitMoveSettled(t, c, before, rest.DNSName("biz-", business, 55))
+		outcome := waitMoveSettled(t, c, before, people.DNSName("biz-", business, 55))
 		in.warmUp(100 + round)
 		in.oteSignIn(user, pw)
 		t.Logf("round %d (SIGKILL %v after POST /v1/business, answered %d): %s; %s signs in with its password",

@@ -16,7 +16,7 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/password"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/people"
 )
 
 const rootNS = "tessera-root"
@@ -71,7 +71,7 @@ var _ = Describe("A create killed half-way", func() {
 		shorten(&credential.OrphanAfter, 2*time.Second)
 		// A registration killed after its first write...
 		user := "crash-before-" + oteUniq()
-		writePendingHash(ctx, rootNS, rest.PersonAccountName(user), "Orphan-Pass-1")
+		writePendingHash(ctx, rootNS, people.PersonAccountName(user), "Orphan-Pass-1")
 		// ...does not keep the user name: registering it again succeeds once the orphan is old,
 		// and only the new password is stored.
 		Eventually(func() int {
@@ -80,7 +80,7 @@ var _ = Describe("A create killed half-way", func() {
 			return resp.StatusCode
 		}, 30*time.Second, 500*time.Millisecond).Should(Equal(http.StatusOK))
 		s := &corev1.Secret{}
-		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: rootNS, Name: credential.SecretName(rest.PersonAccountName(user))}, s)).To(Succeed())
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: rootNS, Name: credential.SecretName(people.PersonAccountName(user))}, s)).To(Succeed())
 		Expect(verifies(otePassword, string(s.Data[credential.HashKey]))).To(BeTrue())
 
 		// An orphan nobody comes back for is deleted by the Account controller.

@@ -9,7 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -57,7 +59,7 @@ func (a *API) administers(ctx context.Context, acct *tenancyv1alpha1.Account) (b
 		acct.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
 		return true, nil
 	}
-	return rest.IsSystemAdmin(ctx, a.Client, acct)
+	return people.IsSystemAdmin(ctx, a.Client, acct)
 }
 
 // authenticate returns the caller of the request's access token, or nil without an
@@ -129,7 +131,7 @@ func (a *API) ownOrAdmin(h userHandler) handler {
 		if _, err := uuid.Parse(id); err != nil {
 			return errUserNotFound("no user " + id)
 		}
-		user, err := rest.AccountByUUID(r.Context(), a.Client, strings.ToLower(id))
+		user, err := people.ByIndex[*tenancyv1alpha1.Account](r.Context(), a.Client, index.AccountID, strings.ToLower(id))
 		switch {
 		case err != nil:
 			return err

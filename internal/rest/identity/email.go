@@ -2,11 +2,8 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -18,20 +15,6 @@ import (
 
 // emailField is the field admission names when it refuses a claimed e-mail.
 const emailField = "spec.profile.email"
-
-// isDuplicate recognizes admission's refusal of a value another object holds in field.
-func isDuplicate(err error, field string) bool {
-	var st apierrors.APIStatus
-	if !errors.As(err, &st) || !apierrors.IsConflict(err) || st.Status().Details == nil {
-		return false
-	}
-	for _, c := range st.Status().Details.Causes {
-		if c.Type == metav1.CauseTypeFieldValueDuplicate && c.Field == field {
-			return true
-		}
-	}
-	return false
-}
 
 // byEmail finds the one Account that signs in with email: the one labelled e-mail-login (at
 // most one is, admission sees to that), else the only unlabelled one (registered before

@@ -10,6 +10,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -168,8 +169,8 @@ func classify(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	// Admission refusals become rest.ErrLoginTaken and rest.ErrGroupLocked here, once.
-	err = rest.ClassifyWrite(err)
+	// Admission refusals become people.ErrLoginTaken and people.ErrGroupLocked here, once.
+	err = people.ClassifyWrite(err)
 	var th *rest.ThrottledError
 	switch {
 	case errors.As(err, &th):
@@ -180,7 +181,7 @@ func classify(err error) *apiError {
 		return errNotApproved(err.Error())
 	case errors.Is(err, verify.ErrDisabled):
 		return errDisabled(err.Error())
-	case errors.Is(err, verify.ErrLocked), errors.Is(err, rest.ErrGroupLocked):
+	case errors.Is(err, verify.ErrLocked), errors.Is(err, people.ErrGroupLocked):
 		return errLocked(message(err))
 	case errors.Is(err, verify.ErrExpired):
 		return errTokenExpired()
@@ -194,7 +195,7 @@ func classify(err error) *apiError {
 		return errUnavailable(time.Second, err.Error())
 	case errors.Is(err, verify.ErrRevocationListFull):
 		return errUnavailable(time.Minute, err.Error())
-	case errors.Is(err, rest.ErrLoginTaken):
+	case errors.Is(err, people.ErrLoginTaken):
 		return newErr(http.StatusConflict, "user exists", message(err))
 	}
 	return apiServerErr(err)

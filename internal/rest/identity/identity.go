@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -70,16 +71,7 @@ type API struct {
 
 // byIndex returns the first Account not being deleted whose field index holds value, or nil.
 func (a *API) byIndex(ctx context.Context, field, value string) (*tenancyv1alpha1.Account, error) {
-	list := &tenancyv1alpha1.AccountList{}
-	if err := a.Client.List(ctx, list, client.MatchingFields{field: value}); err != nil {
-		return nil, err
-	}
-	for i := range list.Items {
-		if list.Items[i].DeletionTimestamp == nil {
-			return &list.Items[i], nil
-		}
-	}
-	return nil, nil
+	return people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, field, value)
 }
 
 // ping echoes the version of the path: every version behaves alike.

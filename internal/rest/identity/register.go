@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/people"
 )
 
 // registration is POST /user's body.
@@ -56,14 +56,14 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 	} else if other != nil {
 		return errEmailTaken(*body.Email)
 	}
-	ns := cmp.Or(a.Namespace, rest.RootNamespace)
+	ns := cmp.Or(a.Namespace, people.RootNamespace)
 	approval := tenancyv1alpha1.ApprovalApproved
 	if a.RequireApproval && !c.isAdmin() {
 		approval = tenancyv1alpha1.ApprovalPending
 	}
 	// The label makes admission claim the e-mail: of concurrent registrations, one wins.
 	acct := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: rest.PersonAccountName(*body.NickName),
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: people.PersonAccountName(*body.NickName),
 			Labels: map[string]string{tenancyv1alpha1.LabelEmailLogin: "true"}},
 		Spec: tenancyv1alpha1.AccountSpec{Login: *body.NickName, Type: tenancyv1alpha1.AccountTypeUser,
 			Approval: approval, Roles: roles, Profile: tenancyv1alpha1.AccountProfile{
@@ -72,11 +72,11 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if body.SurName != nil && *body.SurName != "" {
 		acct.Annotations = map[string]string{AnnotationSurName: *body.SurName}
 	}
-	if err := rest.CreatePerson(r.Context(), a.Client, acct, *body.Password); err != nil {
+	if err := people.CreatePerson(r.Context(), a.Client, acct, *body.Password); err != nil {
 		switch {
-		case isDuplicate(err, emailField):
+		case people.IsDuplicate(err, emailField):
 			return errEmailTaken(*body.Email)
-		case errors.Is(err, rest.ErrLoginTaken):
+		case errors.Is(err, people.ErrLoginTaken):
 			return errNickTaken(*body.NickName)
 		}
 		return err

@@ -13,7 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/people"
 )
 
 // listUsers pages through every user's id, 0-based, ordered by the Accounts' integer ids.
@@ -125,21 +126,15 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *caller, user
 	}
 	if !equalAccount(user, upd) {
 		if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(user)); err != nil {
-			if isDuplicate(err, emailField) {
+			if people.IsDuplicate(err, emailField) {
 				return errEmailTaken(*body.Email)
 			}
 			return err
 		}
-		_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-			got := &tenancyv1alpha1.Account{}
-			if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
-				return false, client.IgnoreNotFound(err)
-			}
-			return got.ResourceVersion == upd.ResourceVersion, nil
-		})
+		_ = credential.WaitVisible(r.Context(), a.Client, upd)
 	}
 	if body.Password != nil {
-		if err := rest.SetPassword(r.Context(), a.Client, upd, *body.Password); err != nil {
+		if err := people.SetPassword(r.Context(), a.Client, upd, *body.Password); err != nil {
 			return err
 		}
 	}
@@ -200,10 +195,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, _ *caller, user
 	if err := a.Client.Delete(r.Context(), user.DeepCopy(), client.Preconditions{UID: &user.UID}); client.IgnoreNotFound(err) != nil {
 		return err
 	}
-	_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		got, err := rest.AccountByUUID(ctx, a.Client, user.Spec.AccountID)
-		return got == nil, err
-	})
+	_ = people.WaitDeleted(r.Context(), a.Client, user)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "user removed"})
 	return nil
 }

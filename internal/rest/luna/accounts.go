@@ -1,6 +1,7 @@
 package luna
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,37 +16,22 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
 // accountByID finds a live Account by its account_id in the cache (nil when none). The object
 // is the cache's own: do not modify it.
 func (a *API) accountByID(ctx context.Context, id string) (*tenancyv1alpha1.Account, error) {
-	l := &tenancyv1alpha1.AccountList{}
-	if err := a.Client.List(ctx, l, client.MatchingFields{index.AccountID: id}, client.UnsafeDisableDeepCopy); err != nil {
-		return nil, err
-	}
-	for i := range l.Items {
-		if l.Items[i].DeletionTimestamp == nil {
-			return &l.Items[i], nil
-		}
-	}
-	return nil, nil
+	return people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, index.AccountID, id, client.UnsafeDisableDeepCopy)
 }
 
+// accountByLogin is accountByID by login.
 func (a *API) accountByLogin(ctx context.Context, login string) (*tenancyv1alpha1.Account, error) {
-	l := &tenancyv1alpha1.AccountList{}
-	if err := a.Client.List(ctx, l, client.MatchingFields{index.AccountLogin: login}, client.UnsafeDisableDeepCopy); err != nil {
-		return nil, err
-	}
-	for i := range l.Items {
-		if l.Items[i].DeletionTimestamp == nil {
-			return &l.Items[i], nil
-		}
-	}
-	return nil, nil
+	return people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, index.AccountLogin, login, client.UnsafeDisableDeepCopy)
 }
 
 // visibleAccount finds an account the caller may see, or answers 28001.
@@ -66,24 +52,7 @@ func (a *API) visibleAccount(ctx context.Context, c *caller, id string) (*tenanc
 // accountName derives a DNS-safe object name from a login, with a short hash suffix that keeps
 // names unique.
 func accountName(login, salt string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(login) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	base := strings.Trim(b.String(), "-")
-	if len(base) > 48 {
-		base = strings.Trim(base[:48], "-")
-	}
-	if base == "" {
-		base = "account"
-	}
+	base := cmp.Or(people.DNSLabel(login, 48), "account")
 	sum := sha256.Sum256([]byte(login + "\x00" + salt))
 	return base + "-" + hex.EncodeToString(sum[:])[:6]
 }
@@ -141,9 +110,9 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 		}
 	}
 	switch {
-	case isLoginConflict(err):
+	case people.IsDuplicate(err, claims.AccountLogin.Path):
 		return errLoginExists(*body.Login)
-	case isDuplicate(err, "spec.accountID"):
+	case people.IsDuplicate(err, claims.AccountID.Path):
 		return errAccountIDExists(id)
 	case errors.Is(err, credential.ErrNotVisible):
 		return errTimeout("the account was created but the cache has not caught up yet; retry GET /1/accounts/" + id)
@@ -154,27 +123,6 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 	w.Header().Set("Location", url)
 	writeJSON(w, http.StatusCreated, map[string]string{"account_id": id, "url": url})
 	return nil
-}
-
-// isLoginConflict recognizes the admission webhook's refusal of a login another Account holds.
-func isLoginConflict(err error) bool {
-	return isDuplicate(err, "spec.login") || apierrors.IsConflict(err) && strings.Contains(err.Error(), "spec.login")
-}
-
-// isDuplicate recognizes the admission webhook's refusal of a value another object holds in
-// field (a FieldValueDuplicate cause).
-func isDuplicate(err error, field string) bool {
-	if !apierrors.IsConflict(err) {
-		return false
-	}
-	if st, ok := err.(apierrors.APIStatus); ok && st.Status().Details != nil {
-		for _, cause := range st.Status().Details.Causes {
-			if cause.Field == field {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -317,7 +265,7 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) er
 		// Optimistic concurrency: the update carries the cached resourceVersion.
 		if err := a.Client.Update(ctx, acct); err != nil {
 			switch {
-			case isLoginConflict(err):
+			case people.IsDuplicate(err, claims.AccountLogin.Path):
 				return errLoginExists(acct.Spec.Login)
 			case apierrors.IsNotFound(err):
 				return errAccountNotFound(id)

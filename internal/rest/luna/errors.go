@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
@@ -263,7 +263,7 @@ func apiServerErr(err error) *apiError {
 		if se, ok := err.(apierrors.APIStatus); ok {
 			msg = se.Status().Message
 		}
-		if strings.Contains(msg, "locked") {
+		if people.IsLocked(err) {
 			return errLocked(msg)
 		}
 		return errForbidden(msg)

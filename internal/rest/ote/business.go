@@ -19,10 +19,8 @@ import (
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/people"
 )
-
-type contextT = context.Context
 
 func displayName(g *tenancyv1alpha1.Group) string {
 	return cmp.Or(g.Spec.DisplayName, g.Name)
@@ -62,22 +60,9 @@ func businessJSON(g *tenancyv1alpha1.Group, full bool) map[string]any {
 	return m
 }
 
-func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	switch {
-	case c.system:
-		fail(w, errStatus(http.StatusForbidden, "a system administrator administers every business and owns none"))
-		return
-	case c.business() != "":
-		fail(w, errStatus(http.StatusForbidden, "you already belong to a business"))
-		return
-	case c.acct.Annotations[AnnotationIsAdmin] != "true":
-		fail(w, errStatus(http.StatusForbidden, "only an administrator (registered with isAdmin=true) may create a business"))
-		return
+func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := c.mayCreateBusiness(); err != nil {
+		return err
 	}
 	var body struct {
 		Name      *string `json:"name"`
@@ -86,8 +71,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		Scale     *string `json:"scale"`
 	}
 	if err := decode(r, &body); err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	var vals [4]string
 	for i, f := range []struct {
@@ -100,42 +84,34 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 			err = errParam(f.name, "must be 1–%d characters", f.max)
 		}
 		if err != nil {
-			fail(w, err)
-			return
+			return err
 		}
 		vals[i] = v
 	}
 	name, introduce, objective, scale := vals[0], vals[1], vals[2], vals[3]
 	if existing, err := a.businessByName(r.Context(), name); err != nil {
-		fail(w, err)
-		return
+		return err
 	} else if existing != nil {
-		fail(w, errParam("name", "a business named %q exists", name))
-		return
+		return errParam("name", "a business named %q exists", name)
 	}
 	// The creator's Account moves into the business (see awaitMove); what hangs off it would
 	// not move along, so refuse rather than lose it.
 	if held, err := credential.Held(r.Context(), a.APIReader, c.acct); err != nil {
-		fail(w, err)
-		return
+		return err
 	} else if held != "" {
-		fail(w, errStatus(http.StatusConflict, "your account holds %s, which creating a business would delete; remove them first", held))
-		return
+		return errConflict("your account holds %s, which creating a business would delete; remove them first", held)
 	}
-	if c.acct.Namespace != rest.RootNamespace {
-		fail(w, errStatus(http.StatusForbidden, "only an administrator outside every business may create one"))
-		return
+	if c.acct.Namespace != people.RootNamespace {
+		return errForbidden("only an administrator outside every business may create one")
 	}
-	gName := rest.DNSName("biz-", name, 55)
+	gName := people.DNSName("biz-", name, 55)
 	// The move record comes first: from this write on, the creator ends up in the business, or
 	// stays where it is if the Group never comes, whatever process dies (controllers.MoveReconciler).
 	rec, err := credential.RequestMove(r.Context(), a.Client, c.acct, gName, tenancyv1alpha1.AccessFull)
 	if apierrors.IsAlreadyExists(err) {
-		fail(w, errStatus(http.StatusConflict, "a business you create is already being set up"))
-		return
+		return errConflict("a business you create is already being set up")
 	} else if err != nil {
-		fail(w, rest.ClassifyWrite(err))
-		return
+		return err
 	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
 	g := &tenancyv1alpha1.Group{
@@ -149,19 +125,21 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.Client.Create(r.Context(), g); err != nil {
 		_ = a.Client.Delete(context.WithoutCancel(r.Context()), rec, client.Preconditions{UID: &rec.UID})
-		if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) || (apierrors.IsForbidden(err) && strings.Contains(err.Error(), "name")) {
-			fail(w, errParam("name", "a business named %q exists", name))
-			return
+		// The same name, or a sibling's display name alike but for case (admission's duplicate).
+		if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) || people.IsDuplicate(err, displayNameField) {
+			return errParam("name", "a business named %q exists", name)
 		}
-		fail(w, rest.ClassifyWrite(err))
-		return
+		return err
 	}
 	if err := a.awaitMove(r.Context(), c.acct.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	ok(w, map[string]any{"data": map[string]any{"id": g.Spec.ID}})
+	return nil
 }
+
+// displayNameField is the field admission names when a sibling Group has the display name.
+const displayNameField = "spec.displayName"
 
 // moveWait bounds how long creating a business waits for its creator's move: a namespace, one
 // Account deleted and one created, a Secret and an Admin, each a reconcile or two.
@@ -172,11 +150,11 @@ const moveWait = 30 * time.Second
 // administrator. A move that takes longer still completes; the client is told so.
 func (a *API) awaitMove(ctx context.Context, accountID, ns string) error {
 	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, moveWait, true, func(ctx context.Context) (bool, error) {
-		acct, err := rest.AccountByUUID(ctx, a.Client, accountID)
+		acct, err := people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, index.AccountID, accountID)
 		if err != nil || acct == nil || acct.Namespace != ns {
 			return false, err
 		}
-		if adm, err := rest.AdminGrant(ctx, a.Client, acct); err != nil || adm == nil {
+		if adm, err := people.AdminGrant(ctx, a.Client, acct); err != nil || adm == nil {
 			return false, err
 		}
 		s := &corev1.Secret{}
@@ -186,7 +164,7 @@ func (a *API) awaitMove(ctx context.Context, accountID, ns string) error {
 		return len(s.Data[credential.HashKey]) > 0, nil
 	})
 	if wait.Interrupted(err) && ctx.Err() == nil {
-		return errStatus(http.StatusServiceUnavailable, "the business was created; moving your account into it is still under way, sign in again in a moment")
+		return errUnavailable("the business was created; moving your account into it is still under way, sign in again in a moment", 0)
 	}
 	return err
 }
@@ -204,54 +182,20 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 	return nil, nil
 }
 
-// grantAdmin makes acct an administrator of the Group of its namespace.
-func (a *API) grantAdmin(r *http.Request, acct *tenancyv1alpha1.Account) error {
-	adm, err := a.grantAdminIn(r.Context(), acct)
-	if err != nil {
-		return err
-	}
-	return rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		err := a.Client.Get(ctx, client.ObjectKeyFromObject(adm), &tenancyv1alpha1.Admin{})
-		return err == nil, client.IgnoreNotFound(err)
-	})
-}
-
-func (a *API) grantAdminIn(ctx context.Context, acct *tenancyv1alpha1.Account) (*tenancyv1alpha1.Admin, error) {
-	adm := &tenancyv1alpha1.Admin{
-		ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: acct.Name},
-		Spec: tenancyv1alpha1.AdminSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name},
-			AccessType: tenancyv1alpha1.AccessFull},
-	}
-	if err := a.Client.Create(ctx, adm); err != nil && !apierrors.IsAlreadyExists(err) {
-		return nil, rest.ClassifyWrite(err)
-	}
-	return adm, nil
-}
-
-func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
+func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *caller) error {
 	p, err := readPaging(r, "id")
 	if err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	nameFilter := strings.ToLower(r.URL.Query().Get("name"))
 	list := &tenancyv1alpha1.GroupList{}
 	if err := a.Client.List(r.Context(), list); err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	var out []*tenancyv1alpha1.Group
 	for i := range list.Items {
 		g := &list.Items[i]
-		if !isBusiness(g) || g.DeletionTimestamp != nil {
-			continue
-		}
-		if !c.system && g.Name != c.business() {
+		if !isBusiness(g) || g.DeletionTimestamp != nil || !c.mayReadBusiness(g) {
 			continue
 		}
 		if nameFilter != "" && !strings.Contains(strings.ToLower(displayName(g)), nameFilter) {
@@ -271,79 +215,60 @@ func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request) {
 		data = append(data, businessJSON(g, false))
 	}
 	ok(w, map[string]any{"data": data, "total": len(out)})
+	return nil
 }
 
 // businessParam finds the business named by the {id} path parameter, within c's reach.
 func (a *API) businessParam(r *http.Request, c *caller) (*tenancyv1alpha1.Group, error) {
-	raw := r.PathValue("id")
-	if id, err := strconv.ParseUint(raw, 10, 63); err != nil || id == 0 {
-		return nil, errParam("id", "must be a positive integer")
-	}
-	list := &tenancyv1alpha1.GroupList{}
-	if err := a.Client.List(r.Context(), list, client.MatchingFields{index.GroupNumericID: raw}); err != nil {
+	id, err := positiveID(r, "id")
+	if err != nil {
 		return nil, err
 	}
-	if len(list.Items) == 0 || !isBusiness(&list.Items[0]) || list.Items[0].DeletionTimestamp != nil {
-		return nil, errStatus(http.StatusNotFound, "business %s not found", raw)
+	g, err := people.ByIndex[*tenancyv1alpha1.Group](r.Context(), a.Client, index.GroupNumericID, id)
+	if err != nil {
+		return nil, err
 	}
-	g := &list.Items[0]
-	if !c.system && g.Name != c.business() {
-		return nil, errStatus(http.StatusForbidden, "business %s is not yours", raw)
+	if g == nil || !isBusiness(g) {
+		return nil, errNotFound("business %s not found", id)
+	}
+	if !c.mayReadBusiness(g) {
+		return nil, errForbidden("business %s is not yours", id)
 	}
 	return g, nil
 }
 
-func (a *API) getBusiness(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
+func (a *API) getBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
 	g, err := a.businessParam(r, c)
 	if err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	ok(w, map[string]any{"data": businessJSON(g, true)})
+	return nil
 }
 
 // approveBusiness is Tessera's addition: PUT /v1/admin/business/{id}/approval with
 // {"status": 0–3, "comment": "..."}, by a system administrator.
-func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	if !c.system {
-		fail(w, errStatus(http.StatusForbidden, "only a system administrator may approve a business"))
-		return
+func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := c.systemOnly("approve a business"); err != nil {
+		return err
 	}
 	g, err := a.businessParam(r, c)
 	if err != nil {
-		fail(w, err)
-		return
+		return err
 	}
 	var body struct {
 		Status  *int    `json:"status"`
 		Comment *string `json:"comment"`
 	}
 	if err := decode(r, &body); err != nil {
-		fail(w, err)
-		return
+		return err
 	}
-	st, err := required("status", body.Status)
+	st, err := statusParam(body.Status, "0 (pending), 1 (approved), 2 (disapproved) or 3 (deleted)")
 	if err != nil {
-		fail(w, err)
-		return
-	}
-	if st < 0 || st > businessStatusGone {
-		fail(w, errParam("status", "must be 0 (pending), 1 (approved), 2 (disapproved) or 3 (deleted)"))
-		return
+		return err
 	}
 	if body.Comment != nil && len([]rune(*body.Comment)) > 1024 {
-		fail(w, errParam("comment", "must be at most 1024 characters"))
-		return
+		return errParam("comment", "must be at most 1024 characters")
 	}
 	upd := g.DeepCopy()
 	if upd.Annotations == nil {
@@ -355,15 +280,9 @@ func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request) {
 		upd.Annotations[AnnotationBusinessComment] = *body.Comment
 	}
 	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(g)); err != nil {
-		fail(w, rest.ClassifyWrite(err))
-		return
+		return err
 	}
-	_ = rest.WaitCached(r.Context(), func(ctx context.Context) (bool, error) {
-		got := &tenancyv1alpha1.Group{}
-		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(upd), got); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return got.Annotations[AnnotationBusinessStatus] == strconv.Itoa(st), nil
-	})
+	_ = credential.WaitVisible(r.Context(), a.Client, upd) // approved either way; the cache may lag
 	ok(w, nil)
+	return nil
 }

@@ -1,0 +1,88 @@
+package ote
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/rest"
+)
+
+// The authorization endpoints: sign-in, refresh, sign-out and the caller's role.
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		User     *string `json:"user"`
+		Password *string `json:"password"`
+	}
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	user, err := required("user", body.User)
+	if err == nil && user == "" {
+		err = errParam("user", "must not be empty")
+	} else if err == nil && utf8.RuneCountInString(user) > rest.MaxLoginLength {
+		err = errParam("user", "must be at most %d characters", rest.MaxLoginLength)
+	}
+	if err != nil {
+		return err
+	}
+	pw, err := required("password", body.Password)
+	if err == nil && pw == "" {
+		err = errParam("password", "must not be empty")
+	}
+	if err != nil {
+		return err
+	}
+	p, err := a.Auth.Password(r, user, pw)
+	if err != nil {
+		return err
+	}
+	return a.issue(w, p.Account)
+}
+
+func (a *API) refresh(w http.ResponseWriter, _ *http.Request, c *caller) error {
+	return a.issue(w, c.acct)
+}
+
+// issue answers a new session token for acct.
+func (a *API) issue(w http.ResponseWriter, acct *tenancyv1alpha1.Account) error {
+	tok, _, err := a.Sessions.Issue(acct, jwt.AudienceOTE, SessionTTL)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "code": 200, "message": "success"})
+	return nil
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := a.Sessions.Revoke(r.Context(), c.session.Claims); err != nil {
+		return err
+	}
+	ok(w, nil)
+	return nil
+}
+
+func (a *API) authInfo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	flags := map[string]string{}
+	if b := c.business(); b != "" {
+		g := &tenancyv1alpha1.Group{}
+		if err := a.Client.Get(r.Context(), client.ObjectKey{Name: b}, g); err == nil {
+			flags = g.Annotations
+		}
+	}
+	flag := func(k string) bool { return flags[k] == "true" }
+	ok(w, map[string]any{"data": map[string]any{
+		"displayName":           c.acct.Spec.Login,
+		"hasRepoAccount":        flag(AnnotationHasRepoAccount) || c.acct.Annotations[AnnotationHasRepoAccount] == "true",
+		"role":                  c.role(),
+		"privateProject":        flag(AnnotationPrivateProject),
+		"enableIngress":         flag(AnnotationEnableIngress),
+		"enableAlert":           flag(AnnotationEnableAlert),
+		"enableAdminAutoDeploy": flag(AnnotationEnableAdminAutoDeploy),
+	}})
+	return nil
+}
