@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,6 +15,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/claims"
+	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -74,25 +76,26 @@ func TestRefusalsCarryCauses(t *testing.T) {
 		cause  metav1.CauseType
 		field  string
 		native metav1.CauseType
+		kind   rest.Kind
 	}{
 		{"locked account", func() error { _, err := am.ValidateCreate(ctx, acct("tessera-dept", "a@example.com")); return err },
-			403, tenancyv1alpha1.CauseLocked, "", ""},
+			403, tenancyv1alpha1.CauseLocked, "", "", rest.KindLocked},
 		{"outside a Group", func() error { _, err := am.ValidateCreate(ctx, acct("default", "a@example.com")); return err },
-			403, tenancyv1alpha1.CauseNotInGroup, "", ""},
+			403, tenancyv1alpha1.CauseNotInGroup, "", "", rest.KindForbidden},
 		{"login taken", func() error { _, err := am.ValidateCreate(ctx, acct("tessera-beta", "bob@example.com")); return err },
-			409, tenancyv1alpha1.CauseDuplicate, "spec.login", metav1.CauseTypeFieldValueDuplicate},
+			409, tenancyv1alpha1.CauseDuplicate, "spec.login", metav1.CauseTypeFieldValueDuplicate, rest.KindConflict},
 		{"locked parent", func() error { _, err := gv.ValidateCreate(ctx, group("g1", "dept", 50)); return err },
-			403, tenancyv1alpha1.CauseLocked, "", ""},
+			403, tenancyv1alpha1.CauseLocked, "", "", rest.KindLocked},
 		{"missing parent", func() error { _, err := gv.ValidateCreate(ctx, group("g2", "nowhere", 40)); return err },
-			422, tenancyv1alpha1.CauseParentMissing, "spec.parent", metav1.CauseTypeFieldValueNotFound},
+			422, tenancyv1alpha1.CauseParentMissing, "spec.parent", metav1.CauseTypeFieldValueNotFound, rest.KindInvalid},
 		{"second root", func() error { _, err := gv.ValidateCreate(ctx, group("g3", "", 0)); return err },
-			422, tenancyv1alpha1.CauseTreeRule, "spec.parent", metav1.CauseTypeFieldValueRequired},
+			422, tenancyv1alpha1.CauseTreeRule, "spec.parent", metav1.CauseTypeFieldValueRequired, rest.KindInvalid},
 		{"kind rule", func() error { _, err := gv.ValidateCreate(ctx, group("g4", "beta", 10)); return err },
-			422, tenancyv1alpha1.CauseTreeRule, "spec.kind", metav1.CauseTypeFieldValueNotSupported},
+			422, tenancyv1alpha1.CauseTreeRule, "spec.kind", metav1.CauseTypeFieldValueNotSupported, rest.KindInvalid},
 		{"sibling display name", func() error { _, err := gv.ValidateCreate(ctx, named); return err },
-			422, tenancyv1alpha1.CauseDuplicate, "spec.displayName", metav1.CauseTypeFieldValueDuplicate},
+			422, tenancyv1alpha1.CauseDuplicate, "spec.displayName", metav1.CauseTypeFieldValueDuplicate, rest.KindConflict},
 		{"delete with children", func() error { _, err := gv.ValidateDelete(ctx, group("beta", "root", 40)); return err },
-			403, tenancyv1alpha1.CauseTreeRule, "", ""},
+			403, tenancyv1alpha1.CauseTreeRule, "", "", rest.KindForbidden},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +116,18 @@ func TestRefusalsCarryCauses(t *testing.T) {
 			if !ours || tc.native != "" && !native {
 				t.Fatalf("causes %+v, want %s (and %s) on %q", s.Details.Causes, tc.cause, tc.native, tc.field)
 			}
+			// The REST APIs see the refusal as the API server hands it on.
+			if p := rest.Classify(asAPIServer(s)); p.Kind != tc.kind || p.Reason != string(tc.cause) ||
+				strings.Contains(p.Message, "denied") {
+				t.Fatalf("classified as %+v, want %s", p, tc.kind)
+			}
 		})
 	}
+}
+
+// asAPIServer is what the API server makes of a webhook's refusal (ToStatusErr in
+// k8s.io/apiserver): the Status as it is, the message prefixed with the webhook's name.
+func asAPIServer(s metav1.Status) error {
+	s.Message = `admission webhook "vaccount.tessera.dev" denied the request: ` + s.Message
+	return &apierrors.StatusError{ErrStatus: s}
 }
