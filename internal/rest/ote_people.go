@@ -13,7 +13,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -108,15 +107,16 @@ func SetPassword(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Acc
 	})
 }
 
-// ClassifyWrite maps admission refusals to ErrLoginTaken and ErrGroupLocked (wrapped with the
-// API server's message); other errors pass unchanged.
+// ClassifyWrite maps admission refusals to ErrLoginTaken and ErrGroupLocked (joined with the
+// API server's error), by their causes (Classify); other errors pass unchanged.
 func ClassifyWrite(err error) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case apierrors.IsConflict(err) && strings.Contains(err.Error(), "login"), apierrors.IsAlreadyExists(err):
+	}
+	switch p := Classify(err); {
+	case p.Kind == KindConflict && (p.Names("spec.login") || p.Names("metadata.name")):
 		return errors.Join(ErrLoginTaken, err)
-	case apierrors.IsForbidden(err) && strings.Contains(err.Error(), "locked"):
+	case p.Kind == KindLocked:
 		return errors.Join(ErrGroupLocked, err)
 	}
 	return err
