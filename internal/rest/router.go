@@ -80,6 +80,7 @@ func (rt *Router) unrouted(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, m)
 		}
 	}
+	slices.Sort(allow) // as net/http lists them
 	if len(allow) == 0 {
 		rt.WriterFor(r.URL.Path)(w, r, &Problem{Kind: KindNotFound, Message: "no such endpoint: " + r.URL.Path})
 		return

@@ -29,6 +29,7 @@ func TestRouterAnswersInTheDialectOfThePath(t *testing.T) {
 		_, _ = w.Write([]byte(r.PathValue("id")))
 	})
 	mux.HandleFunc("POST /1/accounts/{id}", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("PATCH /1/accounts/{id}", func(http.ResponseWriter, *http.Request) {})
 	mux.HandleFunc("GET /v1/user", func(http.ResponseWriter, *http.Request) {})
 	mux.HandleFunc("GET /v1/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	mux.HandleFunc("GET /v1/late-panic", func(w http.ResponseWriter, _ *http.Request) {
@@ -48,7 +49,7 @@ func TestRouterAnswersInTheDialectOfThePath(t *testing.T) {
 		allow         string
 	}{
 		{"GET", "/1/accounts/x", 200, "", "", ""},
-		{"DELETE", "/1/accounts/x", 405, "luna", "MethodNotAllowed", "GET, HEAD, POST"},
+		{"DELETE", "/1/accounts/x", 405, "luna", "MethodNotAllowed", "GET, HEAD, PATCH, POST"},
 		{"GET", "/1/nothing", 404, "luna", "NotFound", ""},
 		{"GET", "/versions", 404, "luna", "NotFound", ""},
 		{"PUT", "/v1/user", 405, "ote", "MethodNotAllowed", "GET, HEAD"},
