@@ -42,90 +42,72 @@ func rawCall(method, path, contentType, body string) envelopeResp {
 	return out
 }
 
-// expectLunaEnvelope checks status, error_code and the envelope's four fields.
-func expectLunaEnvelope(r envelopeResp, status, code int) {
-	GinkgoHelper()
-	Expect(r.Status).To(Equal(status), "body %v", r.Body)
-	Expect(r.Body).To(HaveKeyWithValue("error_code", BeEquivalentTo(code)), "body %v", r.Body)
-	Expect(r.Body).To(HaveKey("desc"))
-	Expect(r.Body).To(HaveKey("detail"))
-	Expect(r.Body).To(HaveKey("link"))
-}
-
 var _ = Describe("Every API's envelope", func() {
 	Context("Luna (/1/, /version, /healthcheck and paths no API claims)", func() {
 		It("answers an unrouted path with 404 (90404)", func() {
-			r := rawCall("GET", "/1/no-such-thing", "", "")
-			expectLunaEnvelope(r, http.StatusNotFound, 90404)
+			r := luna("GET", "/1/no-such-thing", anon, nil)
+			expectLunaError(r, http.StatusNotFound, 90404)
 			Expect(r.Body["detail"]).To(ContainSubstring("/1/no-such-thing"))
 			Expect(r.Body["link"]).To(Equal("/1/docs/dev#error-90404"))
-			expectLunaEnvelope(rawCall("GET", "/2/accounts", "", ""), http.StatusNotFound, 90404)
+			Expect(r.Header.Get("Luna-Request-Id")).NotTo(BeEmpty())
+			expectLunaError(luna("GET", "/2/accounts", anon, nil), http.StatusNotFound, 90404)
 		})
 
 		It("answers a wrong method with 405 (90405) and Allow", func() {
-			r := rawCall("POST", "/version", "", "")
-			expectLunaEnvelope(r, http.StatusMethodNotAllowed, 90405)
+			r := luna("POST", "/version", anon, nil)
+			expectLunaError(r, http.StatusMethodNotAllowed, 90405)
 			Expect(r.Header.Get("Allow")).To(Equal("GET, HEAD"))
-			r = rawCall("PUT", "/1/accounts/8950722f-3fd4-4223-b48f-03f95f0e8dfb", "application/json", "{}")
-			expectLunaEnvelope(r, http.StatusMethodNotAllowed, 90405)
+			r = luna("PUT", "/1/accounts/8950722f-3fd4-4223-b48f-03f95f0e8dfb", asAdmin, map[string]any{})
+			expectLunaError(r, http.StatusMethodNotAllowed, 90405)
 			Expect(r.Header.Get("Allow")).To(Equal("DELETE, GET, HEAD, PATCH"))
 		})
 
 		It("answers bodies that are not JSON with 12002, 12024 and 12022", func() {
 			body := `{"token": "x"}`
-			expectLunaEnvelope(rawCall("POST", "/1/verifier", "", body), http.StatusBadRequest, 12002)
-			expectLunaEnvelope(rawCall("POST", "/1/verifier", "text/plain", body), http.StatusUnsupportedMediaType, 12024)
-			r := rawCall("POST", "/1/verifier", "application/json", `{"token": `)
-			expectLunaEnvelope(r, http.StatusBadRequest, 12022)
+			expectLunaError(luna("POST", "/1/verifier", anon, body, "Content-Type", ""), http.StatusBadRequest, 12002)
+			expectLunaError(luna("POST", "/1/verifier", anon, body, "Content-Type", "text/plain"), http.StatusUnsupportedMediaType, 12024)
+			r := luna("POST", "/1/verifier", anon, `{"token": `)
+			expectLunaError(r, http.StatusBadRequest, 12022)
 			Expect(r.Body["detail"]).To(HavePrefix("Failed to validate input json"))
 		})
 	})
 
-	Context("ote-stack (/v1/)", func() {
-		expectOte := func(r envelopeResp, status int) {
-			GinkgoHelper()
-			Expect(r.Status).To(Equal(status), "body %v", r.Body)
-			Expect(r.Body).To(HaveKeyWithValue("code", BeEquivalentTo(status)))
-			Expect(r.Body).To(HaveKeyWithValue("message", Not(BeEmpty())))
-		}
+	// ote-stack answers {code, message}, identity {status, error}; both with the plain status.
+	for _, api := range []struct {
+		name                        string
+		fields                      [2]string
+		unrouted, wrongMethod, form string
+		allow                       string
+		formStatus                  int
+	}{
+		{"ote-stack (/v1/)", [2]string{"code", "message"}, "/v1/no-such-thing", "/v1/user", "/v1/authorization",
+			"POST, PUT", http.StatusUnprocessableEntity},
+		{"identity (/api/vX.Y.Z/)", [2]string{"status", "error"}, "/api/v0.1.0/no-such-thing", "/api/v0.1.0/users",
+			"/api/v0.1.0/access_token", "GET", http.StatusBadRequest},
+	} {
+		Context(api.name, func() {
+			expectEnvelope := func(r envelopeResp, status int) {
+				GinkgoHelper()
+				Expect(r.Status).To(Equal(status), "body %v", r.Body)
+				Expect(r.Body).To(HaveKeyWithValue(api.fields[0], Not(BeZero())))
+				Expect(r.Body).To(HaveKeyWithValue(api.fields[1], Not(BeEmpty())))
+			}
 
-		It("answers an unrouted path with 404", func() {
-			expectOte(rawCall("GET", "/v1/no-such-thing", "", ""), http.StatusNotFound)
+			It("answers an unrouted path with 404", func() {
+				expectEnvelope(rawCall("GET", api.unrouted, "", ""), http.StatusNotFound)
+			})
+
+			It("answers a wrong method with 405 and Allow", func() {
+				r := rawCall("DELETE", api.wrongMethod, "", "")
+				expectEnvelope(r, http.StatusMethodNotAllowed)
+				Expect(r.Header.Get("Allow")).To(Equal(api.allow))
+			})
+
+			It("answers a body that is not JSON in its envelope", func() {
+				expectEnvelope(rawCall("POST", api.form, "text/plain", "user=a&password=b"), api.formStatus)
+			})
 		})
-
-		It("answers a wrong method with 405 and Allow", func() {
-			r := rawCall("DELETE", "/v1/user", "", "")
-			expectOte(r, http.StatusMethodNotAllowed)
-			Expect(r.Header.Get("Allow")).To(Equal("POST, PUT"))
-		})
-
-		It("answers a body that is not JSON with 422", func() {
-			expectOte(rawCall("POST", "/v1/authorization", "text/plain", "user=a&password=b"), http.StatusUnprocessableEntity)
-		})
-	})
-
-	Context("identity (/api/vX.Y.Z/)", func() {
-		expectIdn := func(r envelopeResp, status int) {
-			GinkgoHelper()
-			Expect(r.Status).To(Equal(status), "body %v", r.Body)
-			Expect(r.Body).To(HaveKeyWithValue("status", Not(BeEmpty())))
-			Expect(r.Body).To(HaveKeyWithValue("error", Not(BeEmpty())))
-		}
-
-		It("answers an unrouted path with 404", func() {
-			expectIdn(rawCall("GET", "/api/v0.1.0/no-such-thing", "", ""), http.StatusNotFound)
-		})
-
-		It("answers a wrong method with 405 and Allow", func() {
-			r := rawCall("DELETE", "/api/v0.1.0/users", "", "")
-			expectIdn(r, http.StatusMethodNotAllowed)
-			Expect(r.Header.Get("Allow")).To(Equal("GET"))
-		})
-
-		It("answers a body that is not JSON with 400", func() {
-			expectIdn(rawCall("POST", "/api/v0.1.0/access_token", "text/plain", "email=a"), http.StatusBadRequest)
-		})
-	})
+	}
 
 	Context("/.well-known/ and /metrics", func() {
 		It("answer in a plain {\"error\"} shape", func() {
