@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -68,8 +67,7 @@ func (v *GroupValidator) checkUpdate(ctx context.Context, old, g *tenancyv1alpha
 		onlyLock := old.Spec
 		onlyLock.Lock = g.Spec.Lock
 		if lock.Name != g.Name || !equality.Semantic.DeepEqual(onlyLock, g.Spec) {
-			return apierrors.NewForbidden(groupsResource, g.Name,
-				fmt.Errorf("%s", lockedMessage("Group "+g.Name, lock)))
+			return lockedError(groupsResource, g.Name, "Group "+g.Name, lock)
 		}
 		return nil // the lock holder changes only its own lock
 	}
@@ -95,7 +93,7 @@ func (v *GroupValidator) ValidateDelete(ctx context.Context, g *tenancyv1alpha1.
 		return nil, err
 	}
 	if lock, locked := anc.lock(); locked {
-		return nil, apierrors.NewForbidden(groupsResource, g.Name, fmt.Errorf("%s", lockedMessage("Group "+g.Name, lock)))
+		return nil, lockedError(groupsResource, g.Name, "Group "+g.Name, lock)
 	}
 	if g.Annotations[tenancyv1alpha1.AnnotationCascadeDelete] == "true" {
 		return nil, nil
@@ -131,7 +129,7 @@ func (v *GroupValidator) ValidateDelete(ctx context.Context, g *tenancyv1alpha1.
 	if len(accounts.Items) > 0 {
 		holds = append(holds, "Accounts in namespace "+tenancyv1alpha1.GroupNamespace(g.Name))
 	}
-	return nil, apierrors.NewForbidden(groupsResource, g.Name, fmt.Errorf(
+	return nil, forbidden(groupsResource, g.Name, tenancyv1alpha1.CauseTreeRule, fmt.Sprintf(
 		"Group %s still has %s; delete them first, or annotate the Group %s=true to delete it with everything below it",
 		g.Name, strings.Join(holds, " and "), tenancyv1alpha1.AnnotationCascadeDelete))
 }
@@ -144,8 +142,8 @@ func (v *GroupValidator) checkSingleRoot(ctx context.Context, g *tenancyv1alpha1
 	}
 	for _, other := range groups.Items {
 		if other.Name != g.Name && other.Spec.Parent == "" {
-			return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Required(field.NewPath("spec", "parent"),
-				fmt.Sprintf("the tree already has a root, Group %s; every other Group needs a parent", other.Name))})
+			return invalidGroup(g.Name, tenancyv1alpha1.CauseTreeRule, field.Required(field.NewPath("spec", "parent"),
+				fmt.Sprintf("the tree already has a root, Group %s; every other Group needs a parent", other.Name)))
 		}
 	}
 	return nil
@@ -162,21 +160,21 @@ func (v *GroupValidator) checkPlacement(ctx context.Context, g *tenancyv1alpha1.
 	}
 	switch {
 	case len(anc) == 0:
-		return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.NotFound(parentPath, g.Spec.Parent)})
+		return invalidGroup(g.Name, tenancyv1alpha1.CauseParentMissing, field.NotFound(parentPath, g.Spec.Parent))
 	case anc.contains(g.Name) || cycle != "":
-		return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Invalid(parentPath, g.Spec.Parent,
-			fmt.Sprintf("Group %s is %s itself or lies below it: the tree would have a cycle", g.Spec.Parent, g.Name))})
+		return invalidGroup(g.Name, tenancyv1alpha1.CauseTreeRule, field.Invalid(parentPath, g.Spec.Parent,
+			fmt.Sprintf("Group %s is %s itself or lies below it: the tree would have a cycle", g.Spec.Parent, g.Name)))
 	case missing != "":
-		return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Invalid(parentPath, g.Spec.Parent,
-			fmt.Sprintf("the ancestor Group %s does not exist", missing))})
+		return invalidGroup(g.Name, tenancyv1alpha1.CauseParentMissing, field.Invalid(parentPath, g.Spec.Parent,
+			fmt.Sprintf("the ancestor Group %s does not exist", missing)))
 	}
 	if lock, locked := anc.lock(); locked && checkLock {
-		return apierrors.NewForbidden(groupsResource, g.Name, fmt.Errorf("%s", lockedMessage("Group "+g.Spec.Parent, lock)))
+		return lockedError(groupsResource, g.Name, "Group "+g.Spec.Parent, lock)
 	}
 	parent, depth := anc[0], len(anc)-1
 	if !tree.ChildAllowed(parent.Kind, depth, int32(g.Spec.Kind)) {
-		return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.NotSupported(field.NewPath("spec", "kind"),
-			g.Spec.Kind, kindNames(tree.AllowedChildKinds(parent.Kind, depth)))})
+		return invalidGroup(g.Name, tenancyv1alpha1.CauseTreeRule, field.NotSupported(field.NewPath("spec", "kind"),
+			g.Spec.Kind, kindNames(tree.AllowedChildKinds(parent.Kind, depth))))
 	}
 	if err := v.checkChildrenKinds(g, depth+1); err != nil {
 		return err
@@ -187,8 +185,8 @@ func (v *GroupValidator) checkPlacement(ctx context.Context, g *tenancyv1alpha1.
 			continue
 		}
 		if n, ok := v.forest.Get(sibling); ok && strings.EqualFold(n.DisplayName, name) {
-			return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Duplicate(field.NewPath("spec", "displayName"),
-				fmt.Sprintf("%s (Group %s under %s already has it)", name, sibling, g.Spec.Parent))})
+			return invalidGroup(g.Name, tenancyv1alpha1.CauseDuplicate, field.Duplicate(field.NewPath("spec", "displayName"),
+				fmt.Sprintf("%s (Group %s under %s already has it)", name, sibling, g.Spec.Parent)))
 		}
 	}
 	return nil
@@ -199,8 +197,8 @@ func (v *GroupValidator) checkChildrenKinds(g *tenancyv1alpha1.Group, depth int)
 	for _, child := range v.forest.Children(g.Name) {
 		n, ok := v.forest.Get(child)
 		if ok && !tree.ChildAllowed(int32(g.Spec.Kind), depth, n.Kind) {
-			return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "kind"), g.Spec.Kind,
-				fmt.Sprintf("child Group %s has kind %d, which a Group of kind %d may not hold", child, n.Kind, g.Spec.Kind))})
+			return invalidGroup(g.Name, tenancyv1alpha1.CauseTreeRule, field.Invalid(field.NewPath("spec", "kind"), g.Spec.Kind,
+				fmt.Sprintf("child Group %s has kind %d, which a Group of kind %d may not hold", child, n.Kind, g.Spec.Kind)))
 		}
 	}
 	return nil

@@ -93,8 +93,8 @@ func (d *Identifiers[T]) drawID(ctx context.Context, obj T, id *int64, kind stri
 }
 
 // claimIdentifiers claims the identifiers obj carries that old (nil on create) does not, and
-// refuses one that another object holds with 409 Conflict and a FieldValueDuplicate cause per
-// field. A dry run only checks, so that it leaves no claim behind.
+// refuses one that another object holds with 409 Conflict and, per field, a FieldValueDuplicate
+// cause and Tessera's CauseDuplicate. A dry run only checks, so that it leaves no claim behind.
 func claimIdentifiers(ctx context.Context, c *claims.Claims, resource schema.GroupResource, old, obj client.Object) error {
 	keys := claims.NewKeys(old, obj)
 	if len(keys) == 0 {
@@ -110,10 +110,12 @@ func claimIdentifiers(ctx context.Context, c *claims.Claims, resource schema.Gro
 		return err
 	}
 	msgs := make([]string, len(taken))
-	causes := make([]metav1.StatusCause, len(taken))
+	causes := make([]metav1.StatusCause, 0, 2*len(taken))
 	for i, t := range taken {
 		msgs[i] = t.Key.Field.Path + ": " + t.Error()
-		causes[i] = metav1.StatusCause{Type: metav1.CauseTypeFieldValueDuplicate, Field: t.Key.Field.Path, Message: msgs[i]}
+		causes = append(causes,
+			metav1.StatusCause{Type: metav1.CauseTypeFieldValueDuplicate, Field: t.Key.Field.Path, Message: msgs[i]},
+			metav1.StatusCause{Type: tenancyv1alpha1.CauseDuplicate, Field: t.Key.Field.Path, Message: msgs[i]})
 	}
 	conflict := apierrors.NewConflict(resource, obj.GetName(), errors.New(strings.Join(msgs, "; ")))
 	conflict.ErrStatus.Details.Causes = causes

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -63,12 +62,12 @@ func (v *GroupMember[T]) checkGroup(ctx context.Context, obj T) error {
 		return err
 	}
 	if group == "" || missing == group {
-		return apierrors.NewForbidden(v.Resource, obj.GetName(), fmt.Errorf(
+		return forbidden(v.Resource, obj.GetName(), tenancyv1alpha1.CauseNotInGroup, fmt.Sprintf(
 			"namespace %s belongs to no Tessera Group: create it in the namespace of a Group (%s<group>)",
 			obj.GetNamespace(), tenancyv1alpha1.GroupNamespacePrefix))
 	}
 	if lock, locked := anc.lock(); locked {
-		return apierrors.NewForbidden(v.Resource, obj.GetName(), fmt.Errorf("%s", lockedMessage("Group "+group, lock)))
+		return lockedError(v.Resource, obj.GetName(), "Group "+group, lock)
 	}
 	return nil
 }

@@ -145,3 +145,32 @@ type Contact struct {
 	// +optional
 	Zipcode string `json:"zipcode,omitempty"`
 }
+
+// Causes Tessera's admission webhooks attach to their refusals, as the Type of a
+// metav1.StatusCause in the Status details, so that clients (the REST APIs among them) tell
+// refusals apart without reading messages. Each refusal carries one of them; Kubernetes' own
+// cause types (FieldValueDuplicate, FieldValueInvalid, …) may stand beside it. They are untyped
+// so that they compare with metav1.CauseType as they are.
+const (
+	// CauseLocked: the object lies in a locked subtree (403 Forbidden); the message names the
+	// locking Group.
+	CauseLocked = "tenancy.tessera.dev/Locked"
+
+	// CauseDuplicate: another object holds the value of Field, a login, UUID, integer id,
+	// e-mail login (409 Conflict) or a sibling's display name (422 Invalid). It stands beside the
+	// FieldValueDuplicate cause for the same field.
+	CauseDuplicate = "tenancy.tessera.dev/Duplicate"
+
+	// CauseTreeRule: the change breaks a rule of the tenant tree: a second root, a cycle, a
+	// parent→child kind the portal forbids, or deleting a Group that still has children or
+	// Accounts without cascade. Field names the offending field when there is one.
+	CauseTreeRule = "tenancy.tessera.dev/TreeRule"
+
+	// CauseParentMissing: the Group's parent (or an ancestor of it) does not exist; Field is
+	// spec.parent.
+	CauseParentMissing = "tenancy.tessera.dev/ParentMissing"
+
+	// CauseNotInGroup: an Account, Token or Admin was written outside the namespace of a Group
+	// (403 Forbidden).
+	CauseNotInGroup = "tenancy.tessera.dev/NotInGroup"
+)

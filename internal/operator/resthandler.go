@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"k8s.io/client-go/discovery"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -51,14 +52,16 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	if err := identity.SetupIndexes(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return nil, err
 	}
+	auth.Sessions = sessions
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient()}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
-	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		set := keyStore.Load()
 		if set == nil {
-			http.Error(w, `{"error":"the signing keys are not loaded yet"}`, http.StatusServiceUnavailable)
+			restserver.WriteJSONError(w, r, &restserver.Problem{Kind: restserver.KindUnavailable,
+				Message: "the signing keys are not loaded yet", RetryAfter: time.Second})
 			return
 		}
 		writeJSON(w, set.JWKS())
@@ -68,9 +71,17 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	})
 	metrics := restserver.NewMetrics()
 	mux.Handle("GET /metrics", metrics.Handler())
-	// Request ids outermost, so that the access log line carries one; metrics innermost, next
-	// to the mux whose route pattern it reads.
-	return restserver.WithRequestID(metrics.Instrument(mux, ctrl.Log.WithName("rest").WithName("access"))), nil
+	// Every API answers in its own envelope, also where the mux would answer in plain text (no
+	// route, a wrong method) and for panics. Paths no API claims answer as Luna does: the
+	// listener is Luna's (/version, /healthcheck at the root).
+	router := restserver.NewRouter(mux, luna.WriteError)
+	router.Dialect(luna.WriteError, "/1/", "/version", "/healthcheck")
+	router.Dialect(ote.WriteError, "/v1/")
+	router.Dialect(identity.WriteError, "/api/v")
+	router.Dialect(restserver.WriteJSONError, "/.well-known/", "/metrics")
+	// Request ids outermost, so that the access log line carries one; metrics next, around the
+	// router, which hands the mux the very request whose route pattern the metrics read.
+	return restserver.WithRequestID(metrics.Instrument(router, ctrl.Log.WithName("rest").WithName("access"))), nil
 }
 
 func writeJSON(w http.ResponseWriter, body any) {

@@ -6,20 +6,27 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // Authenticator turns a request's credentials into a principal, for every API alike: HTTP Basic
-// with an Account's login and password, or a Bearer Tessera JWT. Each API maps the errors to its
-// own dialect.
+// with an Account's login and password, a Bearer Tessera JWT, or a sign-in session
+// (sessions.go). Each API maps the errors to its own dialect (Classify).
 type Authenticator struct {
 	Verifier *verify.Verifier
-	limiter  *loginLimiter
+	// Sessions verifies the sign-in sessions of ote-stack and the identity API; nil refuses them.
+	Sessions *verify.Sessions
+	// Directory is where principals read their Admin grants and the tree.
+	Directory *principal.Directory
+	limiter   *loginLimiter
 }
 
-// NewAuthenticator returns an Authenticator over v.
+// NewAuthenticator returns an Authenticator over v; principals read their grants from v's
+// cache and tree.
 func NewAuthenticator(v *verify.Verifier) *Authenticator {
-	return &Authenticator{Verifier: v, limiter: newLoginLimiter()}
+	return &Authenticator{Verifier: v, Directory: &principal.Directory{Reader: v.Cache, Forest: v.Forest},
+		limiter: newLoginLimiter()}
 }
 
 // ErrBadAuthorization reports an Authorization header that is neither Basic nor Bearer, or
@@ -28,7 +35,7 @@ var ErrBadAuthorization = errors.New("the Authorization header must be Basic (lo
 
 // Authenticate returns who the request's credentials stand for, or (nil, nil) when it carries
 // none. Errors are those of package verify, *ThrottledError, or ErrBadAuthorization.
-func (a *Authenticator) Authenticate(r *http.Request) (*verify.Principal, error) {
+func (a *Authenticator) Authenticate(r *http.Request) (*principal.Principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return nil, nil
@@ -40,7 +47,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*verify.Principal, error)
 		if tok == "" {
 			return nil, ErrBadAuthorization
 		}
-		return a.Verifier.VerifyToken(r.Context(), tok)
+		return a.attach(a.Verifier.VerifyToken(r.Context(), tok))
 	case strings.EqualFold(scheme, "Basic"):
 		login, password, ok := r.BasicAuth()
 		if !ok {
@@ -56,7 +63,7 @@ const MaxLoginLength = 128
 
 // Password checks a login and password under the login protections: a bounded number of hashes
 // in flight and a lockout after repeated failures. Sign-in endpoints call it directly.
-func (a *Authenticator) Password(r *http.Request, login, password string) (_ *verify.Principal, err error) {
+func (a *Authenticator) Password(r *http.Request, login, password string) (_ *principal.Principal, err error) {
 	defer func() { countSignIn(r, login, err) }()
 	// No Account can hold such a login, so refusing it without a hash tells nobody anything.
 	if !utf8.ValidString(login) || utf8.RuneCountInString(login) > MaxLoginLength {
@@ -70,5 +77,5 @@ func (a *Authenticator) Password(r *http.Request, login, password string) (_ *ve
 	p, err := a.Verifier.VerifyPassword(r.Context(), login, password)
 	release()
 	a.limiter.result(k, !errors.Is(err, verify.ErrWrongPassword))
-	return p, err
+	return a.attach(p, err)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
 	"github.com/tessera-dev/tessera/internal/password"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
@@ -61,13 +62,10 @@ type Verifier struct {
 	verified jwt.Cache
 }
 
-// Principal is who a credential stands for.
-type Principal struct {
-	Account *tenancyv1alpha1.Account
-	// Token is set when the credential was a token.
-	Token  *tenancyv1alpha1.Token
-	Claims *jwt.Claims
-}
+// Principal is the shared principal.Principal, named here too so that callers written against
+// package verify keep compiling. Verification fills in the Account and the credential; the
+// Admin grants are read only when an API asks (principal.Directory), never on this path.
+type Principal = principal.Principal
 
 // tokenSecretKey is the data key of the JWT in a Token's Secret (controllers.TokenSecretKey).
 const tokenSecretKey = "token"
@@ -114,7 +112,7 @@ func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, err
 	if err := v.mayAct(acct); err != nil {
 		return nil, err
 	}
-	return &Principal{Account: acct, Token: tok, Claims: claims}, nil
+	return &Principal{Account: acct, Credential: principal.LunaToken, Token: tok, Claims: claims}, nil
 }
 
 // tokenOf finds the undeleted Token with tokenID whose Secret holds raw as its JWT.
@@ -196,7 +194,7 @@ func (v *Verifier) VerifyPassword(ctx context.Context, login, plaintext string) 
 	if err := v.mayAct(acct); err != nil {
 		return nil, err
 	}
-	return &Principal{Account: acct}, nil
+	return &Principal{Account: acct, Credential: principal.Password}, nil
 }
 
 // VerifyAccountID reports whether an account id names an Account that may act.

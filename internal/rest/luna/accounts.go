@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -35,7 +36,7 @@ func (a *API) accountByLogin(ctx context.Context, login string) (*tenancyv1alpha
 }
 
 // visibleAccount finds an account the caller may see, or answers 28001.
-func (a *API) visibleAccount(ctx context.Context, c *caller, id string) (*tenancyv1alpha1.Account, error) {
+func (a *API) visibleAccount(ctx context.Context, c *principal.Principal, id string) (*tenancyv1alpha1.Account, error) {
 	if !uuidPattern.MatchString(id) {
 		return nil, errAccountNotFound(id)
 	}
@@ -43,7 +44,7 @@ func (a *API) visibleAccount(ctx context.Context, c *caller, id string) (*tenanc
 	if err != nil {
 		return nil, err
 	}
-	if acct == nil || !c.canSeeAccount(acct) {
+	if acct == nil || !canSeeAccount(c, acct) {
 		return nil, errAccountNotFound(id)
 	}
 	return acct, nil
@@ -57,7 +58,7 @@ func accountName(login, salt string) string {
 	return base + "-" + hex.EncodeToString(sum[:])[:6]
 }
 
-func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	id, e := accountIDHeader(r.Header.Get("Luna-Account-Id"), false)
 	if e != nil {
 		return e
@@ -69,10 +70,10 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 	if e := body.validate(true); e != nil {
 		return e
 	}
-	if c.isBearer() {
+	if c.IsToken() {
 		return errForbidden("a token may not create, modify or delete accounts; sign in with the account's login and password")
 	}
-	if !c.isAdmin() {
+	if !isAdmin(c) {
 		return errForbidden("only an admin account may create accounts")
 	}
 	ctx := r.Context()
@@ -89,7 +90,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 		return errAccountIDExists(id)
 	}
 	acct := &tenancyv1alpha1.Account{
-		ObjectMeta: metav1.ObjectMeta{Namespace: c.account().Namespace},
+		ObjectMeta: metav1.ObjectMeta{Namespace: c.Account.Namespace},
 		Spec: tenancyv1alpha1.AccountSpec{
 			Login: *body.Login, Type: tenancyv1alpha1.AccountType(*body.AccountType), AccountID: id,
 			Approval: tenancyv1alpha1.ApprovalApproved,
@@ -125,7 +126,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
-func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	q := r.URL.Query()
 	pq, e := parsePageQuery(q)
 	if e != nil {
@@ -170,7 +171,7 @@ func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) er
 
 // visibleAccounts lists the accounts the caller may see, oldest first (login narrows it through
 // the index).
-func (a *API) visibleAccounts(ctx context.Context, c *caller, login string) ([]*tenancyv1alpha1.Account, error) {
+func (a *API) visibleAccounts(ctx context.Context, c *principal.Principal, login string) ([]*tenancyv1alpha1.Account, error) {
 	l := &tenancyv1alpha1.AccountList{}
 	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
 	if login != "" {
@@ -182,7 +183,7 @@ func (a *API) visibleAccounts(ctx context.Context, c *caller, login string) ([]*
 	out := make([]*tenancyv1alpha1.Account, 0, len(l.Items))
 	for i := range l.Items {
 		acct := &l.Items[i]
-		if acct.DeletionTimestamp == nil && acct.Spec.AccountID != "" && c.canSeeAccount(acct) {
+		if acct.DeletionTimestamp == nil && acct.Spec.AccountID != "" && canSeeAccount(c, acct) {
 			out = append(out, acct)
 		}
 	}
@@ -196,7 +197,7 @@ func (a *API) visibleAccounts(ctx context.Context, c *caller, login string) ([]*
 	return out, nil
 }
 
-func (a *API) countAccounts(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) countAccounts(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	items, err := a.visibleAccounts(r.Context(), c, "")
 	if err != nil {
 		return err
@@ -205,7 +206,7 @@ func (a *API) countAccounts(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
-func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	targets, e := parseTargets(r.URL.Query())
 	if e != nil {
 		return e
@@ -218,7 +219,7 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) erro
 	return nil
 }
 
-func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	id := r.PathValue("account_id")
 	var body accountBody
 	if err := rest.DecodeJSON(r, &body); err != nil {
@@ -232,14 +233,14 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	if e := c.mayWriteAccount(cached); e != nil {
+	if e := mayWriteAccount(c, cached); e != nil {
 		return e
 	}
 	if body.AccountType != nil && *body.AccountType != accountType(cached) {
 		if cached.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
 			return errAdminTypeFixed(id)
 		}
-		if !c.isAdmin() {
+		if !isAdmin(c) {
 			return errForbidden("an account may not change its own account_type")
 		}
 	}
@@ -295,14 +296,14 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *caller) er
 	return nil
 }
 
-func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	id := r.PathValue("account_id")
 	ctx := r.Context()
 	acct, err := a.visibleAccount(ctx, c, id)
 	if err != nil {
 		return err
 	}
-	if e := c.mayWriteAccount(acct); e != nil {
+	if e := mayWriteAccount(c, acct); e != nil {
 		return e
 	}
 	// The Account's finalizer deletes its Tokens, Admins and password hash.

@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/verify"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // Who may do what (the OpenAPI document's description says the same):
@@ -28,95 +28,85 @@ import (
 // What a caller may not see answers as not found (28001, 41003), so that existence does not
 // leak; what it may see but not change answers 403 (90003).
 
-// caller is an authenticated principal.
-type caller struct {
-	*verify.Principal
-}
+// The policies below are Luna's, phrased over the shared principal (internal/principal): the
+// handlers receive it as c, the caller.
 
-func (c *caller) account() *tenancyv1alpha1.Account { return c.Principal.Account }
+// isAdmin reports an admin-type account, whatever the credential.
+func isAdmin(c *principal.Principal) bool { return c.IsAccountType(tenancyv1alpha1.AccountTypeAdmin) }
 
-func (c *caller) isBearer() bool { return c.Token != nil }
-
-func (c *caller) isAdmin() bool { return c.account().Spec.Type == tenancyv1alpha1.AccountTypeAdmin }
-
-func (c *caller) isSelf(a *tenancyv1alpha1.Account) bool {
-	me := c.account()
-	return a.Namespace == me.Namespace && a.Name == me.Name
-}
-
-// visibilityAll reports a token that may read every account.
-func (c *caller) visibilityAll() bool {
-	v := c.Token.Spec.VisibilityArea
-	return (v == "" || v == tenancyv1alpha1.VisibilityAll) && accountType(c.account()) != string(tenancyv1alpha1.AccountTypeUser)
+// visibilityAll reports a token that may read every account: its visibility_area is "all" and
+// its account is not a user account.
+func visibilityAll(c *principal.Principal) bool {
+	return c.VisibilityAll() && !c.IsAccountType(tenancyv1alpha1.AccountTypeUser)
 }
 
 // canSeeAccount: itself; any account for an admin (Basic) or a token with visibility "all".
-func (c *caller) canSeeAccount(a *tenancyv1alpha1.Account) bool {
-	if c.isSelf(a) {
+func canSeeAccount(c *principal.Principal, a *tenancyv1alpha1.Account) bool {
+	if c.IsSelf(a) {
 		return true
 	}
-	if c.isBearer() {
-		return c.visibilityAll()
+	if c.IsToken() {
+		return visibilityAll(c)
 	}
-	return c.isAdmin()
+	return isAdmin(c)
 }
 
 // mayWriteAccount: never with a token; an admin any account; others only themselves.
-func (c *caller) mayWriteAccount(a *tenancyv1alpha1.Account) *apiError {
-	if c.isBearer() {
+func mayWriteAccount(c *principal.Principal, a *tenancyv1alpha1.Account) *apiError {
+	if c.IsToken() {
 		return errForbidden("a token may not create, modify or delete accounts; sign in with the account's login and password")
 	}
-	if c.isAdmin() || c.isSelf(a) {
+	if isAdmin(c) || c.IsSelf(a) {
 		return nil
 	}
 	return errForbidden("only an admin account may change other accounts")
 }
 
 // tokenVerb gates /1/tokens for Bearer callers by the token's own "token" permission.
-func (c *caller) tokenVerb(verb string) *apiError {
-	if !c.isBearer() || hasTokenVerb(&c.Token.Spec.Permissions, verb) {
+func tokenVerb(c *principal.Principal, verb tenancyv1alpha1.CRUDVerb) *apiError {
+	if c.TokenVerb(verb) {
 		return nil
 	}
-	return errForbidden("the token lacks the '" + verb + "' permission on tokens")
+	return errForbidden("the token lacks the '" + string(verb) + "' permission on tokens")
 }
 
 // canSeeTokenOf: tokens of the caller's own account; every token for an admin account (through a
 // token only when its visibility_area is "all").
-func (c *caller) canSeeTokenOf(a *tenancyv1alpha1.Account) bool {
-	if c.isSelf(a) {
+func canSeeTokenOf(c *principal.Principal, a *tenancyv1alpha1.Account) bool {
+	if c.IsSelf(a) {
 		return true
 	}
-	if !c.isAdmin() {
+	if !isAdmin(c) {
 		return false
 	}
-	return !c.isBearer() || c.visibilityAll()
+	return !c.IsToken() || visibilityAll(c)
 }
 
 // mayManageTokenOf: tokens of the caller's own account; every token for an admin account.
-func (c *caller) mayManageTokenOf(a *tenancyv1alpha1.Account) bool {
-	return c.isSelf(a) || c.isAdmin()
+func mayManageTokenOf(c *principal.Principal, a *tenancyv1alpha1.Account) bool {
+	return c.IsSelf(a) || isAdmin(c)
 }
 
-type handler func(w http.ResponseWriter, r *http.Request, c *caller) error
+type handler func(w http.ResponseWriter, r *http.Request, c *principal.Principal) error
 
 // authed authenticates the request and runs h for the principal.
 func (a *API) authed(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if a.Auth == nil {
-			writeErr(w, errUnavailable("authentication is not configured"))
+			writeErr(w, r, errUnavailable("authentication is not configured"))
 			return
 		}
 		p, err := a.Auth.Authenticate(r)
 		if err != nil {
-			writeErr(w, authErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		if p == nil {
-			writeErr(w, errUnauthenticated("credentials are required: Authorization: Basic (login:password) or Bearer (a token)"))
+			writeErr(w, r, errUnauthenticated("credentials are required: Authorization: Basic (login:password) or Bearer (a token)"))
 			return
 		}
-		if err := h(w, r, &caller{p}); err != nil {
-			writeErr(w, err)
+		if err := h(w, r, p); err != nil {
+			writeErr(w, r, err)
 		}
 	}
 }

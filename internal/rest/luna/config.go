@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/version"
 )
 
@@ -81,8 +82,8 @@ func negotiate(accept string, offers []string, def string, allowWildcard bool) s
 }
 
 // getConfig is GET /1/config, for admin accounts: JSON or text by Accept, secrets masked.
-func (a *API) getConfig(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if !c.isAdmin() {
+func (a *API) getConfig(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	if !isAdmin(c) {
 		return errForbidden("only an admin account may read the service configuration")
 	}
 	cfg := maskedConfig(a.Config)

@@ -450,11 +450,6 @@ func permissionsJSON(p *tenancyv1alpha1.TokenPermissions, targets string) map[st
 	return out
 }
 
-// tokenVerbs returns the verbs of the token permission (the gate of /1/tokens for Bearer callers).
-func hasTokenVerb(p *tenancyv1alpha1.TokenPermissions, verb string) bool {
-	return slices.Contains(strs(p.Token), verb)
-}
-
 // tokenJSON renders a Token; jwt is the token from its Secret.
 func tokenJSON(t *tenancyv1alpha1.Token, accountID, jwt, targets string) map[string]any {
 	var exp any

@@ -30,7 +30,7 @@ func (a *API) getSpec(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(specHTML()))
 	default:
-		writeErr(w, errUnsupportedMedia())
+		writeErr(w, r, errUnsupportedMedia())
 	}
 }
 

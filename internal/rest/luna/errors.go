@@ -7,41 +7,42 @@ import (
 	"strconv"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
-	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
-	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // Luna's documented error codes (seeds 000 and 001) and Tessera's own, for what the seeds leave
 // out. Tessera's own codes are 90001–90099; the OpenAPI document lists them.
 const (
-	CodeInternal            = 1
-	CodeTimeout             = 9
-	CodeBadQuery            = 12012
-	CodeNoJSON              = 12002
-	CodeBadJSON             = 12022
-	CodeUnsupportedMedia    = 12024
-	CodeAccountIDMissing    = 11066
-	CodeAccountIDNotUUID    = 11037
-	CodeAccountNotFound     = 28001
-	CodeLoginExists         = 41001
-	CodeAccountIDExists     = 41002
-	CodeTokenNotFound       = 41003
-	CodeAdminTypeFixed      = 41004
-	CodeTokenGone           = 41005
-	CodeWrongCredentials    = 41006
-	CodeTokenExpired        = 41007
-	CodePermissionsRefused  = 41009
-	CodeUnauthenticated     = 90001
-	CodeInvalidCredentials  = 90002
-	CodeForbidden           = 90003
-	CodeLocked              = 90004
-	CodeDisabled            = 90005
-	CodeNotApproved         = 90006
-	CodeThrottled           = 90029
-	CodeUnavailable         = 90503
+	CodeInternal           = 1
+	CodeTimeout            = 9
+	CodeBadQuery           = 12012
+	CodeNoJSON             = 12002
+	CodeBadJSON            = 12022
+	CodeUnsupportedMedia   = 12024
+	CodeAccountIDMissing   = 11066
+	CodeAccountIDNotUUID   = 11037
+	CodeAccountNotFound    = 28001
+	CodeLoginExists        = 41001
+	CodeAccountIDExists    = 41002
+	CodeTokenNotFound      = 41003
+	CodeAdminTypeFixed     = 41004
+	CodeTokenGone          = 41005
+	CodeWrongCredentials   = 41006
+	CodeTokenExpired       = 41007
+	CodePermissionsRefused = 41009
+	CodeUnauthenticated    = 90001
+	CodeInvalidCredentials = 90002
+	CodeForbidden          = 90003
+	CodeLocked             = 90004
+	CodeDisabled           = 90005
+	CodeNotApproved        = 90006
+	CodeThrottled          = 90029
+	CodeUnavailable        = 90503
+	// CodeNoRoute, CodeMethodNotAllowed and CodeConflict answer an unrouted path, a method the
+	// path does not have (with Allow) and a conflict no Luna code names (a concurrent change).
+	CodeNoRoute             = 90404
+	CodeMethodNotAllowed    = 90405
+	CodeConflict            = 90409
 	descBadInput            = "Bad/incomplete input data"
 	descNotFound            = "Object not found"
 	descIntegrity           = "Integrity Error"
@@ -144,7 +145,7 @@ func errPermissionsRefused(field, accountType string) *apiError {
 		fmt.Sprintf("Specified permissions ('%s') are unacceptable valid for '%s' account type", field, accountType))
 }
 
-func errInternal(err error) *apiError {
+func errInternal() *apiError {
 	return lunaErr(http.StatusInternalServerError, CodeInternal, descInternalServerError, "internal server error")
 }
 
@@ -211,68 +212,17 @@ func decodeErr(r *http.Request, err error) *apiError {
 	return errBadJSON("", err.Error())
 }
 
-// authErr maps an authentication failure (Authorization header) to the envelope. The seeds'
-// verifier codes are reused where they mean the same thing.
-func authErr(err error) *apiError {
-	var th *rest.ThrottledError
-	switch {
-	case errors.As(err, &th):
-		return errThrottled(th.RetryAfter, th.Reason)
-	case errors.Is(err, verify.ErrWrongPassword):
-		e := errWrongCredentials()
-		e.Header = http.Header{"Www-Authenticate": {`Basic realm="tessera"`}}
-		return e
-	case errors.Is(err, verify.ErrTokenGone):
-		return errTokenGone()
-	case errors.Is(err, verify.ErrExpired):
-		return errTokenExpired()
-	case errors.Is(err, verify.ErrLocked):
-		return errLocked(err.Error())
-	case errors.Is(err, verify.ErrDisabled):
-		return errDisabled(err.Error())
-	case errors.Is(err, verify.ErrNotApproved):
-		return errNotApproved(err.Error())
-	case errors.Is(err, verify.ErrUnavailable):
-		return errUnavailable(err.Error())
-	case errors.Is(err, verify.ErrAccountGone):
-		return errInvalidCredentials("the token's account no longer exists")
-	case errors.Is(err, verify.ErrInvalid), errors.Is(err, rest.ErrBadAuthorization):
-		return errInvalidCredentials(err.Error())
-	}
-	return errInternal(err)
-}
-
-// writeErr is the one place errors are written. Any error that is not an *apiError is mapped:
-// API server refusals to the envelope, everything else to 500.
-func writeErr(w http.ResponseWriter, err error) {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = apiServerErr(err)
-	}
-	for k, v := range ae.Header {
+// writeErr is the one place errors are written. An *apiError is written as it is; any other
+// error is classified (rest.Classify: verification errors, throttling, decoding, API-server
+// refusals by their causes) and rendered from the table in problems.go. A 500 is logged with
+// its cause and the request id, and answers nothing more than "internal server error". The
+// Router calls it too, for unrouted paths, wrong methods and panics under Luna's prefixes.
+var writeErr = rest.NewErrorWriter(fromProblem, func(w http.ResponseWriter, e *apiError) {
+	for k, v := range e.Header {
 		w.Header()[k] = v
 	}
-	writeJSON(w, ae.Status, ae.Body)
-}
+	writeJSON(w, e.Status, e.Body)
+})
 
-// apiServerErr maps an error of the Kubernetes API server (admission refusals included).
-func apiServerErr(err error) *apiError {
-	switch {
-	case apierrors.IsForbidden(err):
-		msg := err.Error()
-		if se, ok := err.(apierrors.APIStatus); ok {
-			msg = se.Status().Message
-		}
-		if people.IsLocked(err) {
-			return errLocked(msg)
-		}
-		return errForbidden(msg)
-	case apierrors.IsInvalid(err):
-		return errBadJSON("", err.Error())
-	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
-		return errTimeout(err.Error())
-	case apierrors.IsServiceUnavailable(err), apierrors.IsTooManyRequests(err):
-		return errUnavailable(err.Error())
-	}
-	return errInternal(err)
-}
+// WriteError is Luna's rest.ErrorWriter.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeErr(w, r, err) }

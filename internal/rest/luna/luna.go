@@ -104,7 +104,7 @@ func (a *API) getHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.Ready != nil {
 		if err := a.Ready(r.Context()); err != nil {
-			writeErr(w, errUnavailable("Tessera is starting: "+err.Error()))
+			writeErr(w, r, errUnavailable("Tessera is starting: "+err.Error()))
 			return
 		}
 	}

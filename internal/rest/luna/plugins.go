@@ -1,9 +1,13 @@
 package luna
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/tessera-dev/tessera/internal/principal"
+)
 
 // getPlugins is GET /1/plugins: Tessera has no plugins unless the operator lists some.
-func (a *API) getPlugins(w http.ResponseWriter, _ *http.Request, _ *caller) error {
+func (a *API) getPlugins(w http.ResponseWriter, _ *http.Request, _ *principal.Principal) error {
 	plugins := a.Plugins
 	if plugins == nil {
 		plugins = []string{}

@@ -17,6 +17,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -76,7 +77,7 @@ func (a *API) ownerOf(ctx context.Context, t *tenancyv1alpha1.Token) (*tenancyv1
 
 // visibleToken finds a token the caller may see (and, when accountID is set, that belongs to
 // that account), or answers 41003.
-func (a *API) visibleToken(ctx context.Context, c *caller, id, accountID string) (*tenancyv1alpha1.Token, *tenancyv1alpha1.Account, error) {
+func (a *API) visibleToken(ctx context.Context, c *principal.Principal, id, accountID string) (*tenancyv1alpha1.Token, *tenancyv1alpha1.Account, error) {
 	if !uuidPattern.MatchString(id) {
 		return nil, nil, errTokenNotFound(id)
 	}
@@ -91,7 +92,7 @@ func (a *API) visibleToken(ctx context.Context, c *caller, id, accountID string)
 	if err != nil {
 		return nil, nil, err
 	}
-	if owner == nil || !c.canSeeTokenOf(owner) || (accountID != "" && owner.Spec.AccountID != accountID) {
+	if owner == nil || !canSeeTokenOf(c, owner) || (accountID != "" && owner.Spec.AccountID != accountID) {
 		return nil, nil, errTokenNotFound(id)
 	}
 	return t, owner, nil
@@ -134,12 +135,12 @@ func settle(spec *tokenSpec, owner *tenancyv1alpha1.Account) *apiError {
 	return nil
 }
 
-func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	accountID, e := accountIDHeader(r.Header.Get("Luna-Account-Id"), true)
 	if e != nil {
 		return e
 	}
-	if e := c.tokenVerb("creation"); e != nil {
+	if e := tokenVerb(c, "creation"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -151,10 +152,10 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	if owner == nil || !c.canSeeAccount(owner) && !c.mayManageTokenOf(owner) {
+	if owner == nil || !canSeeAccount(c, owner) && !mayManageTokenOf(c, owner) {
 		return errAccountNotFound(accountID)
 	}
-	if !c.mayManageTokenOf(owner) {
+	if !mayManageTokenOf(c, owner) {
 		return errForbidden("only an admin account may create tokens for other accounts")
 	}
 	if e := settle(spec, owner); e != nil {
@@ -240,7 +241,7 @@ func jwtMatches(raw string, t *tenancyv1alpha1.Token) bool {
 	return ok && exp.Unix() == t.Spec.ExpirationTime.Unix()
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	q := r.URL.Query()
 	targets, e := parsePermissionsTargets(q)
 	if e != nil {
@@ -254,7 +255,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *caller) erro
 	if e != nil {
 		return e
 	}
-	if e := c.tokenVerb("view"); e != nil {
+	if e := tokenVerb(c, "view"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -265,13 +266,13 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *caller) erro
 		if err != nil {
 			return err
 		}
-		if owner == nil || !c.canSeeTokenOf(owner) {
+		if owner == nil || !canSeeTokenOf(c, owner) {
 			writeJSON(w, http.StatusOK, map[string]any{"tokens": []any{}})
 			return nil
 		}
 		opts = append(opts, client.InNamespace(owner.Namespace), client.MatchingFields{index.TokenAccount: owner.Name})
-	} else if !c.isAdmin() || (c.isBearer() && !c.visibilityAll()) {
-		me := c.account()
+	} else if !isAdmin(c) || (c.IsToken() && !visibilityAll(c)) {
+		me := c.Account
 		opts = append(opts, client.InNamespace(me.Namespace), client.MatchingFields{index.TokenAccount: me.Name})
 	}
 	if err := a.Client.List(ctx, l, opts...); err != nil {
@@ -307,7 +308,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *caller) erro
 			}
 			owners[key] = owner
 		}
-		if owner == nil || !c.canSeeTokenOf(owner) {
+		if owner == nil || !canSeeTokenOf(c, owner) {
 			continue
 		}
 		if skip > 0 {
@@ -324,7 +325,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *caller) erro
 	return nil
 }
 
-func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	q := r.URL.Query()
 	targets, e := parsePermissionsTargets(q)
 	if e != nil {
@@ -334,7 +335,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if e != nil {
 		return e
 	}
-	if e := c.tokenVerb("view"); e != nil {
+	if e := tokenVerb(c, "view"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -350,12 +351,12 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *caller) error 
 	return nil
 }
 
-func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	accountID, e := accountIDHeader(r.Header.Get("Luna-Account-Id"), false)
 	if e != nil {
 		return e
 	}
-	if e := c.tokenVerb("modification"); e != nil {
+	if e := tokenVerb(c, "modification"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -368,7 +369,7 @@ func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	if !c.mayManageTokenOf(owner) {
+	if !mayManageTokenOf(c, owner) {
 		return errForbidden("only an admin account may replace other accounts' tokens")
 	}
 	if e := settle(spec, owner); e != nil {
@@ -391,12 +392,12 @@ func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *caller) er
 	return nil
 }
 
-func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	accountID, e := parseUUIDQuery(r.URL.Query(), "account_id")
 	if e != nil {
 		return e
 	}
-	if e := c.tokenVerb("deletion"); e != nil {
+	if e := tokenVerb(c, "deletion"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -405,7 +406,7 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	if !c.mayManageTokenOf(owner) {
+	if !mayManageTokenOf(c, owner) {
 		return errForbidden("only an admin account may delete other accounts' tokens")
 	}
 	if err := a.Client.Delete(ctx, t.DeepCopy()); err != nil {

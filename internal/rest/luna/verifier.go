@@ -68,17 +68,17 @@ func (b *verifierBody) validate() (verifierMode, *apiError) {
 func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 	targets, e := parsePermissionsTargets(r.URL.Query())
 	if e != nil {
-		writeErr(w, e)
+		writeErr(w, r, e)
 		return
 	}
 	var body verifierBody
 	if err := rest.DecodeJSON(r, &body); err != nil {
-		writeErr(w, decodeErr(r, err))
+		writeErr(w, r, decodeErr(r, err))
 		return
 	}
 	mode, e := body.validate()
 	if e != nil {
-		writeErr(w, e)
+		writeErr(w, r, e)
 		return
 	}
 	var p *verify.Principal
@@ -86,7 +86,7 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 	switch mode {
 	case verifyLogin:
 		if a.Auth == nil {
-			writeErr(w, errUnavailable("authentication is not configured"))
+			writeErr(w, r, errUnavailable("authentication is not configured"))
 			return
 		}
 		p, err = a.Auth.Password(r, *body.Login, *body.Password)
@@ -96,7 +96,7 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 		p, err = a.Verifier.VerifyAccountID(r.Context(), *body.AccountID)
 	}
 	if err != nil {
-		writeErr(w, verifierErr(err, mode, body))
+		writeErr(w, r, verifierErr(err, mode, body))
 		return
 	}
 	out := map[string]any{"account_type": accountType(p.Account), "account_id": p.Account.Spec.AccountID}
@@ -107,8 +107,8 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifierErr maps a failed verification to the seeds' 401 answers (28001, 41005, 41006,
-// 41007) or Tessera's codes for locks, disabled and unapproved accounts and throttling.
-func verifierErr(err error, mode verifierMode, body verifierBody) *apiError {
+// 41007); the rest (locks, disabled and unapproved accounts, throttling) writeErr classifies.
+func verifierErr(err error, mode verifierMode, body verifierBody) error {
 	switch {
 	case errors.Is(err, verify.ErrAccountGone) && mode == verifyAccountID:
 		e := errAccountNotFound(*body.AccountID)
@@ -119,5 +119,5 @@ func verifierErr(err error, mode verifierMode, body verifierBody) *apiError {
 	case errors.Is(err, verify.ErrWrongPassword):
 		return errWrongCredentials()
 	}
-	return authErr(err)
+	return err
 }
