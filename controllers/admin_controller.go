@@ -32,27 +32,6 @@ const (
 	ReasonGranted = "Granted"
 )
 
-// AdminRole is the portal role of an administrator of a Group of kind with access type
-// access: read-only access (exactly 1) makes a readonly_admin whatever the kind; otherwise the
-// Group's tier decides. ok is false for a kind without a role.
-func AdminRole(kind tenancyv1alpha1.GroupKind, access tenancyv1alpha1.AccessType) (role tenancyv1alpha1.PortalRole, ok bool) {
-	if access == tenancyv1alpha1.AccessRead {
-		return tenancyv1alpha1.RoleReadonlyAdmin, true
-	}
-	switch kind {
-	case tenancyv1alpha1.GroupKindRoot:
-		return tenancyv1alpha1.RoleRootAdmin, true
-	case tenancyv1alpha1.GroupKindDistributor, tenancyv1alpha1.GroupKindSubDistributor, tenancyv1alpha1.GroupKindProvider,
-		tenancyv1alpha1.GroupKindMSP, tenancyv1alpha1.GroupKindReseller:
-		return tenancyv1alpha1.RolePartnerAdmin, true
-	case tenancyv1alpha1.GroupKindEndUserCompany:
-		return tenancyv1alpha1.RoleCompanyAdmin, true
-	case tenancyv1alpha1.GroupKindCompanyDepartment:
-		return tenancyv1alpha1.RoleUnitAdmin, true
-	}
-	return "", false
-}
-
 // AdminReconciler reports an Admin's Group, its Account's id, the portal role that follows
 // from the Group's kind and the access type, and the effective lock.
 type AdminReconciler struct {
@@ -112,7 +91,7 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		if access == 0 {
 			access = tenancyv1alpha1.AccessFull // the schema default, for objects stored before it
 		}
-		adm.Status.Role, _ = AdminRole(g.Group.Spec.Kind, access)
+		adm.Status.Role, _ = tenancyv1alpha1.AdminRole(g.Group.Spec.Kind, access)
 	}
 	adm.Status.AccountID = ""
 	if acct != nil {
