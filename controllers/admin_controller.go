@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -20,16 +19,6 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/tree"
-)
-
-// Reasons of an Admin's Ready condition, besides ReasonGroupMissing and ReasonAccountMissing.
-const (
-	// ReasonAccountIDMissing: the Account exists but has no accountID yet.
-	ReasonAccountIDMissing = "AccountIDMissing"
-	// ReasonUnknownGroupKind: the Group's kind is none the portal gives administrators a role in.
-	ReasonUnknownGroupKind = "UnknownGroupKind"
-	// ReasonGranted: the Account and the Group exist; the grant is in force.
-	ReasonGranted = "Granted"
 )
 
 // AdminReconciler reports an Admin's Group, its Account's id, the portal role that follows
@@ -72,14 +61,7 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 
 	before := adm.DeepCopy()
-	defer func() {
-		if equality.Semantic.DeepEqual(before.Status, adm.Status) {
-			return
-		}
-		if perr := r.Status().Patch(ctx, adm, client.MergeFrom(before)); perr != nil && err == nil {
-			err = client.IgnoreNotFound(perr)
-		}
-	}()
+	defer patchStatusOnReturn(ctx, r.Client, adm, before, &err)
 
 	adm.Status.ObservedGeneration = adm.Generation
 	adm.Status.Group = g.Name
@@ -103,15 +85,15 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 	switch {
 	case g.Missing != "":
-		ready(metav1.ConditionFalse, ReasonGroupMissing, g.Missing)
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonGroupMissing, g.Missing)
 	case acct == nil:
-		ready(metav1.ConditionFalse, ReasonAccountMissing, "Account "+adm.Spec.AccountRef.Name+" does not exist in namespace "+adm.Namespace)
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing, "Account "+adm.Spec.AccountRef.Name+" does not exist in namespace "+adm.Namespace)
 	case acct.Spec.AccountID == "":
-		ready(metav1.ConditionFalse, ReasonAccountIDMissing, "Account "+acct.Name+" has no accountID yet")
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountIDMissing, "Account "+acct.Name+" has no accountID yet")
 	case adm.Status.Role == "":
-		ready(metav1.ConditionFalse, ReasonUnknownGroupKind, fmt.Sprintf("Group %s has kind %d, which grants no portal role", g.Name, g.Group.Spec.Kind))
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonUnknownGroupKind, fmt.Sprintf("Group %s has kind %d, which grants no portal role", g.Name, g.Group.Spec.Kind))
 	default:
-		ready(metav1.ConditionTrue, ReasonGranted, "Account "+acct.Name+" is "+string(adm.Status.Role)+" of Group "+g.Name)
+		ready(metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted, "Account "+acct.Name+" is "+string(adm.Status.Role)+" of Group "+g.Name)
 		return ctrl.Result{}, nil
 	}
 	return ctrl.Result{RequeueAfter: missingRequeue}, nil

@@ -91,7 +91,9 @@ const (
 	LabelMoveOf = "tenancy.tessera.dev/move-of"
 	// AnnotationMoveIn on a Group names the UID of the Account whose move record it was created
 	// for. A record moves its Account only into a Group that says so: a Group of the same name
-	// made by anyone else is no destination, and the record is rolled back.
+	// made by anyone else (the name a business would take is taken) is no destination, and the
+	// record is rolled back. The Group is written after the record, in the one write that
+	// commits the move.
 	AnnotationMoveIn = "tenancy.tessera.dev/move-in"
 )
 

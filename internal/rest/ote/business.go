@@ -142,7 +142,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request) {
 		ObjectMeta: metav1.ObjectMeta{Name: gName, Annotations: map[string]string{
 			AnnotationBusinessStatus: strconv.Itoa(statusPending), AnnotationBusinessObjective: objective,
 			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.acct.Spec.ID, 10),
-			AnnotationBusinessUpdated: now, credential.AnnotationMoveIn: string(c.acct.UID),
+			AnnotationBusinessUpdated: now, tenancyv1alpha1.AnnotationMoveIn: string(c.acct.UID),
 		}},
 		Spec: tenancyv1alpha1.GroupSpec{Parent: bootstrap.RootGroup, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
 			DisplayName: name, Description: introduce},
