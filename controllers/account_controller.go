@@ -79,16 +79,8 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	if !acct.DeletionTimestamp.IsZero() {
 		return r.finalize(ctx, acct, g)
 	}
-	// Locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
-	if g.Info.LockedBy == "" && !controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
-		orig := acct.DeepCopy()
-		controllerutil.AddFinalizer(acct, CleanupFinalizer)
-		if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
-			}
-			return ctrl.Result{}, client.IgnoreNotFound(err)
-		}
+	if res, stop, err := r.ensureFinalizer(ctx, acct, g); stop {
+		return res, err
 	}
 
 	// The deferred summary writes status once, only when it changed.
@@ -96,13 +88,7 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	defer patchStatusOnReturn(ctx, r.Client, acct, before, &err)
 
 	now := metav1.Now()
-	if acct.Status.ObservedGeneration != acct.Generation {
-		acct.Status.UpdateTime = &now
-		acct.Status.ObservedGeneration = acct.Generation
-	}
-	acct.Status.Group = g.Name
-	acct.Status.LockedBy = setLocked(&acct.Status.Conditions, acct.Generation, g)
-
+	summarizeAccount(acct, g, now)
 	pw, err := r.syncPassword(ctx, acct)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -111,23 +97,55 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	if pw.changed {
 		acct.Status.UpdateTime = &now
 	}
+	return reportAccountReady(acct, g, pw), nil
+}
 
+// ensureFinalizer adds CleanupFinalizer to acct unless its Group is locked: locked objects
+// cannot be changed (admission refuses), so the finalizer waits for unlock. stop is true when
+// the reconcile ends here, with res and err.
+func (r *AccountReconciler) ensureFinalizer(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (res ctrl.Result, stop bool, err error) {
+	if g.Info.LockedBy != "" || controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
+		return ctrl.Result{}, false, nil
+	}
+	orig := acct.DeepCopy()
+	controllerutil.AddFinalizer(acct, CleanupFinalizer)
+	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{RequeueAfter: conflictRequeue}, true, nil
+		}
+		return ctrl.Result{}, true, client.IgnoreNotFound(err)
+	}
+	return ctrl.Result{}, false, nil
+}
+
+// summarizeAccount reports the generation, the Group and its effective lock in status.
+func summarizeAccount(acct *tenancyv1alpha1.Account, g tenantGroup, now metav1.Time) {
+	if acct.Status.ObservedGeneration != acct.Generation {
+		acct.Status.UpdateTime = &now
+		acct.Status.ObservedGeneration = acct.Generation
+	}
+	acct.Status.Group = g.Name
+	acct.Status.LockedBy = setLocked(&acct.Status.Conditions, acct.Generation, g)
+}
+
+// reportAccountReady decides Ready from the Group and the password, and when to look again.
+func reportAccountReady(acct *tenancyv1alpha1.Account, g tenantGroup, pw passwordState) ctrl.Result {
+	ready := func(status metav1.ConditionStatus, reason, msg string) {
+		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, status, reason, msg)
+	}
 	switch {
 	case g.Missing != "":
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			tenancyv1alpha1.ReasonGroupMissing, g.Missing)
-		return ctrl.Result{RequeueAfter: missingRequeue}, nil
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonGroupMissing, g.Missing)
+		return ctrl.Result{RequeueAfter: missingRequeue}
 	case pw.reason != "":
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			pw.reason, pw.message)
+		ready(metav1.ConditionFalse, pw.reason, pw.message)
 		if pw.reason == tenancyv1alpha1.ReasonPasswordSecretMissing {
-			return ctrl.Result{RequeueAfter: missingRequeue}, nil
+			return ctrl.Result{RequeueAfter: missingRequeue}
 		}
-		return ctrl.Result{}, nil
+		return ctrl.Result{}
 	default:
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
-			tenancyv1alpha1.ReasonPasswordHashStored, "the password hash is stored in Secret "+pw.hashSecret)
-		return ctrl.Result{}, nil
+		ready(metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, "the password hash is stored in Secret "+pw.hashSecret)
+		return ctrl.Result{}
 	}
 }
 

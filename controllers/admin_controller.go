@@ -63,10 +63,16 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	before := adm.DeepCopy()
 	defer patchStatusOnReturn(ctx, r.Client, adm, before, &err)
 
+	summarizeAdmin(adm, g, acct)
+	return reportAdminReady(adm, g, acct), nil
+}
+
+// summarizeAdmin reports the Admin's Group, effective lock, portal role and Account id.
+// Derived values are reported only from what exists: a missing input clears them.
+func summarizeAdmin(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1alpha1.Account) {
 	adm.Status.ObservedGeneration = adm.Generation
 	adm.Status.Group = g.Name
 	setLocked(&adm.Status.Conditions, adm.Generation, g)
-	// Derived values are reported only from what exists: a missing input clears them.
 	adm.Status.Role = ""
 	if g.Group != nil {
 		access := adm.Spec.AccessType
@@ -79,7 +85,11 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if acct != nil {
 		adm.Status.AccountID = acct.Spec.AccountID
 	}
+}
 
+// reportAdminReady decides Ready from the Group, the Account (nil when missing) and the role,
+// and when to look again.
+func reportAdminReady(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1alpha1.Account) ctrl.Result {
 	ready := func(status metav1.ConditionStatus, reason, msg string) {
 		setCondition(&adm.Status.Conditions, adm.Generation, tenancyv1alpha1.ConditionReady, status, reason, msg)
 	}
@@ -94,9 +104,9 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonUnknownGroupKind, fmt.Sprintf("Group %s has kind %d, which grants no portal role", g.Name, g.Group.Spec.Kind))
 	default:
 		ready(metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted, "Account "+acct.Name+" is "+string(adm.Status.Role)+" of Group "+g.Name)
-		return ctrl.Result{}, nil
+		return ctrl.Result{}
 	}
-	return ctrl.Result{RequeueAfter: missingRequeue}, nil
+	return ctrl.Result{RequeueAfter: missingRequeue}
 }
 
 // SetupWithManager registers the reconciler: Admins, the Accounts they name (created or

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -45,6 +46,16 @@ const (
 	// looks again.
 	moveRequeue = 200 * time.Millisecond
 )
+
+// addFinalizer adds CleanupFinalizer to obj when it lacks it, in a merge patch.
+func addFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
+	if controllerutil.ContainsFinalizer(obj, CleanupFinalizer) {
+		return nil
+	}
+	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+	controllerutil.AddFinalizer(obj, CleanupFinalizer)
+	return c.Patch(ctx, obj, patch)
+}
 
 // setCondition sets a condition with the generation it was computed from. Setting Ready also
 // sets Reconciling and Stalled from it (see setProgress), so that every kind reports kstatus's

@@ -59,12 +59,8 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if group.DeletionTimestamp != nil {
 		return r.finalize(ctx, group)
 	}
-	if !controllerutil.ContainsFinalizer(group, CleanupFinalizer) {
-		patch := client.MergeFrom(group.DeepCopy())
-		controllerutil.AddFinalizer(group, CleanupFinalizer)
-		if err := r.Patch(ctx, group, patch); err != nil {
-			return ctrl.Result{}, err
-		}
+	if err := addFinalizer(ctx, r.Client, group); err != nil {
+		return ctrl.Result{}, err
 	}
 
 	// The deferred summary writes status once, only when it changed.
@@ -73,14 +69,18 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 
 	info, _ := r.Forest.Info(group.Name)
 	r.summarizeTree(group, info)
+	return ctrl.Result{}, r.reportNamespace(ctx, group, info)
+}
 
-	// Ready and observedGeneration are written together, whatever the outcome, so that GitOps
-	// tools never read a Ready decided for an older spec as this one's.
+// reportNamespace ensures the Group's namespace and decides Ready from it and the tree. Ready
+// and observedGeneration are written together, whatever the outcome, so that GitOps tools
+// never read a Ready decided for an older spec as this one's.
+func (r *GroupReconciler) reportNamespace(ctx context.Context, group *tenancyv1alpha1.Group, info tree.Info) error {
 	ready, reason, msg := metav1.ConditionTrue, tenancyv1alpha1.ReasonReconciled, ""
 	if cerr := r.ensureNamespace(ctx, group, info); cerr != nil {
 		var conflict namespaceConflict
 		if !errors.As(cerr, &conflict) {
-			return ctrl.Result{}, cerr
+			return cerr
 		}
 		ready, reason, msg = metav1.ConditionFalse, tenancyv1alpha1.ReasonNamespaceConflict, conflict.Error()
 	} else {
@@ -92,7 +92,7 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 	setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, ready, reason, msg)
 	group.Status.ObservedGeneration = group.Generation
-	return ctrl.Result{}, nil
+	return nil
 }
 
 // summarizeTree copies the Group's derived tree position and lock into status.
