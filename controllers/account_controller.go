@@ -3,10 +3,8 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -28,13 +26,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
-
-// cleanupRequeue is how often a deleting Account looks again at Tokens and Admins that are
-// still going (each deletion also enqueues it).
-const cleanupRequeue = 2 * time.Second
-
-// conflictRequeue is how soon an object whose write met a newer version is looked at again.
-const conflictRequeue = 100 * time.Millisecond
 
 // AccountReconciler keeps an Account's password hash, status and clean-up: it hashes the
 // plaintext of spec.passwordSecretRef into the Account's hash Secret (only when it changed),
@@ -88,37 +79,16 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	if !acct.DeletionTimestamp.IsZero() {
 		return r.finalize(ctx, acct, g)
 	}
-	// Locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
-	if g.Info.LockedBy == "" && !controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
-		orig := acct.DeepCopy()
-		controllerutil.AddFinalizer(acct, CleanupFinalizer)
-		if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
-			}
-			return ctrl.Result{}, client.IgnoreNotFound(err)
-		}
+	if res, stop, err := r.ensureFinalizer(ctx, acct, g); stop {
+		return res, err
 	}
 
 	// The deferred summary writes status once, only when it changed.
 	before := acct.DeepCopy()
-	defer func() {
-		if equality.Semantic.DeepEqual(before.Status, acct.Status) {
-			return
-		}
-		if perr := r.Status().Patch(ctx, acct, client.MergeFrom(before)); perr != nil && err == nil {
-			err = client.IgnoreNotFound(perr)
-		}
-	}()
+	defer patchStatusOnReturn(ctx, r.Client, acct, before, &err)
 
 	now := metav1.Now()
-	if acct.Status.ObservedGeneration != acct.Generation {
-		acct.Status.UpdateTime = &now
-		acct.Status.ObservedGeneration = acct.Generation
-	}
-	acct.Status.Group = g.Name
-	acct.Status.LockedBy = setLocked(&acct.Status.Conditions, acct.Generation, g)
-
+	summarizeAccount(acct, g, now)
 	pw, err := r.syncPassword(ctx, acct)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -127,23 +97,55 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	if pw.changed {
 		acct.Status.UpdateTime = &now
 	}
+	return reportAccountReady(acct, g, pw), nil
+}
 
+// ensureFinalizer adds CleanupFinalizer to acct unless its Group is locked: locked objects
+// cannot be changed (admission refuses), so the finalizer waits for unlock. stop is true when
+// the reconcile ends here, with res and err.
+func (r *AccountReconciler) ensureFinalizer(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (res ctrl.Result, stop bool, err error) {
+	if g.Info.LockedBy != "" || controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
+		return ctrl.Result{}, false, nil
+	}
+	orig := acct.DeepCopy()
+	controllerutil.AddFinalizer(acct, CleanupFinalizer)
+	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{RequeueAfter: conflictRequeue}, true, nil
+		}
+		return ctrl.Result{}, true, client.IgnoreNotFound(err)
+	}
+	return ctrl.Result{}, false, nil
+}
+
+// summarizeAccount reports the generation, the Group and its effective lock in status.
+func summarizeAccount(acct *tenancyv1alpha1.Account, g tenantGroup, now metav1.Time) {
+	if acct.Status.ObservedGeneration != acct.Generation {
+		acct.Status.UpdateTime = &now
+		acct.Status.ObservedGeneration = acct.Generation
+	}
+	acct.Status.Group = g.Name
+	acct.Status.LockedBy = setLocked(&acct.Status.Conditions, acct.Generation, g)
+}
+
+// reportAccountReady decides Ready from the Group and the password, and when to look again.
+func reportAccountReady(acct *tenancyv1alpha1.Account, g tenantGroup, pw passwordState) ctrl.Result {
+	ready := func(status metav1.ConditionStatus, reason, msg string) {
+		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, status, reason, msg)
+	}
 	switch {
 	case g.Missing != "":
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonGroupMissing, g.Missing)
-		return ctrl.Result{RequeueAfter: missingRequeue}, nil
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonGroupMissing, g.Missing)
+		return ctrl.Result{RequeueAfter: missingRequeue}
 	case pw.reason != "":
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			pw.reason, pw.message)
-		if pw.reason == ReasonPasswordSecretMissing {
-			return ctrl.Result{RequeueAfter: missingRequeue}, nil
+		ready(metav1.ConditionFalse, pw.reason, pw.message)
+		if pw.reason == tenancyv1alpha1.ReasonPasswordSecretMissing {
+			return ctrl.Result{RequeueAfter: missingRequeue}
 		}
-		return ctrl.Result{}, nil
+		return ctrl.Result{}
 	default:
-		setCondition(&acct.Status.Conditions, acct.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
-			ReasonPasswordHashStored, "the password hash is stored in Secret "+pw.hashSecret)
-		return ctrl.Result{}, nil
+		ready(metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, "the password hash is stored in Secret "+pw.hashSecret)
+		return ctrl.Result{}
 	}
 }
 
@@ -197,7 +199,7 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		return ctrl.Result{}, err
 	}
 	if issued > 0 && r.Recorder != nil {
-		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "CleaningUp", "Delete",
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonCleaningUp, "Delete",
 			"deleting the Account's %d Tokens and %d Admins", len(tokens.Items), len(admins.Items))
 	}
 	if len(going) > 0 {
@@ -217,7 +219,7 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if r.Recorder != nil {
-		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "CleanedUp", "Delete",
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonCleanedUp, "Delete",
 			"deleted the Account's Tokens, Admins and password hash")
 	}
 	return ctrl.Result{}, nil
@@ -305,16 +307,4 @@ func accountOfAdmin(_ context.Context, o client.Object) []reconcile.Request {
 		return nil
 	}
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: a.Namespace, Name: a.Spec.AccountRef.Name}}}
-}
-
-// requestsOf returns one request per object.
-func requestsOf[T any, PT interface {
-	*T
-	client.Object
-}](items []T) []reconcile.Request {
-	out := make([]reconcile.Request, 0, len(items))
-	for i := range items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(PT(&items[i]))})
-	}
-	return out
 }

@@ -20,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/credential"
 )
 
@@ -28,10 +27,6 @@ import (
 // it right after the record) before the move is rolled back. A variable so that tests can
 // shorten it.
 var MoveGrace = time.Minute
-
-// moveRequeue is how soon a move waiting on another controller (a namespace, a finalizer) looks
-// again.
-const moveRequeue = 200 * time.Millisecond
 
 // MoveReconciler carries out Account moves (credential.RequestMove): it saves the Account and
 // its hash into the record, deletes the Account, recreates it in the business Group's namespace
@@ -52,7 +47,7 @@ type MoveReconciler struct {
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;delete
 
 // moveRoot is the only namespace whose move records are honoured (see credential/move.go).
-var moveRoot = tenancyv1alpha1.GroupNamespace(bootstrap.RootGroup)
+var moveRoot = tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 
 // Reconcile takes one move record a step or more further.
 func (r *MoveReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -60,7 +55,7 @@ func (r *MoveReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	if err := r.Get(ctx, req.NamespacedName, rec); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	name := rec.Labels[credential.LabelMove]
+	name := rec.Labels[tenancyv1alpha1.LabelMoveOf]
 	if name == "" || rec.Name != credential.MoveRecordName(name) || rec.Namespace != moveRoot || !rec.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
@@ -74,8 +69,8 @@ func (r *MoveReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 		return ctrl.Result{}, gerr
 	}
 	// Only a business Group made for this move: another of that name must not receive it.
-	usable := gerr == nil && g.DeletionTimestamp.IsZero() && g.Annotations[credential.AnnotationMoveIn] == string(m.UID) &&
-		g.Spec.Parent == bootstrap.RootGroup && g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany
+	usable := gerr == nil && g.DeletionTimestamp.IsZero() && g.Annotations[tenancyv1alpha1.AnnotationMoveIn] == string(m.UID) &&
+		g.Spec.Parent == tenancyv1alpha1.RootGroupName && g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany
 
 	src := &tenancyv1alpha1.Account{}
 	if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: rec.Namespace, Name: name}, src); client.IgnoreNotFound(err) != nil {
@@ -149,13 +144,13 @@ func (r *MoveReconciler) leave(ctx context.Context, rec *corev1.Secret, m *crede
 // into its Group, the Admin grant the record asks for; then the record goes.
 func (r *MoveReconciler) arrive(ctx context.Context, rec *corev1.Secret, m *credential.Move, hash, namespace string, moved bool) (ctrl.Result, error) {
 	saved := m.Account
-	name := rec.Labels[credential.LabelMove]
+	name := rec.Labels[tenancyv1alpha1.LabelMoveOf]
 	dst := &tenancyv1alpha1.Account{}
 	err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, dst)
 	switch {
 	case apierrors.IsNotFound(err):
 		ann := maps.Clone(saved.Annotations)
-		delete(ann, credential.AnnotationInitialFingerprint)
+		delete(ann, tenancyv1alpha1.AnnotationInitialPasswordFingerprint)
 		dst = &tenancyv1alpha1.Account{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: saved.Labels, Annotations: ann},
 			Spec:       *saved.Spec.DeepCopy(),
@@ -201,12 +196,12 @@ func (r *MoveReconciler) finish(ctx context.Context, rec *corev1.Secret, about *
 	if err := r.Delete(ctx, rec, client.Preconditions{UID: &rec.UID}); client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, err
 	}
-	logf.FromContext(ctx).Info("account move finished", "account", rec.Labels[credential.LabelMove], "rolledBack", why)
+	logf.FromContext(ctx).Info("account move finished", "account", rec.Labels[tenancyv1alpha1.LabelMoveOf], "rolledBack", why)
 	if r.Recorder != nil && about != nil {
 		if why == "" {
-			r.Recorder.Eventf(about, nil, corev1.EventTypeNormal, "Moved", "Move", "moved into namespace %s", about.Namespace)
+			r.Recorder.Eventf(about, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonMoved, "Move", "moved into namespace %s", about.Namespace)
 		} else {
-			r.Recorder.Eventf(about, nil, corev1.EventTypeWarning, "MoveRolledBack", "Move", "%s", why)
+			r.Recorder.Eventf(about, nil, corev1.EventTypeWarning, tenancyv1alpha1.EventReasonMoveRolledBack, "Move", "%s", why)
 		}
 	}
 	return ctrl.Result{}, nil
@@ -218,7 +213,7 @@ func (r *MoveReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
 	}
-	records := predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetLabels()[credential.LabelMove] != "" })
+	records := predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetLabels()[tenancyv1alpha1.LabelMoveOf] != "" })
 	rootDeletions := predicate.Funcs{
 		CreateFunc:  func(event.CreateEvent) bool { return false },
 		UpdateFunc:  func(event.UpdateEvent) bool { return false },
@@ -248,7 +243,7 @@ var groupComings = predicate.Funcs{
 // move under way).
 func (r *MoveReconciler) recordsOfGroup(ctx context.Context, g client.Object) []reconcile.Request {
 	list := &corev1.SecretList{}
-	if err := r.List(ctx, list, client.InNamespace(moveRoot), client.HasLabels{credential.LabelMove}); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(moveRoot), client.HasLabels{tenancyv1alpha1.LabelMoveOf}); err != nil {
 		logf.FromContext(ctx).Error(err, "listing move records")
 		return nil
 	}

@@ -15,33 +15,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/password"
 )
 
-// Annotations on an Account's hash Secret.
-const (
-	// AnnotationPasswordSource records which plaintext the hash was made from: the UID and
-	// resourceVersion of the Secret named by spec.passwordSecretRef, and the key. While it
-	// matches, the (expensive) hash is not recomputed.
-	AnnotationPasswordSource = "tenancy.tessera.dev/password-source"
-	// AnnotationPasswordFingerprint is a SHA-256 fingerprint of the hash the controller last
-	// accounted for (in status.updateTime), so that a hash written by anyone else — a REST API
-	// setting a password — is noticed. It reveals nothing of the password: the hash is salted.
-	AnnotationPasswordFingerprint = "tenancy.tessera.dev/password-fingerprint"
-)
-
-// DefaultPasswordKey is the key of the plaintext in a password Secret when
-// spec.passwordSecretRef.key is empty.
-const DefaultPasswordKey = "password"
-
-// Reasons of an Account's Ready condition.
-const (
-	// ReasonPasswordSecretMissing: spec.passwordSecretRef names a Secret or key that does not
-	// exist. No password is invented.
-	ReasonPasswordSecretMissing = "PasswordSecretMissing"
-	// ReasonNoPassword: neither spec.passwordSecretRef nor a stored hash.
-	ReasonNoPassword = "NoPassword"
-	// ReasonPasswordHashStored: the password hash is stored; the Account can sign in.
-	ReasonPasswordHashStored = "PasswordHashStored"
-)
-
 // passwordState is the outcome of syncing an Account's password.
 type passwordState struct {
 	// hashSecret names the Account's hash Secret when it holds a hash of this Account.
@@ -90,7 +63,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	}
 	if ref == nil {
 		if current == "" {
-			st.reason = ReasonNoPassword
+			st.reason = tenancyv1alpha1.ReasonNoPassword
 			st.message = "no password is set: set one through a REST API or reference a Secret in spec.passwordSecretRef"
 			if hashSecret != nil {
 				st.message += fmt.Sprintf(" (Secret %s belongs to another Account)", hashSecret.Name)
@@ -98,12 +71,12 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 			return st, nil
 		}
 		// Someone else (a REST API, the bootstrap) stores the hash: notice when it changes.
-		if fp := fingerprint(current); hashSecret.Annotations[AnnotationPasswordFingerprint] != fp {
+		if fp := fingerprint(current); hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] != fp {
 			orig := hashSecret.DeepCopy()
 			if hashSecret.Annotations == nil {
 				hashSecret.Annotations = map[string]string{}
 			}
-			hashSecret.Annotations[AnnotationPasswordFingerprint] = fp
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] = fp
 			if err := r.Patch(ctx, hashSecret, client.MergeFrom(orig)); err != nil {
 				return st, client.IgnoreNotFound(err)
 			}
@@ -114,13 +87,13 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 
 	passwordKey := ref.Key
 	if passwordKey == "" {
-		passwordKey = DefaultPasswordKey
+		passwordKey = tenancyv1alpha1.DefaultPasswordKey
 	}
 	srcKey := client.ObjectKey{Namespace: acct.Namespace, Name: ref.Name}
 	upToDate := func(uid, resourceVersion string) bool {
 		return current != "" &&
-			hashSecret.Annotations[AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey) &&
-			hashSecret.Annotations[AnnotationPasswordFingerprint] == fingerprint(current)
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey) &&
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] == fingerprint(current)
 	}
 	// The metadata cache answers "has the plaintext changed?" without reading it.
 	if r.secretMeta != nil {
@@ -132,7 +105,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	}
 	src := &corev1.Secret{}
 	if err := r.APIReader.Get(ctx, srcKey, src); apierrors.IsNotFound(err) {
-		st.reason = ReasonPasswordSecretMissing
+		st.reason = tenancyv1alpha1.ReasonPasswordSecretMissing
 		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef does not exist", ref.Name)
 		if current != "" {
 			st.message += "; the password stored before stays in use"
@@ -143,7 +116,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	}
 	plaintext := src.Data[passwordKey]
 	if len(plaintext) == 0 {
-		st.reason = ReasonPasswordSecretMissing
+		st.reason = tenancyv1alpha1.ReasonPasswordSecretMissing
 		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef has no key %q", ref.Name, passwordKey)
 		if current != "" {
 			st.message += "; the password stored before stays in use"
@@ -164,9 +137,9 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 				hashSecret.Annotations = map[string]string{}
 			}
 			fp := fingerprint(current)
-			st.changed = hashSecret.Annotations[AnnotationPasswordFingerprint] != fp
-			hashSecret.Annotations[AnnotationPasswordSource] = source
-			hashSecret.Annotations[AnnotationPasswordFingerprint] = fp
+			st.changed = hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] != fp
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordSource] = source
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] = fp
 			return st, r.Patch(ctx, hashSecret, client.MergeFrom(orig))
 		}
 	}
@@ -178,22 +151,22 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	st.hashSecret, st.changed = key.Name, true
 	if r.Recorder != nil {
 		if w.created || current == "" {
-			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "PasswordHashStored", "StorePasswordHash",
+			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashStored, "StorePasswordHash",
 				"stored the hash of the password from Secret %s in Secret %s", ref.Name, key.Name)
 		} else {
-			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, "PasswordHashUpdated", "StorePasswordHash",
+			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashUpdated, "StorePasswordHash",
 				"Secret %s changed: updated the password hash in Secret %s", ref.Name, key.Name)
 		}
 	}
 	return st, nil
 }
 
-// passwordSource is the value of AnnotationPasswordSource.
+// passwordSource is the value of tenancyv1alpha1.AnnotationPasswordSource.
 func passwordSource(uid, resourceVersion, key string) string {
 	return "uid=" + uid + ",resourceVersion=" + resourceVersion + ",key=" + key
 }
 
-// fingerprint is the value of AnnotationPasswordFingerprint for a stored hash.
+// fingerprint is the value of tenancyv1alpha1.AnnotationPasswordFingerprint for a stored hash.
 func fingerprint(hash string) string { return credential.Fingerprint(hash) }
 
 // hashSecretWriter passes credential.Store's writes through, annotating the hash Secret with
@@ -229,7 +202,7 @@ func (w *hashSecretWriter) annotate(obj client.Object) {
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	ann[AnnotationPasswordSource] = w.source
-	ann[AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
+	ann[tenancyv1alpha1.AnnotationPasswordSource] = w.source
+	ann[tenancyv1alpha1.AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
 	s.Annotations = ann
 }

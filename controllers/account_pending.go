@@ -35,8 +35,8 @@ func (r *AccountReconciler) adoptPending(ctx context.Context, acct *tenancyv1alp
 		return false, err
 	}
 	ann := maps.Clone(s.Annotations)
-	delete(ann, credential.AnnotationPending)
-	ann[AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
+	delete(ann, tenancyv1alpha1.AnnotationPendingAccount)
+	ann[tenancyv1alpha1.AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
 	s.Annotations = ann
 	if err := r.Patch(ctx, s, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		return false, err
@@ -51,7 +51,7 @@ func (r *AccountReconciler) dropOrphanHash(ctx context.Context, key client.Objec
 	if err := r.Get(ctx, client.ObjectKey{Namespace: key.Namespace, Name: credential.SecretName(key.Name)}, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if s.Annotations[credential.AnnotationPending] != key.Name || metav1.GetControllerOf(s) != nil {
+	if s.Annotations[tenancyv1alpha1.AnnotationPendingAccount] != key.Name || metav1.GetControllerOf(s) != nil {
 		return ctrl.Result{}, nil
 	}
 	if now := time.Now(); !credential.Orphaned(s, now) {
@@ -70,7 +70,7 @@ func (r *AccountReconciler) dropOrphanHash(ctx context.Context, key client.Objec
 
 // accountOfHashSecret maps a hash Secret, owned or still pending, to its Account.
 func accountOfHashSecret(_ context.Context, o client.Object) []reconcile.Request {
-	name := o.GetLabels()[credential.LabelAccount]
+	name := o.GetLabels()[tenancyv1alpha1.LabelAccount]
 	if name == "" || o.GetName() != credential.SecretName(name) {
 		return nil
 	}

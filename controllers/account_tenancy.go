@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,26 +16,6 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/tree"
-)
-
-// Reasons of the conditions of the objects that live in a Group's namespace (Accounts, Admins;
-// the Token controller may share them).
-const (
-	// ReasonGroupMissing: the object's namespace is not the namespace of an existing Group.
-	ReasonGroupMissing = "GroupMissing"
-	// ReasonAccountMissing: the referenced Account does not exist.
-	ReasonAccountMissing = "AccountMissing"
-	// ReasonGroupLocked: the object's Group, or one of its ancestors, is locked.
-	ReasonGroupLocked = "GroupLocked"
-)
-
-const (
-	// missingRequeue is how often an object whose input is missing is looked at again, on top of
-	// the watches that notice the input arriving.
-	missingRequeue = 10 * time.Second
-	// treeSettleDelay is how long after a Group event its subtree is enqueued once more when the
-	// Forest had not caught up with the event yet (the Group reconciler writes the Forest).
-	treeSettleDelay = 250 * time.Millisecond
 )
 
 // tenantGroup is what an object in a Group's namespace learns about that Group.
@@ -89,15 +68,15 @@ func setLocked(conds *[]metav1.Condition, generation int64, g tenantGroup) strin
 	switch {
 	case g.Missing != "":
 		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionUnknown,
-			ReasonGroupMissing, g.Missing)
+			tenancyv1alpha1.ReasonGroupMissing, g.Missing)
 		return ""
 	case g.Info.LockedBy != "":
 		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
-			ReasonGroupLocked, lockMessage(g.Info))
+			tenancyv1alpha1.ReasonGroupLocked, lockMessage(g.Info))
 		return g.Info.LockedBy
 	default:
 		setCondition(conds, generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
-			ReasonNotLocked, "no Group at or above Group "+g.Name+" is locked")
+			tenancyv1alpha1.ReasonNotLocked, "no Group at or above Group "+g.Name+" is locked")
 		return ""
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -21,37 +20,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
-
-// Reasons of an Admin's Ready condition, besides ReasonGroupMissing and ReasonAccountMissing.
-const (
-	// ReasonAccountIDMissing: the Account exists but has no accountID yet.
-	ReasonAccountIDMissing = "AccountIDMissing"
-	// ReasonUnknownGroupKind: the Group's kind is none the portal gives administrators a role in.
-	ReasonUnknownGroupKind = "UnknownGroupKind"
-	// ReasonGranted: the Account and the Group exist; the grant is in force.
-	ReasonGranted = "Granted"
-)
-
-// AdminRole is the portal role of an administrator of a Group of kind with access type
-// access: read-only access (exactly 1) makes a readonly_admin whatever the kind; otherwise the
-// Group's tier decides. ok is false for a kind without a role.
-func AdminRole(kind tenancyv1alpha1.GroupKind, access tenancyv1alpha1.AccessType) (role tenancyv1alpha1.PortalRole, ok bool) {
-	if access == tenancyv1alpha1.AccessRead {
-		return tenancyv1alpha1.RoleReadonlyAdmin, true
-	}
-	switch kind {
-	case tenancyv1alpha1.GroupKindRoot:
-		return tenancyv1alpha1.RoleRootAdmin, true
-	case tenancyv1alpha1.GroupKindDistributor, tenancyv1alpha1.GroupKindSubDistributor, tenancyv1alpha1.GroupKindProvider,
-		tenancyv1alpha1.GroupKindMSP, tenancyv1alpha1.GroupKindReseller:
-		return tenancyv1alpha1.RolePartnerAdmin, true
-	case tenancyv1alpha1.GroupKindEndUserCompany:
-		return tenancyv1alpha1.RoleCompanyAdmin, true
-	case tenancyv1alpha1.GroupKindCompanyDepartment:
-		return tenancyv1alpha1.RoleUnitAdmin, true
-	}
-	return "", false
-}
 
 // AdminReconciler reports an Admin's Group, its Account's id, the portal role that follows
 // from the Group's kind and the access type, and the effective lock.
@@ -93,49 +61,52 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 
 	before := adm.DeepCopy()
-	defer func() {
-		if equality.Semantic.DeepEqual(before.Status, adm.Status) {
-			return
-		}
-		if perr := r.Status().Patch(ctx, adm, client.MergeFrom(before)); perr != nil && err == nil {
-			err = client.IgnoreNotFound(perr)
-		}
-	}()
+	defer patchStatusOnReturn(ctx, r.Client, adm, before, &err)
 
+	summarizeAdmin(adm, g, acct)
+	return reportAdminReady(adm, g, acct), nil
+}
+
+// summarizeAdmin reports the Admin's Group, effective lock, portal role and Account id.
+// Derived values are reported only from what exists: a missing input clears them.
+func summarizeAdmin(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1alpha1.Account) {
 	adm.Status.ObservedGeneration = adm.Generation
 	adm.Status.Group = g.Name
 	setLocked(&adm.Status.Conditions, adm.Generation, g)
-	// Derived values are reported only from what exists: a missing input clears them.
 	adm.Status.Role = ""
 	if g.Group != nil {
 		access := adm.Spec.AccessType
 		if access == 0 {
 			access = tenancyv1alpha1.AccessFull // the schema default, for objects stored before it
 		}
-		adm.Status.Role, _ = AdminRole(g.Group.Spec.Kind, access)
+		adm.Status.Role, _ = tenancyv1alpha1.AdminRole(g.Group.Spec.Kind, access)
 	}
 	adm.Status.AccountID = ""
 	if acct != nil {
 		adm.Status.AccountID = acct.Spec.AccountID
 	}
+}
 
+// reportAdminReady decides Ready from the Group, the Account (nil when missing) and the role,
+// and when to look again.
+func reportAdminReady(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1alpha1.Account) ctrl.Result {
 	ready := func(status metav1.ConditionStatus, reason, msg string) {
 		setCondition(&adm.Status.Conditions, adm.Generation, tenancyv1alpha1.ConditionReady, status, reason, msg)
 	}
 	switch {
 	case g.Missing != "":
-		ready(metav1.ConditionFalse, ReasonGroupMissing, g.Missing)
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonGroupMissing, g.Missing)
 	case acct == nil:
-		ready(metav1.ConditionFalse, ReasonAccountMissing, "Account "+adm.Spec.AccountRef.Name+" does not exist in namespace "+adm.Namespace)
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing, "Account "+adm.Spec.AccountRef.Name+" does not exist in namespace "+adm.Namespace)
 	case acct.Spec.AccountID == "":
-		ready(metav1.ConditionFalse, ReasonAccountIDMissing, "Account "+acct.Name+" has no accountID yet")
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountIDMissing, "Account "+acct.Name+" has no accountID yet")
 	case adm.Status.Role == "":
-		ready(metav1.ConditionFalse, ReasonUnknownGroupKind, fmt.Sprintf("Group %s has kind %d, which grants no portal role", g.Name, g.Group.Spec.Kind))
+		ready(metav1.ConditionFalse, tenancyv1alpha1.ReasonUnknownGroupKind, fmt.Sprintf("Group %s has kind %d, which grants no portal role", g.Name, g.Group.Spec.Kind))
 	default:
-		ready(metav1.ConditionTrue, ReasonGranted, "Account "+acct.Name+" is "+string(adm.Status.Role)+" of Group "+g.Name)
-		return ctrl.Result{}, nil
+		ready(metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted, "Account "+acct.Name+" is "+string(adm.Status.Role)+" of Group "+g.Name)
+		return ctrl.Result{}
 	}
-	return ctrl.Result{RequeueAfter: missingRequeue}, nil
+	return ctrl.Result{RequeueAfter: missingRequeue}
 }
 
 // SetupWithManager registers the reconciler: Admins, the Accounts they name (created or

@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -24,16 +23,6 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/metrics"
 	"github.com/tessera-dev/tessera/internal/tree"
-)
-
-// Reasons of the Group conditions.
-const (
-	ReasonReconciled        = "Reconciled"
-	ReasonTreeProblem       = "TreeProblem"
-	ReasonNamespaceConflict = "NamespaceConflict"
-	ReasonLocked            = "LockedByAncestor"
-	ReasonLockedBySelf      = "LockEnabled"
-	ReasonNotLocked         = "NotLocked"
 )
 
 // GroupReconciler keeps each Group's namespace and its place in the tenant tree: it writes the
@@ -70,48 +59,40 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if group.DeletionTimestamp != nil {
 		return r.finalize(ctx, group)
 	}
-	if !controllerutil.ContainsFinalizer(group, CleanupFinalizer) {
-		patch := client.MergeFrom(group.DeepCopy())
-		controllerutil.AddFinalizer(group, CleanupFinalizer)
-		if err := r.Patch(ctx, group, patch); err != nil {
-			return ctrl.Result{}, err
-		}
+	if err := addFinalizer(ctx, r.Client, group); err != nil {
+		return ctrl.Result{}, err
 	}
 
-	// The deferred summary writes status once, only when it changed. A merge patch, not an
-	// update: the controller owns status, and a stale cache must not cost a conflict retry.
+	// The deferred summary writes status once, only when it changed.
 	before := group.DeepCopy()
-	defer func() {
-		if equality.Semantic.DeepEqual(before.Status, group.Status) {
-			return
-		}
-		if perr := r.Status().Patch(ctx, group, client.MergeFrom(before)); perr != nil && err == nil {
-			err = perr
-		}
-	}()
+	defer patchStatusOnReturn(ctx, r.Client, group, before, &err)
 
 	info, _ := r.Forest.Info(group.Name)
 	r.summarizeTree(group, info)
+	return ctrl.Result{}, r.reportNamespace(ctx, group, info)
+}
 
-	// Ready and observedGeneration are written together, whatever the outcome, so that GitOps
-	// tools never read a Ready decided for an older spec as this one's.
-	ready, reason, msg := metav1.ConditionTrue, ReasonReconciled, ""
+// reportNamespace ensures the Group's namespace and decides Ready from it and the tree. Ready
+// and observedGeneration are written together, whatever the outcome, so that GitOps tools
+// never read a Ready decided for an older spec as this one's.
+func (r *GroupReconciler) reportNamespace(ctx context.Context, group *tenancyv1alpha1.Group, info tree.Info) error {
+	ready, reason, msg := metav1.ConditionTrue, tenancyv1alpha1.ReasonReconciled, ""
 	if cerr := r.ensureNamespace(ctx, group, info); cerr != nil {
 		var conflict namespaceConflict
 		if !errors.As(cerr, &conflict) {
-			return ctrl.Result{}, cerr
+			return cerr
 		}
-		ready, reason, msg = metav1.ConditionFalse, ReasonNamespaceConflict, conflict.Error()
+		ready, reason, msg = metav1.ConditionFalse, tenancyv1alpha1.ReasonNamespaceConflict, conflict.Error()
 	} else {
 		group.Status.Namespace = tenancyv1alpha1.GroupNamespace(group.Name)
 		msg = "namespace " + group.Status.Namespace + " is ready"
 		if info.Problem != "" {
-			ready, reason, msg = metav1.ConditionFalse, ReasonTreeProblem, "the Group is halted: "+info.Problem
+			ready, reason, msg = metav1.ConditionFalse, tenancyv1alpha1.ReasonTreeProblem, "the Group is halted: "+info.Problem
 		}
 	}
 	setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionReady, ready, reason, msg)
 	group.Status.ObservedGeneration = group.Generation
-	return ctrl.Result{}, nil
+	return nil
 }
 
 // summarizeTree copies the Group's derived tree position and lock into status.
@@ -125,21 +106,21 @@ func (r *GroupReconciler) summarizeTree(group *tenancyv1alpha1.Group, info tree.
 	case info.LockedBy == group.Name:
 		metrics.SetGroupLock(group.Name, metrics.LockOwn)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
-			ReasonLockedBySelf, lockMessage(info))
+			tenancyv1alpha1.ReasonLockEnabled, lockMessage(info))
 	case info.LockedBy != "":
 		metrics.SetGroupLock(group.Name, metrics.LockInherited)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue,
-			ReasonLocked, lockMessage(info))
+			tenancyv1alpha1.ReasonLockedByAncestor, lockMessage(info))
 	default:
 		metrics.SetGroupLock(group.Name, metrics.LockNone)
 		setCondition(&group.Status.Conditions, group.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse,
-			ReasonNotLocked, "no Group at or above this one is locked")
+			tenancyv1alpha1.ReasonNotLocked, "no Group at or above this one is locked")
 	}
 	if r.Recorder != nil && wasLocked != (info.LockedBy != "") {
 		if info.LockedBy != "" {
-			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, "Locked", "Lock", "%s", lockMessage(info))
+			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonLocked, "Lock", "%s", lockMessage(info))
 		} else {
-			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, "Unlocked", "Unlock", "the Group is no longer locked")
+			r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonUnlocked, "Unlock", "the Group is no longer locked")
 		}
 	}
 }
@@ -198,7 +179,7 @@ func (r *GroupReconciler) ensureNamespace(ctx context.Context, group *tenancyv1a
 func namespaceLabels(group string, info tree.Info, current map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range current {
-		if !strings.HasSuffix(k, ".tree.tenancy.tessera.dev/depth") {
+		if !strings.HasSuffix(k, tenancyv1alpha1.TreeDepthLabelSuffix) {
 			out[k] = v
 		}
 	}
@@ -245,14 +226,4 @@ func (r *GroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.Namespace{}).
 		WatchesRawSource(source.Channel(r.requeue, &handler.EnqueueRequestForObject{})).
 		Complete(r)
-}
-
-// setCondition sets a condition with the generation it was computed from. Setting Ready also
-// sets Reconciling and Stalled from it (see setProgress), so that every kind reports kstatus's
-// conditions from the one place it decides Ready.
-func setCondition(conds *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, msg string) {
-	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: generation})
-	if typ == tenancyv1alpha1.ConditionReady {
-		setProgress(conds, generation, status, reason, msg)
-	}
 }

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,10 +13,6 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
-
-// CleanupFinalizer holds a Tessera object until what hangs off it is gone, so that nothing is
-// stranded even where no garbage collector runs.
-const CleanupFinalizer = "tenancy.tessera.dev/cleanup"
 
 // finalize deletes, in order, the Group's child Groups and the Accounts, Tokens and Admins in its
 // namespace, waits for them to go, then deletes the namespace and releases the Group. Admission
@@ -54,7 +49,7 @@ func (r *GroupReconciler) finalize(ctx context.Context, group *tenancyv1alpha1.G
 		}
 	}
 	if remaining > 0 {
-		return ctrl.Result{RequeueAfter: time.Second}, nil
+		return ctrl.Result{RequeueAfter: childrenRequeue}, nil
 	}
 	nsObj := &corev1.Namespace{}
 	if err := r.Get(ctx, client.ObjectKey{Name: ns}, nsObj); err == nil && metav1.IsControlledBy(nsObj, group) && nsObj.DeletionTimestamp == nil {
@@ -65,7 +60,7 @@ func (r *GroupReconciler) finalize(ctx context.Context, group *tenancyv1alpha1.G
 		return ctrl.Result{}, err
 	}
 	if r.Recorder != nil {
-		r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, "Deleted", "Delete", "namespace %s and everything in it were deleted", ns)
+		r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonDeleted, "Delete", "namespace %s and everything in it were deleted", ns)
 	}
 	patch := client.MergeFrom(group.DeepCopy())
 	controllerutil.RemoveFinalizer(group, CleanupFinalizer)

@@ -13,8 +13,8 @@ import (
 // the parent or the Account, fix the conflict, extend the token — so the object is Stalled
 // and GitOps tools report it as failed instead of waiting for their timeout.
 var transientReasons = map[string]bool{
-	ReasonKeysUnavailable:  true,
-	ReasonAccountIDMissing: true,
+	tenancyv1alpha1.ReasonKeysUnavailable:  true,
+	tenancyv1alpha1.ReasonAccountIDMissing: true,
 }
 
 // setProgress derives kstatus's Reconciling and Stalled conditions (abnormal-true polarity)

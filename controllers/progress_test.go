@@ -19,16 +19,16 @@ func TestReadyDecidesKstatus(t *testing.T) {
 		reason string
 		want   status.Status
 	}{
-		{metav1.ConditionTrue, ReasonIssued, status.CurrentStatus},
-		{metav1.ConditionFalse, ReasonKeysUnavailable, status.InProgressStatus},
-		{metav1.ConditionFalse, ReasonAccountMissing, status.FailedStatus},
-		{metav1.ConditionFalse, ReasonTokenExpired, status.FailedStatus},
+		{metav1.ConditionTrue, tenancyv1alpha1.ReasonIssued, status.CurrentStatus},
+		{metav1.ConditionFalse, tenancyv1alpha1.ReasonKeysUnavailable, status.InProgressStatus},
+		{metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing, status.FailedStatus},
+		{metav1.ConditionFalse, tenancyv1alpha1.ReasonTokenExpired, status.FailedStatus},
 		{metav1.ConditionUnknown, "Checking", status.InProgressStatus},
 	} {
 		tok := &tenancyv1alpha1.Token{TypeMeta: metav1.TypeMeta{APIVersion: "tenancy.tessera.dev/v1alpha1", Kind: "Token"}}
 		tok.Generation, tok.Status.ObservedGeneration = 3, 3
 		// An earlier decision must be overwritten, not accumulated.
-		setCondition(&tok.Status.Conditions, 2, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse, ReasonAccountMissing, "old")
+		setCondition(&tok.Status.Conditions, 2, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing, "old")
 		setCondition(&tok.Status.Conditions, 3, tenancyv1alpha1.ConditionReady, tc.ready, tc.reason, "why")
 		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
 		if err != nil {

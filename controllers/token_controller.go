@@ -6,7 +6,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -25,30 +24,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/keys"
 	"github.com/tessera-dev/tessera/internal/metrics"
 	"github.com/tessera-dev/tessera/internal/tree"
-)
-
-// Token Secret layout.
-const (
-	// TokenSecretKey is the data key of the signed JWT in a Token's Secret.
-	TokenSecretKey = "token"
-	// LabelToken names the Token a JWT Secret belongs to.
-	LabelToken = "tenancy.tessera.dev/token"
-	// annotationIssuedAt records when the Secret's JWT was signed, for people reading it.
-	annotationIssuedAt = "tenancy.tessera.dev/issued-at"
-	// annotationReissued records the Token's AnnotationReissue value the JWT was signed for, so
-	// that a new value re-issues once.
-	annotationReissued = "tenancy.tessera.dev/reissued"
-	// legacyAnnotationClaims is a claims fingerprint earlier versions wrote; the JWT itself now
-	// says what it asserts, and a re-sign removes it.
-	legacyAnnotationClaims = "tenancy.tessera.dev/claims"
-)
-
-// Reasons of the Token conditions.
-const (
-	ReasonIssued          = "Issued"
-	ReasonKeysUnavailable = "KeysUnavailable"
-	ReasonTokenExpired    = "Expired"
-	ReasonNotExpired      = "NotExpired"
 )
 
 // TokenReconciler signs each Token's JWT into its Secret, re-signs it when its claims change,
@@ -90,32 +65,25 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 
 	before := tok.DeepCopy()
-	defer func() {
-		if equality.Semantic.DeepEqual(before.Status, tok.Status) {
-			return
-		}
-		if perr := r.Status().Patch(ctx, tok, client.MergeFrom(before)); perr != nil && err == nil {
-			err = perr
-		}
-	}()
+	defer patchStatusOnReturn(ctx, r.Client, tok, before, &err)
 	tok.Status.ObservedGeneration = tok.Generation
-	tok.Status.SecretName = tokenSecretName(tok)
+	tok.Status.SecretName = tok.JWTSecretName()
 	r.summarizeLock(tok)
 
 	now := r.now()
 	if exp := tok.Spec.ExpirationTime; exp != nil && !now.Before(exp.Time) {
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, metav1.ConditionTrue,
-			ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
+			tenancyv1alpha1.ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
+			tenancyv1alpha1.ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
 		if before.Status.Conditions != nil && !isTrue(before.Status.Conditions, tenancyv1alpha1.ConditionExpired) && r.Recorder != nil {
-			r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, "Expired", "Expire", "the token expired")
+			r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonExpired, "Expire", "the token expired")
 			metrics.TokensExpired.Inc()
 		}
 		return ctrl.Result{}, nil
 	}
 	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, metav1.ConditionFalse,
-		ReasonNotExpired, "the token has not expired")
+		tenancyv1alpha1.ReasonNotExpired, "the token has not expired")
 
 	acct := &tenancyv1alpha1.Account{}
 	if err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct); err != nil {
@@ -123,21 +91,21 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 			return ctrl.Result{}, err
 		}
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonAccountMissing, fmt.Sprintf("Account %s does not exist in namespace %s", tok.Spec.AccountRef.Name, tok.Namespace))
-		return ctrl.Result{RequeueAfter: 10 * time.Second}, nil
+			tenancyv1alpha1.ReasonAccountMissing, fmt.Sprintf("Account %s does not exist in namespace %s", tok.Spec.AccountRef.Name, tok.Namespace))
+		return ctrl.Result{RequeueAfter: missingRequeue}, nil
 	}
 	set := r.Keys.Load()
 	if set == nil || acct.Spec.AccountID == "" || tok.Spec.TokenID == "" {
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
-			ReasonKeysUnavailable, "waiting for the signing keys and the token and account ids")
-		return ctrl.Result{RequeueAfter: time.Second}, nil
+			tenancyv1alpha1.ReasonKeysUnavailable, "waiting for the signing keys and the token and account ids")
+		return ctrl.Result{RequeueAfter: keysRequeue}, nil
 	}
 
 	if retry, err := r.ensureJWT(ctx, tok, acct, set, now); err != nil || retry > 0 {
 		return ctrl.Result{RequeueAfter: retry}, err
 	}
 	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionTrue,
-		ReasonIssued, "the signed JWT is in Secret "+tok.Status.SecretName)
+		tenancyv1alpha1.ReasonIssued, "the signed JWT is in Secret "+tok.Status.SecretName)
 	if exp := tok.Spec.ExpirationTime; exp != nil {
 		return ctrl.Result{RequeueAfter: exp.Sub(now)}, nil
 	}
@@ -168,7 +136,7 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 	}
 	// The Secret, not status, says which key signed the JWT and what it asserts: status may
 	// trail in the cache right after an issue, and reading it would re-sign a JWT just written.
-	stored := string(secret.Data[TokenSecretKey])
+	stored := string(secret.Data[tenancyv1alpha1.TokenSecretKey])
 	kid, have, readErr := jwt.Inspect(stored)
 	reason, why := resignReason(tok, secret, set, claims, kid, have, readErr)
 	if reason == "" {
@@ -194,15 +162,15 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 			secret.Labels = map[string]string{}
 		}
 		secret.Labels[tenancyv1alpha1.LabelManagedBy] = tenancyv1alpha1.ManagedByValue
-		secret.Labels[LabelToken] = tok.Name
+		secret.Labels[tenancyv1alpha1.LabelToken] = tok.Name
 		if secret.Annotations == nil {
 			secret.Annotations = map[string]string{}
 		}
-		delete(secret.Annotations, legacyAnnotationClaims)
-		secret.Annotations[annotationIssuedAt] = claims.IssuedAt.Format(time.RFC3339)
-		secret.Annotations[annotationReissued] = tok.Annotations[tenancyv1alpha1.AnnotationReissue]
+		delete(secret.Annotations, tenancyv1alpha1.AnnotationLegacyClaims)
+		secret.Annotations[tenancyv1alpha1.AnnotationIssuedAt] = claims.IssuedAt.Format(time.RFC3339)
+		secret.Annotations[tenancyv1alpha1.AnnotationReissued] = tok.Annotations[tenancyv1alpha1.AnnotationReissue]
 		secret.Type = corev1.SecretTypeOpaque
-		secret.Data = map[string][]byte{TokenSecretKey: []byte(signed)}
+		secret.Data = map[string][]byte{tenancyv1alpha1.TokenSecretKey: []byte(signed)}
 		return controllerutil.SetControllerReference(tok, secret, r.Scheme())
 	}); err != nil {
 		return 0, err
@@ -215,33 +183,28 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 	return 0, nil
 }
 
-// Reasons of the Events on signing a JWT, and their actions.
-const (
-	reasonIssued   = "Issued"
-	reasonRenewed  = "Renewed"
-	reasonReissued = "Reissued"
-)
-
-var actions = map[string]string{reasonIssued: "Issue", reasonRenewed: "Renew", reasonReissued: "Reissue"}
+// actions are the Event actions of the Event reasons of signing a JWT.
+var actions = map[string]string{tenancyv1alpha1.EventReasonIssued: "Issue", tenancyv1alpha1.EventReasonRenewed: "Renew",
+	tenancyv1alpha1.EventReasonReissued: "Reissue"}
 
 // resignReason tells whether the stored JWT must be replaced: "" keeps it, otherwise the Event
 // reason and a note on why.
 func resignReason(tok *tenancyv1alpha1.Token, secret *corev1.Secret, set *keys.Set, want jwt.Claims, kid string, have jwt.Claims, readErr error) (string, string) {
-	if len(secret.Data[TokenSecretKey]) == 0 {
-		return reasonIssued, ""
+	if len(secret.Data[tenancyv1alpha1.TokenSecretKey]) == 0 {
+		return tenancyv1alpha1.EventReasonIssued, ""
 	}
 	// Removing the annotation asks for nothing, as with the key Secret's rotate annotation.
-	if asked := tok.Annotations[tenancyv1alpha1.AnnotationReissue]; asked != "" && asked != secret.Annotations[annotationReissued] {
-		return reasonReissued, " (re-issue " + asked + " requested)"
+	if asked := tok.Annotations[tenancyv1alpha1.AnnotationReissue]; asked != "" && asked != secret.Annotations[tenancyv1alpha1.AnnotationReissued] {
+		return tenancyv1alpha1.EventReasonReissued, " (re-issue " + asked + " requested)"
 	}
 	if readErr != nil {
-		return reasonRenewed, " (the stored JWT could not be read)"
+		return tenancyv1alpha1.EventReasonRenewed, " (the stored JWT could not be read)"
 	}
 	if _, known := set.Lookup(kid); !known {
-		return reasonRenewed, " (key " + kid + ", which signed the previous JWT, left the key set)"
+		return tenancyv1alpha1.EventReasonRenewed, " (key " + kid + ", which signed the previous JWT, left the key set)"
 	}
 	if !jwt.SameAssertions(have, want) {
-		return reasonRenewed, " (the claims changed)"
+		return tenancyv1alpha1.EventReasonRenewed, " (the claims changed)"
 	}
 	return "", ""
 }
@@ -265,7 +228,7 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 		return nil
 	}
 	secret := &corev1.Secret{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tokenSecretName(tok)}, secret)
+	err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.JWTSecretName()}, secret)
 	if err == nil && metav1.IsControlledBy(secret, tok) {
 		if err := r.Delete(ctx, secret); client.IgnoreNotFound(err) != nil {
 			return err
@@ -275,7 +238,7 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 	}
 	metrics.TokensRevoked.Inc()
 	if r.Recorder != nil {
-		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, "Revoked", "Revoke", "the token was deleted and its Secret removed")
+		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonRevoked, "Revoke", "the token was deleted and its Secret removed")
 	}
 	patch := client.MergeFrom(tok.DeepCopy())
 	controllerutil.RemoveFinalizer(tok, CleanupFinalizer)
@@ -283,14 +246,11 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 }
 
 // summarizeLock reports the Token's effective hierarchy lock in a Locked condition.
+// It is the condition an Account or Admin in the same Group reports (setLocked).
 func (r *TokenReconciler) summarizeLock(tok *tenancyv1alpha1.Token) {
-	info, _ := r.Forest.Info(tenancyv1alpha1.GroupOfNamespace(tok.Namespace))
-	if info.LockedBy != "" {
-		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionTrue, ReasonLocked, lockMessage(info))
-		return
-	}
-	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionLocked, metav1.ConditionFalse, ReasonNotLocked,
-		"no Group at or above this one is locked")
+	name := tenancyv1alpha1.GroupOfNamespace(tok.Namespace)
+	info, _ := r.Forest.Info(name)
+	setLocked(&tok.Status.Conditions, tok.Generation, tenantGroup{Name: name, Info: info})
 }
 
 func (r *TokenReconciler) now() time.Time {
@@ -298,14 +258,6 @@ func (r *TokenReconciler) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-// tokenSecretName is spec.secretName, or "<token>-jwt".
-func tokenSecretName(tok *tenancyv1alpha1.Token) string {
-	if tok.Spec.SecretName != "" {
-		return tok.Spec.SecretName
-	}
-	return tok.Name + "-jwt"
 }
 
 func isTrue(conds []metav1.Condition, typ string) bool {

@@ -41,19 +41,19 @@ func TestResignReason(t *testing.T) {
 		{name: "a JWT of the active key is kept", kid: set.Active().ID, have: want},
 		{name: "a re-issue already acted upon is kept", asked: "1", recorded: "1", kid: old, have: want},
 		{name: "a removed re-issue annotation asks for nothing", recorded: "1", kid: old, have: want},
-		{name: "no JWT yet", empty: true, reason: reasonIssued},
-		{name: "a new re-issue value", asked: "2", recorded: "1", kid: old, have: want, reason: reasonReissued},
-		{name: "a revoked key", kid: "revoked-kid-0000", have: want, reason: reasonRenewed},
-		{name: "changed claims", kid: set.Active().ID, have: changed, reason: reasonRenewed},
-		{name: "an unreadable JWT", readErr: errors.New("garbage"), reason: reasonRenewed},
+		{name: "no JWT yet", empty: true, reason: tenancyv1alpha1.EventReasonIssued},
+		{name: "a new re-issue value", asked: "2", recorded: "1", kid: old, have: want, reason: tenancyv1alpha1.EventReasonReissued},
+		{name: "a revoked key", kid: "revoked-kid-0000", have: want, reason: tenancyv1alpha1.EventReasonRenewed},
+		{name: "changed claims", kid: set.Active().ID, have: changed, reason: tenancyv1alpha1.EventReasonRenewed},
+		{name: "an unreadable JWT", readErr: errors.New("garbage"), reason: tenancyv1alpha1.EventReasonRenewed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{}}}
 			if tc.asked != "" {
 				tok.Annotations[tenancyv1alpha1.AnnotationReissue] = tc.asked
 			}
-			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{annotationReissued: tc.recorded}},
-				Data: map[string][]byte{TokenSecretKey: []byte("a.b.c")}}
+			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{tenancyv1alpha1.AnnotationReissued: tc.recorded}},
+				Data: map[string][]byte{tenancyv1alpha1.TokenSecretKey: []byte("a.b.c")}}
 			if tc.empty {
 				secret.Data = nil
 			}

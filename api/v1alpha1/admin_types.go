@@ -34,6 +34,26 @@ const (
 	RoleReadonlyAdmin PortalRole = "readonly_admin"
 )
 
+// AdminRole is the portal role of an administrator of a Group of kind with access type
+// access: read-only access (exactly 1) makes a readonly_admin whatever the kind; otherwise the
+// Group's tier decides. ok is false for a kind without a role.
+func AdminRole(kind GroupKind, access AccessType) (role PortalRole, ok bool) {
+	if access == AccessRead {
+		return RoleReadonlyAdmin, true
+	}
+	switch kind {
+	case GroupKindRoot:
+		return RoleRootAdmin, true
+	case GroupKindDistributor, GroupKindSubDistributor, GroupKindProvider, GroupKindMSP, GroupKindReseller:
+		return RolePartnerAdmin, true
+	case GroupKindEndUserCompany:
+		return RoleCompanyAdmin, true
+	case GroupKindCompanyDepartment:
+		return RoleUnitAdmin, true
+	}
+	return "", false
+}
+
 // AdminSpec is the desired state of an Admin.
 //
 // +kubebuilder:validation:XValidation:rule="self.accountRef.name == oldSelf.accountRef.name",message="accountRef is immutable",fieldPath=".accountRef"

@@ -1,46 +1,5 @@
 package v1alpha1
 
-// Condition types reported by Tessera's controllers. Every kind reports Ready, Reconciling and
-// Stalled; the others are reported where they apply. Every kind's status also defaults to
-// observedGeneration -1 (a marker on each Status field), so that an object no controller has
-// looked at yet reads as InProgress to kstatus rather than Current.
-const (
-	// ConditionReady is True when the object has been fully reconciled and is usable: a Group's
-	// namespace exists, an Account's password hash is stored, a Token's JWT is in its Secret, an
-	// Admin's account and group exist.
-	ConditionReady = "Ready"
-
-	// ConditionLocked is True when the object is frozen by a hierarchy lock, its own or that of an
-	// ancestor Group. The message names the locking Group.
-	ConditionLocked = "Locked"
-
-	// ConditionExpired is True on a Token whose expirationTime has passed.
-	ConditionExpired = "Expired"
-
-	// ConditionReconciling is True while the controller is still working towards Ready and
-	// expects to get there without anyone's help (kstatus's abnormal-true polarity: False, or
-	// absent, is the normal state). Tools that follow kstatus (Flux, kpt, cli-utils) report such
-	// an object as InProgress. It is derived from Ready: its reason is Ready's.
-	ConditionReconciling = "Reconciling"
-
-	// ConditionStalled is True when the controller cannot make the object Ready until someone
-	// changes something: a missing input, a conflict, an expired token (abnormal-true polarity).
-	// kstatus reports such an object as Failed; it clears by itself once the input appears. It
-	// is derived from Ready: its reason and message are Ready's.
-	ConditionStalled = "Stalled"
-)
-
-// Reasons of the Reconciling and Stalled conditions when they are False. When True they carry
-// the reason of the Ready condition they are derived from.
-const (
-	// ReasonUpToDate: Ready is True; nothing is left to do for this generation.
-	ReasonUpToDate = "UpToDate"
-	// ReasonWaitingForInput: Reconciling is False because the object is Stalled.
-	ReasonWaitingForInput = "WaitingForInput"
-	// ReasonProgressing: Stalled is False because the controller is still making progress.
-	ReasonProgressing = "Progressing"
-)
-
 // Labels and annotations Tessera sets or reads.
 const (
 	// LabelManagedBy marks every object Tessera's controllers create (namespaces, Secrets), so
@@ -70,6 +29,108 @@ const (
 	// active key), every JWT it signed stops verifying, and its Tokens are re-signed with the
 	// active key. Key ids are never reused, so the annotation may stay.
 	AnnotationRevokeKey = "tenancy.tessera.dev/revoke-key"
+
+	// AnnotationRotate, set on the signing key Secret to a value that differs from
+	// AnnotationRotated, asks for a key rotation (`kubectl tessera token rotate` sets it).
+	AnnotationRotate = "tenancy.tessera.dev/rotate"
+	// AnnotationRotated, on the signing key Secret, records the AnnotationRotate value last
+	// acted upon. Tessera sets it.
+	AnnotationRotated = "tenancy.tessera.dev/rotated"
+)
+
+// The Secret a Token's JWT is signed into (see Token.JWTSecretName).
+const (
+	// TokenSecretKey is the data key of the signed JWT in a Token's Secret.
+	TokenSecretKey = "token"
+	// LabelToken, on a Token's Secret, names the Token the JWT belongs to.
+	LabelToken = "tenancy.tessera.dev/token"
+	// AnnotationIssuedAt, on a Token's Secret, records when its JWT was signed (RFC 3339), for
+	// people reading the Secret.
+	AnnotationIssuedAt = "tenancy.tessera.dev/issued-at"
+	// AnnotationReissued, on a Token's Secret, records the Token's AnnotationReissue value the
+	// JWT was signed for, so that a new value re-issues once.
+	AnnotationReissued = "tenancy.tessera.dev/reissued"
+	// AnnotationLegacyClaims is a claims fingerprint earlier versions wrote on a Token's
+	// Secret; the JWT itself now says what it asserts, and a re-sign removes it.
+	AnnotationLegacyClaims = "tenancy.tessera.dev/claims"
+)
+
+// An Account's password: the plaintext Secret a GitOps user references, and the hash Secret
+// Tessera keeps (named "<account>-password-hash", in the Account's namespace).
+const (
+	// DefaultPasswordKey is the key of the plaintext in a password Secret when
+	// spec.passwordSecretRef.key is empty.
+	DefaultPasswordKey = "password"
+
+	// LabelAccount, on a password hash Secret, names the Account the hash belongs to.
+	LabelAccount = "tenancy.tessera.dev/account"
+
+	// AnnotationPasswordSource, on a hash Secret, records which plaintext the hash was made
+	// from: the UID and resourceVersion of the Secret named by spec.passwordSecretRef, and the
+	// key. While it matches, the (expensive) hash is not recomputed.
+	AnnotationPasswordSource = "tenancy.tessera.dev/password-source"
+	// AnnotationPasswordFingerprint, on a hash Secret, is a SHA-256 fingerprint of the hash the
+	// controller last accounted for (in status.updateTime), so that a hash written by anyone
+	// else — a REST API setting a password — is noticed. It reveals nothing of the password:
+	// the hash is salted.
+	AnnotationPasswordFingerprint = "tenancy.tessera.dev/password-fingerprint"
+
+	// AnnotationPendingAccount marks a hash Secret written ahead of its Account by a REST
+	// create (internal/credential.Create); its value is the Account's name. The Account adopts
+	// the Secret, or the Secret is deleted when the Account never came.
+	AnnotationPendingAccount = "tenancy.tessera.dev/pending-account"
+	// AnnotationInitialPasswordFingerprint, on an Account, is the fingerprint of the hash it
+	// was created with, in a Secret written just before it (internal/credential.Create).
+	AnnotationInitialPasswordFingerprint = "tenancy.tessera.dev/initial-password-fingerprint"
+)
+
+// Account moves (internal/credential.RequestMove): a record Secret in the root Group's
+// namespace carries an Account into a business Group.
+const (
+	// LabelMoveOf marks an Account move record; its value is the name of the Account that moves.
+	LabelMoveOf = "tenancy.tessera.dev/move-of"
+	// AnnotationMoveIn on a Group names the UID of the Account whose move record it was created
+	// for. A record moves its Account only into a Group that says so: a Group of the same name
+	// made by anyone else (the name a business would take is taken) is no destination, and the
+	// record is rolled back. The Group is written after the record, in the one write that
+	// commits the move.
+	AnnotationMoveIn = "tenancy.tessera.dev/move-in"
+)
+
+// Annotations the ote-stack user management API (seed 003) keeps on Accounts and Groups, for
+// the fields of its users and businesses that have no place in spec.
+const (
+	// AnnotationOTEIsAdmin marks an Account registered with isAdmin=true: it may create a
+	// business.
+	AnnotationOTEIsAdmin = "ote.tessera.dev/is-admin"
+	// AnnotationOTEBusinessStatus is a business Group's approval status, 0–3.
+	AnnotationOTEBusinessStatus = "ote.tessera.dev/status"
+	// AnnotationOTEBusinessComment is the system administrator's audit comment on a business
+	// Group.
+	AnnotationOTEBusinessComment = "ote.tessera.dev/comment"
+	// AnnotationOTEBusinessObjective is the business creator's statement of its objective.
+	AnnotationOTEBusinessObjective = "ote.tessera.dev/objective"
+	// AnnotationOTEBusinessScale is the business creator's statement of its scale.
+	AnnotationOTEBusinessScale = "ote.tessera.dev/scale"
+	// AnnotationOTEBusinessOwner is the integer id of the Account that created the business.
+	AnnotationOTEBusinessOwner = "ote.tessera.dev/owner-id"
+	// AnnotationOTEBusinessUpdated is when the business status last changed (Unix seconds).
+	AnnotationOTEBusinessUpdated = "ote.tessera.dev/update-time"
+	// AnnotationOTEPrivateProject is a flag on a business Group, "true" or "false" (default false),
+	// reported by GET /v1/authorization.
+	AnnotationOTEPrivateProject = "ote.tessera.dev/private-project"
+	// AnnotationOTEEnableIngress is a flag on a business Group, "true" or "false" (default false),
+	// reported by GET /v1/authorization.
+	AnnotationOTEEnableIngress = "ote.tessera.dev/enable-ingress"
+	// AnnotationOTEEnableAlert is a flag on a business Group, "true" or "false" (default false),
+	// reported by GET /v1/authorization.
+	AnnotationOTEEnableAlert = "ote.tessera.dev/enable-alert"
+	// AnnotationOTEEnableAdminAutoDeploy is a flag on a business Group, "true" or "false" (default false),
+	// reported by GET /v1/authorization.
+	AnnotationOTEEnableAdminAutoDeploy = "ote.tessera.dev/enable-admin-auto-deploy"
+	// AnnotationOTEHasRepoAccount is a flag on a business Group, "true" or "false" (default false),
+	// reported by GET /v1/authorization.
+	AnnotationOTEHasRepoAccount = "ote.tessera.dev/has-repo-account"
 )
 
 // Keys of identifier claims: the Leases, in the operator's namespace, that keep logins, UUIDs,

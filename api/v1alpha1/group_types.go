@@ -233,6 +233,10 @@ func init() {
 	SchemeBuilder.Register(&Group{}, &GroupList{})
 }
 
+// RootGroupName is the name of the root Group, the one Group without a parent (kind
+// GroupKindRoot). Tessera creates it on first start, with the bootstrap administrator.
+const RootGroupName = "root"
+
 // GroupNamespacePrefix starts the name of every Group's namespace.
 const GroupNamespacePrefix = "tessera-"
 
@@ -251,4 +255,7 @@ func GroupOfNamespace(namespace string) string {
 // TreeDepthLabel is the label that a Group's namespace, and the namespace of every Group below
 // it, carries with the distance to that Group as value (HNC style), so that
 // "-l <group>.tree.tenancy.tessera.dev/depth" selects a whole subtree.
-func TreeDepthLabel(group string) string { return group + ".tree.tenancy.tessera.dev/depth" }
+func TreeDepthLabel(group string) string { return group + TreeDepthLabelSuffix }
+
+// TreeDepthLabelSuffix ends every tree depth label (see TreeDepthLabel).
+const TreeDepthLabelSuffix = ".tree.tenancy.tessera.dev/depth"

@@ -273,3 +273,16 @@ type TokenList struct {
 func init() {
 	SchemeBuilder.Register(&Token{}, &TokenList{})
 }
+
+// TokenSecretSuffix ends the default name of a Token's Secret: "<token name>-jwt".
+const TokenSecretSuffix = "-jwt"
+
+// JWTSecretName is the name of the Secret, in the Token's namespace, that the controller signs
+// the Token's JWT into: spec.secretName, or "<token name>-jwt". The JWT is under the data key
+// TokenSecretKey; the Secret carries LabelToken and is owned by the Token.
+func (t *Token) JWTSecretName() string {
+	if t.Spec.SecretName != "" {
+		return t.Spec.SecretName
+	}
+	return t.Name + TokenSecretSuffix
+}

@@ -84,7 +84,7 @@ func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurre
 		check(err)
 	}
 	run := strconv.FormatInt(time.Now().Unix(), 36)
-	w, err := c.Watch(ctx, &corev1.SecretList{}, client.InNamespace(ns), client.HasLabels{"tenancy.tessera.dev/token"})
+	w, err := c.Watch(ctx, &corev1.SecretList{}, client.InNamespace(ns), client.HasLabels{tenancyv1alpha1.LabelToken})
 	check(err)
 	defer w.Stop()
 
@@ -98,7 +98,7 @@ func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurre
 				continue
 			}
 			s := ev.Object.(*corev1.Secret)
-			name := strings.TrimSuffix(s.Name, "-jwt")
+			name := strings.TrimSuffix(s.Name, tenancyv1alpha1.TokenSecretSuffix)
 			mu.Lock()
 			start, ok := created[name]
 			if ok && len(s.Data["token"]) > 0 {
@@ -171,7 +171,7 @@ func populate(ctx context.Context, c client.Client, ns string, n, concurrency in
 	fmt.Printf("created %d accounts and %d tokens in %s\n", n, n, time.Since(began).Round(time.Millisecond))
 	for {
 		secrets := &corev1.SecretList{}
-		check(c.List(ctx, secrets, client.InNamespace(ns), client.HasLabels{"tenancy.tessera.dev/token"}))
+		check(c.List(ctx, secrets, client.InNamespace(ns), client.HasLabels{tenancyv1alpha1.LabelToken}))
 		if len(secrets.Items) >= n {
 			break
 		}
@@ -201,7 +201,7 @@ func rss() string {
 
 func ensureGroup(ctx context.Context, c client.Client) string {
 	g := &tenancyv1alpha1.Group{ObjectMeta: metav1.ObjectMeta{Name: group},
-		Spec: tenancyv1alpha1.GroupSpec{Parent: "root", Kind: tenancyv1alpha1.GroupKindEndUserCompany}}
+		Spec: tenancyv1alpha1.GroupSpec{Parent: tenancyv1alpha1.RootGroupName, Kind: tenancyv1alpha1.GroupKindEndUserCompany}}
 	if err := c.Create(ctx, g); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
 	}

@@ -22,7 +22,9 @@ import (
 
 // Names of the bootstrap objects.
 const (
-	RootGroup = "root"
+	// RootGroup is tenancyv1alpha1.RootGroupName, kept for the REST packages that name it so.
+	RootGroup = tenancyv1alpha1.RootGroupName
+	// AdminName is the bootstrap administrator's Account (and Admin).
 	AdminName = "bootstrap-admin"
 )
 
@@ -69,14 +71,14 @@ func (b *Bootstrap) Start(ctx context.Context) error {
 func (b *Bootstrap) run(ctx context.Context) error {
 	log := logf.FromContext(ctx).WithName("bootstrap")
 	root := &tenancyv1alpha1.Group{
-		ObjectMeta: metav1.ObjectMeta{Name: RootGroup},
+		ObjectMeta: metav1.ObjectMeta{Name: tenancyv1alpha1.RootGroupName},
 		Spec: tenancyv1alpha1.GroupSpec{Kind: tenancyv1alpha1.GroupKindRoot, DisplayName: "Root",
 			Description: "The root of the tenant tree, created by Tessera on first start."},
 	}
 	if err := b.create(ctx, root); err != nil {
 		return fmt.Errorf("creating the root Group: %w", err)
 	}
-	b.rootNamespace = tenancyv1alpha1.GroupNamespace(RootGroup)
+	b.rootNamespace = tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 	if b.Login == "" {
 		log.Info("no bootstrap administrator configured (TESSERA_ADMIN_LOGIN is empty)")
 		return nil

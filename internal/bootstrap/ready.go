@@ -48,11 +48,11 @@ func (r *Readiness) Check(ctx context.Context) error {
 	if !synced {
 		return errors.New("the informer caches have not synced yet")
 	}
-	if _, ok := r.Forest.Get(RootGroup); !ok {
-		return fmt.Errorf("the root Group %s is not in the tenant tree yet", RootGroup)
+	if _, ok := r.Forest.Get(tenancyv1alpha1.RootGroupName); !ok {
+		return fmt.Errorf("the root Group %s is not in the tenant tree yet", tenancyv1alpha1.RootGroupName)
 	}
 	if r.Admin {
-		ns := tenancyv1alpha1.GroupNamespace(RootGroup)
+		ns := tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 		for _, o := range []struct {
 			what string
 			obj  client.Object

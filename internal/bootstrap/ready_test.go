@@ -40,9 +40,9 @@ func TestReadinessWaitsForTheBootstrap(t *testing.T) {
 	expect("caches")
 	synced = true
 	expect("root Group")
-	r.Forest.Set(tree.Node{Name: RootGroup})
+	r.Forest.Set(tree.Node{Name: tenancyv1alpha1.RootGroupName})
 	expect("Account")
-	ns := tenancyv1alpha1.GroupNamespace(RootGroup)
+	ns := tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 	objs := []client.Object{
 		&tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: AdminName}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: credential.SecretName(AdminName)}},
@@ -68,7 +68,7 @@ func TestReadinessWithoutAnAdministratorNeedsOnlyTheRoot(t *testing.T) {
 	if err := r.Check(context.Background()); err == nil {
 		t.Fatal("ready without the root Group")
 	}
-	r.Forest.Set(tree.Node{Name: RootGroup})
+	r.Forest.Set(tree.Node{Name: tenancyv1alpha1.RootGroupName})
 	if err := r.Checker(nil); err != nil {
 		t.Fatalf("not ready with the root Group and no administrator configured: %v", err)
 	}

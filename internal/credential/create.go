@@ -19,8 +19,9 @@ import (
 // Creating an Account with a password takes two objects, and a process may die between any two
 // writes. Create orders them so that the Account's create is the commit point:
 //
-//  1. the hash Secret, not yet owned, marked AnnotationPending;
-//  2. the Account, carrying AnnotationInitialFingerprint, the fingerprint of that hash.
+//  1. the hash Secret, not yet owned, marked tenancyv1alpha1.AnnotationPendingAccount;
+//  2. the Account, carrying tenancyv1alpha1.AnnotationInitialPasswordFingerprint, the
+//     fingerprint of that hash.
 //
 // Killed before 2, there is no Account (the create did not happen) and the Account controller
 // deletes the orphaned Secret after OrphanAfter. Killed after 2, the Account can sign in at
@@ -31,13 +32,6 @@ import (
 // writing such a Secret takes the right to create Secrets in the namespace, with which
 // spec.passwordSecretRef already sets any password. The fingerprint itself reveals nothing
 // (a salted hash, hashed again), and no hash ever sits on the Account.
-const (
-	// AnnotationPending marks a hash Secret written ahead of its Account by Create.
-	AnnotationPending = "tenancy.tessera.dev/pending-account"
-	// AnnotationInitialFingerprint on an Account is the Fingerprint of the hash it was
-	// created with, in a Secret written just before it (see Create).
-	AnnotationInitialFingerprint = "tenancy.tessera.dev/initial-password-fingerprint"
-)
 
 // OrphanAfter is how old a pending hash Secret without its Account must be before it counts as
 // left behind by a crashed create: longer than any Account create takes to be admitted. A
@@ -55,8 +49,8 @@ func Create(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account,
 	}
 	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: SecretName(acct.Name),
-			Labels:      map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, LabelAccount: acct.Name},
-			Annotations: map[string]string{AnnotationPending: acct.Name}},
+			Labels:      map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelAccount: acct.Name},
+			Annotations: map[string]string{tenancyv1alpha1.AnnotationPendingAccount: acct.Name}},
 		Type: corev1.SecretTypeOpaque,
 		Data: map[string][]byte{HashKey: []byte(hash)},
 	}
@@ -70,7 +64,7 @@ func Create(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account,
 	if acct.Annotations == nil {
 		acct.Annotations = map[string]string{}
 	}
-	acct.Annotations[AnnotationInitialFingerprint] = Fingerprint(hash)
+	acct.Annotations[tenancyv1alpha1.AnnotationInitialPasswordFingerprint] = Fingerprint(hash)
 	if err := c.Create(ctx, acct); err != nil {
 		if refused(err) {
 			undo()
@@ -111,7 +105,7 @@ func createPending(ctx context.Context, c client.Client, s *corev1.Secret) error
 	if c.Get(ctx, client.ObjectKeyFromObject(s), old) != nil || !Orphaned(old, time.Now()) {
 		return err
 	}
-	if gerr := c.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Annotations[AnnotationPending]},
+	if gerr := c.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Annotations[tenancyv1alpha1.AnnotationPendingAccount]},
 		&tenancyv1alpha1.Account{}); !apierrors.IsNotFound(gerr) {
 		return err
 	}
@@ -124,15 +118,15 @@ func createPending(ctx context.Context, c client.Client, s *corev1.Secret) error
 // Orphaned reports whether s looks like a hash Secret left behind by a crashed Create: pending,
 // unowned and older than OrphanAfter. Whether its Account exists is for the caller to check.
 func Orphaned(s *corev1.Secret, now time.Time) bool {
-	return s.Annotations[AnnotationPending] != "" && metav1.GetControllerOf(s) == nil &&
+	return s.Annotations[tenancyv1alpha1.AnnotationPendingAccount] != "" && metav1.GetControllerOf(s) == nil &&
 		now.Sub(s.CreationTimestamp.Time) >= OrphanAfter
 }
 
 // Adoptable reports whether s is the pending hash Secret acct was created with (see Create).
 func Adoptable(acct *tenancyv1alpha1.Account, s *corev1.Secret) bool {
 	hash := string(s.Data[HashKey])
-	return hash != "" && s.Annotations[AnnotationPending] == acct.Name && metav1.GetControllerOf(s) == nil &&
-		acct.Annotations[AnnotationInitialFingerprint] == Fingerprint(hash)
+	return hash != "" && s.Annotations[tenancyv1alpha1.AnnotationPendingAccount] == acct.Name && metav1.GetControllerOf(s) == nil &&
+		acct.Annotations[tenancyv1alpha1.AnnotationInitialPasswordFingerprint] == Fingerprint(hash)
 }
 
 // HashFor returns the hash in s if s is acct's hash Secret — owned by acct, or the pending one

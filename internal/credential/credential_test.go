@@ -47,11 +47,11 @@ func TestRefused(t *testing.T) {
 func TestAdoptableAndOrphaned(t *testing.T) {
 	hash := "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
 	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Name: "a", UID: "uid-a",
-		Annotations: map[string]string{AnnotationInitialFingerprint: Fingerprint(hash)}}}
+		Annotations: map[string]string{tenancyv1alpha1.AnnotationInitialPasswordFingerprint: Fingerprint(hash)}}}
 	old := metav1.NewTime(time.Now().Add(-2 * OrphanAfter))
 	pending := func() *corev1.Secret {
 		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: SecretName("a"), CreationTimestamp: old,
-			Annotations: map[string]string{AnnotationPending: "a"}}, Data: map[string][]byte{HashKey: []byte(hash)}}
+			Annotations: map[string]string{tenancyv1alpha1.AnnotationPendingAccount: "a"}}, Data: map[string][]byte{HashKey: []byte(hash)}}
 	}
 	if s := pending(); !Adoptable(acct, s) || !Orphaned(s, time.Now()) {
 		t.Fatal("a pending Secret with the Account's fingerprint is adoptable, and orphaned when old")

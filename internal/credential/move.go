@@ -26,16 +26,6 @@ import (
 // business Group (a company Group directly under the root). Whoever may write Secrets there
 // already owns every Account there — the bootstrap administrator's hash Secret is one of them.
 
-// LabelMove marks an Account move record; its value is the name of the Account that moves.
-const LabelMove = "tenancy.tessera.dev/move-of"
-
-// AnnotationMoveIn on a Group names the UID of the Account whose move record it was created
-// for. A record moves its Account only into a Group that says so: a Group of the same name
-// made by anyone else (the name a business would take is taken) is no destination, and the
-// record is rolled back. The Group is written after the record, in the one write that commits
-// the move.
-const AnnotationMoveIn = "tenancy.tessera.dev/move-in"
-
 // Keys of a move record's data.
 const (
 	moveKey     = "move"
@@ -71,7 +61,7 @@ type MovedAccount struct {
 // rolled back) whatever dies. It returns the record as written.
 func RequestMove(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Account, group string, grant tenancyv1alpha1.AccessType) (*corev1.Secret, error) {
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: acct.Namespace, Name: MoveRecordName(acct.Name),
-		Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, LabelMove: acct.Name}},
+		Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelMoveOf: acct.Name}},
 		Type: corev1.SecretTypeOpaque}
 	if err := SetMove(s, &Move{Group: group, UID: acct.UID, Grant: grant}, ""); err != nil {
 		return nil, err

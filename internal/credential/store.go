@@ -21,9 +21,6 @@ import (
 // HashKey is the key of the hash in the Secret's data.
 const HashKey = "hash"
 
-// LabelAccount names the Account a hash Secret belongs to.
-const LabelAccount = "tenancy.tessera.dev/account"
-
 // SecretName is the name of the Secret that holds the password hash of the Account named account.
 func SecretName(account string) string { return account + "-password-hash" }
 
@@ -68,8 +65,8 @@ func StoreHash(ctx context.Context, c client.Client, acct *tenancyv1alpha1.Accou
 			s.Labels = map[string]string{}
 		}
 		s.Labels[tenancyv1alpha1.LabelManagedBy] = tenancyv1alpha1.ManagedByValue
-		s.Labels[LabelAccount] = acct.Name
-		delete(s.Annotations, AnnotationPending) // owned from now on
+		s.Labels[tenancyv1alpha1.LabelAccount] = acct.Name
+		delete(s.Annotations, tenancyv1alpha1.AnnotationPendingAccount) // owned from now on
 		s.Type = corev1.SecretTypeOpaque
 		s.Data = map[string][]byte{HashKey: []byte(hash)}
 		return controllerutil.SetControllerReference(acct, s, c.Scheme())

@@ -19,19 +19,15 @@ import (
 	"github.com/tessera-dev/tessera/internal/metrics"
 )
 
-// Annotations on the key Secret that rotate on demand:
+// Annotations on the key Secret rotate on demand:
 //
 //	kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/rotate=$(date +%s) --overwrite
 //
 // A compromised key is revoked with tenancyv1alpha1.AnnotationRevokeKey:
 //
 //	kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/revoke-key=<kid> --overwrite
-const (
-	// AnnotationRotate, set to a value that differs from AnnotationRotated, asks for a rotation.
-	AnnotationRotate = "tenancy.tessera.dev/rotate"
-	// AnnotationRotated records the AnnotationRotate value last acted upon.
-	AnnotationRotated = "tenancy.tessera.dev/rotated"
-)
+//
+// The keys are tenancyv1alpha1.AnnotationRotate and tenancyv1alpha1.AnnotationRotated.
 
 // DefaultPollInterval is how often the Manager and the Loader read the Secret when not told.
 const DefaultPollInterval = 2 * time.Second
@@ -131,11 +127,11 @@ func (m *Manager) sync(ctx context.Context, log logr.Logger) error {
 		next := set
 		var err error
 		reason, revoked = "", nil
-		want := sec.Annotations[AnnotationRotate]
+		want := sec.Annotations[tenancyv1alpha1.AnnotationRotate]
 		switch {
-		case want != "" && want != sec.Annotations[AnnotationRotated]:
-			sec.Annotations[AnnotationRotated] = want
-			reason = "requested by the " + AnnotationRotate + " annotation"
+		case want != "" && want != sec.Annotations[tenancyv1alpha1.AnnotationRotated]:
+			sec.Annotations[tenancyv1alpha1.AnnotationRotated] = want
+			reason = "requested by the " + tenancyv1alpha1.AnnotationRotate + " annotation"
 			next, err = set.Rotate(m.algorithm(), now)
 		case m.RotationPeriod > 0 && !now.Before(set.Active().CreatedAt.Add(m.RotationPeriod)):
 			reason = "the rotation period " + m.RotationPeriod.String() + " has passed"

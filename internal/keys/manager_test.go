@@ -150,8 +150,8 @@ func (e *managerEnv) testRotatesOnAnnotation(t *testing.T) {
 		eventually(t, func() error {
 			var sec *corev1.Secret
 			sec, set = e.read(t, ns)
-			if sec.Annotations[AnnotationRotated] != value {
-				return fmt.Errorf("rotated annotation is %q", sec.Annotations[AnnotationRotated])
+			if sec.Annotations[tenancyv1alpha1.AnnotationRotated] != value {
+				return fmt.Errorf("rotated annotation is %q", sec.Annotations[tenancyv1alpha1.AnnotationRotated])
 			}
 			if store.Load().Active().ID != set.Active().ID {
 				return errors.New("the Store does not have the rotated set")
@@ -383,7 +383,7 @@ func (e *managerEnv) testTwoManagers(t *testing.T) {
 	e.annotate(t, ns, "now")
 	eventually(t, func() error {
 		sec, set := e.read(t, ns)
-		if sec.Annotations[AnnotationRotated] != "now" {
+		if sec.Annotations[tenancyv1alpha1.AnnotationRotated] != "now" {
 			return errors.New("not rotated")
 		}
 		if a.Load().Active().ID != set.Active().ID || b.Load().Active().ID != set.Active().ID {
@@ -476,7 +476,7 @@ func (e *managerEnv) read(t *testing.T, ns string) (*corev1.Secret, *Set) {
 // annotate does what `kubectl annotate secret tessera-signing-keys tenancy.tessera.dev/rotate=<value> --overwrite` does.
 func (e *managerEnv) annotate(t *testing.T, ns, value string) {
 	t.Helper()
-	e.annotateWith(t, ns, AnnotationRotate, value)
+	e.annotateWith(t, ns, tenancyv1alpha1.AnnotationRotate, value)
 }
 
 // annotateWith sets one annotation on the key Secret, as kubectl annotate --overwrite does.

@@ -15,8 +15,10 @@ type decodedJWT struct {
 }
 
 // decodeJWT splits a compact JWS and decodes its header and claims without checking the
-// signature. internal/jwt has no unverified parser on purpose: Tessera itself never trusts an
-// unverified token, while here the token comes from the cluster and is only displayed.
+// signature: the token comes from the cluster and is only displayed. It does not use
+// jwt.Inspect, which reads the same parts without verifying: Inspect returns the key id and
+// Tessera's typed claims, while the display wants the whole header and every claim (jti, sub
+// and any a later version adds) in the token's own key order, i.e. the raw JSON.
 func decodeJWT(token string) (*decodedJWT, error) {
 	parts := strings.Split(strings.TrimSpace(token), ".")
 	if len(parts) != 3 {

@@ -16,10 +16,6 @@ import (
 	"github.com/tessera-dev/tessera/internal/keys"
 )
 
-// TokenSecretKey is the key of the JWT in a Token's Secret (controllers.TokenSecretKey; the
-// plugin does not link the controllers for one string, a test keeps the two equal).
-const TokenSecretKey = "token"
-
 // DefaultOperatorNamespace is where Tessera runs unless --operator-namespace says otherwise.
 const DefaultOperatorNamespace = "tessera-system"
 
@@ -78,9 +74,9 @@ func tokenJWT(ctx context.Context, c client.Client, ns, name string) (string, er
 	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: tok.Status.SecretName}, &sec); err != nil {
 		return "", fmt.Errorf("token %s/%s: reading its Secret: %w", ns, name, err)
 	}
-	jwt := string(sec.Data[TokenSecretKey])
+	jwt := string(sec.Data[tenancyv1alpha1.TokenSecretKey])
 	if jwt == "" {
-		return "", fmt.Errorf("token %s/%s: Secret %s holds no %q key", ns, name, sec.Name, TokenSecretKey)
+		return "", fmt.Errorf("token %s/%s: Secret %s holds no %q key", ns, name, sec.Name, tenancyv1alpha1.TokenSecretKey)
 	}
 	return jwt, nil
 }
@@ -92,8 +88,8 @@ func newRotateKeysCommand(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rotate-keys",
 		Short: "Ask the operator to rotate the signing key now (annotates Secret " + keys.SecretName + ")",
-		Long: "rotate-keys sets the " + keys.AnnotationRotate + " annotation on the signing-key Secret; the operator " +
-			"makes a new active key and records the request in " + keys.AnnotationRotated + ". Tokens already " +
+		Long: "rotate-keys sets the " + tenancyv1alpha1.AnnotationRotate + " annotation on the signing-key Secret; the operator " +
+			"makes a new active key and records the request in " + tenancyv1alpha1.AnnotationRotated + ". Tokens already " +
 			"issued keep verifying with the retired key until they expire.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -126,7 +122,7 @@ func rotateKeys(ctx context.Context, e *env, c client.Client, ns string, waitFor
 	if sec.Annotations == nil {
 		sec.Annotations = map[string]string{}
 	}
-	sec.Annotations[keys.AnnotationRotate] = request
+	sec.Annotations[tenancyv1alpha1.AnnotationRotate] = request
 	if err := c.Patch(ctx, &sec, patch, client.FieldOwner(FieldManager)); err != nil {
 		return err
 	}
@@ -138,7 +134,7 @@ func rotateKeys(ctx context.Context, e *env, c client.Client, ns string, waitFor
 		if err := c.Get(ctx, key, &sec); err != nil {
 			return false, err
 		}
-		return sec.Annotations[keys.AnnotationRotated] == request, nil
+		return sec.Annotations[tenancyv1alpha1.AnnotationRotated] == request, nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("the operator did not rotate within %s: is it running in %s? (the request stays; it rotates when it starts)", timeout, ns)

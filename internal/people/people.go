@@ -12,13 +12,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/credential"
 )
 
 // RootNamespace is the namespace of the root Group, where people register by default.
-var RootNamespace = tenancyv1alpha1.GroupNamespace(bootstrap.RootGroup)
+var RootNamespace = tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 
 // ErrLoginTaken reports a login another Account holds.
 var ErrLoginTaken = errors.New("login already taken")

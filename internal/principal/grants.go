@@ -6,7 +6,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
@@ -75,6 +74,6 @@ func (p *Principal) GrantOn(ctx context.Context, group string) (*Grant, error) {
 
 // IsSystemAdmin reports an Admin grant on the root Group.
 func (p *Principal) IsSystemAdmin(ctx context.Context) (bool, error) {
-	g, err := p.GrantOn(ctx, bootstrap.RootGroup)
+	g, err := p.GrantOn(ctx, tenancyv1alpha1.RootGroupName)
 	return g != nil, err
 }

@@ -67,8 +67,8 @@ type Verifier struct {
 // Admin grants are read only when an API asks (principal.Directory), never on this path.
 type Principal = principal.Principal
 
-// tokenSecretKey is the data key of the JWT in a Token's Secret (controllers.TokenSecretKey).
-const tokenSecretKey = "token"
+// tokenSecretKey is the data key of the JWT in a Token's Secret.
+const tokenSecretKey = tenancyv1alpha1.TokenSecretKey
 
 // noCopy reads straight from the cache: the hot path must not deep-copy objects it only reads.
 // Callers must not modify what they get.

@@ -209,12 +209,12 @@ func checkCreates(t *testing.T, in *instance, round int, after time.Duration, tr
 	// What the creates killed before their Account left: pending hash Secrets, which the
 	// Account controller deletes after credential.OrphanAfter.
 	secrets := &corev1.SecretList{}
-	if err := c.List(ctx, secrets, client.InNamespace("tessera-root"), client.HasLabels{credential.LabelAccount}); err != nil {
+	if err := c.List(ctx, secrets, client.InNamespace("tessera-root"), client.HasLabels{tenancyv1alpha1.LabelAccount}); err != nil {
 		t.Fatal(err)
 	}
 	orphans := 0
 	for i := range secrets.Items {
-		if _, pending := secrets.Items[i].Annotations[credential.AnnotationPending]; pending {
+		if _, pending := secrets.Items[i].Annotations[tenancyv1alpha1.AnnotationPendingAccount]; pending {
 			orphans++
 		}
 	}

@@ -84,7 +84,7 @@ var _ = Describe("The Account controller", func() {
 		acct.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "alice-password"}
 		Expect(k8s.Create(ctx, acct)).To(Succeed())
 
-		a := expectAccountReady(ctx, ns, "alice", metav1.ConditionFalse, controllers.ReasonPasswordSecretMissing, 10*time.Second)
+		a := expectAccountReady(ctx, ns, "alice", metav1.ConditionFalse, tenancyv1alpha1.ReasonPasswordSecretMissing, 10*time.Second)
 		Expect(a.Status.Group).To(Equal("acct-pw"))
 		Expect(a.Status.PasswordHashSecret).To(BeEmpty())
 		Expect(a.Status.UpdateTime).NotTo(BeNil())
@@ -94,7 +94,7 @@ var _ = Describe("The Account controller", func() {
 		const first, second = "first-Passw0rd!", "second-Passw0rd?"
 		Expect(k8s.Create(ctx, passwordSecret(ns, "alice-password", "password", first))).To(Succeed())
 		// Well within the controller's 10s requeue: the Secret watch must notice the new Secret.
-		a = expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 5*time.Second)
+		a = expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 5*time.Second)
 		Expect(a.Status.PasswordHashSecret).To(Equal(credential.SecretName("alice")))
 
 		hashSecret := &corev1.Secret{}
@@ -126,7 +126,7 @@ var _ = Describe("The Account controller", func() {
 			g.Expect(verifies(second, h)).To(BeTrue())
 			g.Expect(verifies(first, h)).To(BeFalse())
 		}, 5*time.Second, 100*time.Millisecond).Should(Succeed())
-		expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 5*time.Second)
+		expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 5*time.Second)
 	})
 
 	It("reports a missing password Secret or key, or no password at all, and invents none", func() {
@@ -141,11 +141,11 @@ var _ = Describe("The Account controller", func() {
 		noPassword := newAccount(ns, "no-password", "no-password@acct-missing.example")
 		Expect(k8s.Create(ctx, noPassword)).To(Succeed())
 
-		a := expectAccountReady(ctx, ns, "no-secret", metav1.ConditionFalse, controllers.ReasonPasswordSecretMissing, 10*time.Second)
+		a := expectAccountReady(ctx, ns, "no-secret", metav1.ConditionFalse, tenancyv1alpha1.ReasonPasswordSecretMissing, 10*time.Second)
 		Expect(meta.FindStatusCondition(a.Status.Conditions, tenancyv1alpha1.ConditionReady).Message).To(ContainSubstring("nowhere"))
-		a = expectAccountReady(ctx, ns, "no-key", metav1.ConditionFalse, controllers.ReasonPasswordSecretMissing, 10*time.Second)
+		a = expectAccountReady(ctx, ns, "no-key", metav1.ConditionFalse, tenancyv1alpha1.ReasonPasswordSecretMissing, 10*time.Second)
 		Expect(meta.FindStatusCondition(a.Status.Conditions, tenancyv1alpha1.ConditionReady).Message).To(ContainSubstring(`"password"`))
-		a = expectAccountReady(ctx, ns, "no-password", metav1.ConditionFalse, controllers.ReasonNoPassword, 10*time.Second)
+		a = expectAccountReady(ctx, ns, "no-password", metav1.ConditionFalse, tenancyv1alpha1.ReasonNoPassword, 10*time.Second)
 		msg := meta.FindStatusCondition(a.Status.Conditions, tenancyv1alpha1.ConditionReady).Message
 		Expect(msg).To(ContainSubstring("REST API"))
 		Expect(msg).To(ContainSubstring("spec.passwordSecretRef"))
@@ -213,7 +213,7 @@ var _ = Describe("The Account controller", func() {
 		bob.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "bob-password"}
 		Expect(k8s.Create(ctx, bob)).To(Succeed())
 		Expect(k8s.Create(ctx, newAccount(ns, "carol", "carol@acct-del.example"))).To(Succeed())
-		a := expectAccountReady(ctx, ns, "bob", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+		a := expectAccountReady(ctx, ns, "bob", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 		Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
 
 		for _, name := range []string{"bob-1", "bob-2"} {
@@ -281,7 +281,7 @@ var _ = Describe("The Account controller", func() {
 		dave := newAccount(ns, "dave", "dave@acct-events.example")
 		dave.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "dave-password"}
 		Expect(k8s.Create(ctx, dave)).To(Succeed())
-		expectAccountReady(ctx, ns, "dave", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+		expectAccountReady(ctx, ns, "dave", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 		Eventually(func(g Gomega) {
 			list := &corev1.EventList{}
 			g.Expect(k8s.List(ctx, list, client.InNamespace(ns))).To(Succeed())

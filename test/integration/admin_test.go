@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/bootstrap"
 )
 
@@ -57,23 +56,23 @@ var _ = Describe("The Admin controller", func() {
 			g.Expect(a.Status.Role).To(Equal(role))
 			g.Expect(a.Status.Group).To(Equal(group))
 			g.Expect(a.Status.AccountID).To(Equal(acct.Spec.AccountID))
-			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, controllers.ReasonGranted)
+			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted)
 			g.Expect(meta.IsStatusConditionFalse(a.Status.Conditions, tenancyv1alpha1.ConditionLocked)).To(BeTrue())
 		})
 	}
 
 	It("derives the portal role from the Group's kind and the access type", func() {
 		// The bootstrap administrator holds full access on the root.
-		rootNS := tenancyv1alpha1.GroupNamespace(bootstrap.RootGroup)
+		rootNS := tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 		acct := &tenancyv1alpha1.Account{}
 		Eventually(func() error {
 			return k8s.Get(ctx, client.ObjectKey{Namespace: rootNS, Name: bootstrap.AdminName}, acct)
 		}, 20*time.Second).Should(Succeed())
 		expectAdmin(ctx, rootNS, bootstrap.AdminName, 20*time.Second, func(g Gomega, a *tenancyv1alpha1.Admin) {
 			g.Expect(a.Status.Role).To(Equal(tenancyv1alpha1.RoleRootAdmin))
-			g.Expect(a.Status.Group).To(Equal(bootstrap.RootGroup))
+			g.Expect(a.Status.Group).To(Equal(tenancyv1alpha1.RootGroupName))
 			g.Expect(a.Status.AccountID).To(Equal(acct.Spec.AccountID))
-			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, controllers.ReasonGranted)
+			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted)
 		})
 
 		partner := kindGroupNamespace(ctx, "adm-partner", "root", tenancyv1alpha1.GroupKindDistributor)
@@ -95,7 +94,7 @@ var _ = Describe("The Admin controller", func() {
 		ns := groupNamespace(ctx, "adm-missing")
 		Expect(k8s.Create(ctx, newAdmin(ns, "ghost-admin", "ghost", tenancyv1alpha1.AccessFull))).To(Succeed())
 		expectAdmin(ctx, ns, "ghost-admin", 10*time.Second, func(g Gomega, a *tenancyv1alpha1.Admin) {
-			readyWith(g, a.Status.Conditions, metav1.ConditionFalse, controllers.ReasonAccountMissing)
+			readyWith(g, a.Status.Conditions, metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing)
 			g.Expect(a.Status.AccountID).To(BeEmpty(), "no account id may be invented")
 			g.Expect(a.Status.Group).To(Equal("adm-missing"))
 		})
@@ -105,7 +104,7 @@ var _ = Describe("The Admin controller", func() {
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ghost), ghost)).To(Succeed())
 		// Well within the controller's 10s requeue: the Account watch must notice it.
 		expectAdmin(ctx, ns, "ghost-admin", 5*time.Second, func(g Gomega, a *tenancyv1alpha1.Admin) {
-			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, controllers.ReasonGranted)
+			readyWith(g, a.Status.Conditions, metav1.ConditionTrue, tenancyv1alpha1.ReasonGranted)
 			g.Expect(a.Status.AccountID).To(Equal(ghost.Spec.AccountID))
 			g.Expect(a.Status.Role).To(Equal(tenancyv1alpha1.RoleCompanyAdmin))
 		})

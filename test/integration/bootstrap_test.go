@@ -17,7 +17,7 @@ import (
 
 var _ = Describe("The bootstrap", func() {
 	ctx := context.Background()
-	rootNS := tenancyv1alpha1.GroupNamespace(bootstrap.RootGroup)
+	rootNS := tenancyv1alpha1.GroupNamespace(tenancyv1alpha1.RootGroupName)
 
 	It("creates the root Group and an admin Account with an Admin grant on it", func() {
 		root := &tenancyv1alpha1.Group{}

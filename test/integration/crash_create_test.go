@@ -29,8 +29,8 @@ func writePendingHash(ctx context.Context, namespace, account, plaintext string)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(k8s.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: credential.SecretName(account),
-			Labels:      map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, credential.LabelAccount: account},
-			Annotations: map[string]string{credential.AnnotationPending: account}},
+			Labels:      map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelAccount: account},
+			Annotations: map[string]string{tenancyv1alpha1.AnnotationPendingAccount: account}},
 		Data: map[string][]byte{credential.HashKey: []byte(hash)},
 	})).To(Succeed())
 	return hash
@@ -55,14 +55,14 @@ var _ = Describe("A create killed half-way", func() {
 		name, login := "crash-after-"+oteUniq(), newLogin("crash-after-")
 		hash := writePendingHash(ctx, rootNS, name, "Crash-Pass-1")
 		a := newAccount(rootNS, name, login)
-		a.Annotations = map[string]string{credential.AnnotationInitialFingerprint: credential.Fingerprint(hash)}
+		a.Annotations = map[string]string{tenancyv1alpha1.AnnotationInitialPasswordFingerprint: credential.Fingerprint(hash)}
 		Expect(k8s.Create(ctx, a)).To(Succeed())
 
 		acct := expectAccountReady(ctx, rootNS, name, metav1.ConditionTrue, "PasswordHashStored", 20*time.Second)
 		s := &corev1.Secret{}
 		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: rootNS, Name: credential.SecretName(name)}, s)).To(Succeed())
 		Expect(metav1.IsControlledBy(s, acct)).To(BeTrue(), "the Account owns its hash Secret")
-		Expect(s.Annotations).NotTo(HaveKey(credential.AnnotationPending))
+		Expect(s.Annotations).NotTo(HaveKey(tenancyv1alpha1.AnnotationPendingAccount))
 		Expect(string(s.Data[credential.HashKey])).To(Equal(hash))
 		Expect(verifierStatus(login, "Crash-Pass-1")).To(Equal(http.StatusOK))
 	})
@@ -98,7 +98,7 @@ var _ = Describe("A create killed half-way", func() {
 		other, err := password.Hash("Foreign-Pass-2")
 		Expect(err).NotTo(HaveOccurred())
 		a := newAccount(rootNS, name, newLogin("crash-foreign-"))
-		a.Annotations = map[string]string{credential.AnnotationInitialFingerprint: credential.Fingerprint(other)}
+		a.Annotations = map[string]string{tenancyv1alpha1.AnnotationInitialPasswordFingerprint: credential.Fingerprint(other)}
 		Expect(k8s.Create(ctx, a)).To(Succeed())
 		expectAccountReady(ctx, rootNS, name, metav1.ConditionFalse, "NoPassword", 20*time.Second)
 		Consistently(func() *metav1.OwnerReference {

@@ -39,7 +39,7 @@ func savedRecord(ctx context.Context, a *tenancyv1alpha1.Account, group string) 
 	hs := &corev1.Secret{}
 	Expect(k8s.Get(ctx, client.ObjectKey{Namespace: a.Namespace, Name: credential.SecretName(a.Name)}, hs)).To(Succeed())
 	rec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: a.Namespace, Name: credential.MoveRecordName(a.Name),
-		Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, credential.LabelMove: a.Name}}}
+		Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelMoveOf: a.Name}}}
 	Expect(credential.SetMove(rec, &credential.Move{Group: group, UID: a.UID, Grant: tenancyv1alpha1.AccessFull,
 		Account: &credential.MovedAccount{ResourceVersion: a.ResourceVersion, Labels: a.Labels, Annotations: a.Annotations, Spec: a.Spec}},
 		string(hs.Data[credential.HashKey]))).To(Succeed())
@@ -49,7 +49,7 @@ func savedRecord(ctx context.Context, a *tenancyv1alpha1.Account, group string) 
 // moveGroup is the business Group a creation writes for a's move.
 func moveGroup(name string, a *tenancyv1alpha1.Account) *tenancyv1alpha1.Group {
 	g := newGroup(name, "root")
-	g.Annotations = map[string]string{credential.AnnotationMoveIn: string(a.UID)}
+	g.Annotations = map[string]string{tenancyv1alpha1.AnnotationMoveIn: string(a.UID)}
 	return g
 }
 

@@ -12,16 +12,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/keys"
-	"github.com/tessera-dev/tessera/internal/kubectlplugin"
 )
 
 var _ = Describe("kubectl tessera token", func() {
 	ctx := context.Background()
 
 	It("get prints the JWT from the Token's Secret", func() {
-		Expect(kubectlplugin.TokenSecretKey).To(Equal(controllers.TokenSecretKey))
 		// A rotation elsewhere in the suite may re-sign a token: read the Secret alongside.
 		same := func(ns, name string, args ...string) {
 			Eventually(func(g Gomega) {
@@ -81,9 +78,9 @@ var _ = Describe("kubectl tessera token", func() {
 		Expect(after).NotTo(Equal(before))
 		Expect(out).To(Equal(fmt.Sprintf(
 			"signing keys rotated: active key %s (was %s; it keeps verifying the tokens it signed)\n", after, before)))
-		Expect(s.Annotations[keys.AnnotationRotate]).NotTo(BeEmpty())
-		Expect(s.Annotations[keys.AnnotationRotated]).To(Equal(s.Annotations[keys.AnnotationRotate]))
-		Expect(fieldOwners(s, "f:metadata", "f:annotations", "f:"+keys.AnnotationRotate)).
+		Expect(s.Annotations[tenancyv1alpha1.AnnotationRotate]).NotTo(BeEmpty())
+		Expect(s.Annotations[tenancyv1alpha1.AnnotationRotated]).To(Equal(s.Annotations[tenancyv1alpha1.AnnotationRotate]))
+		Expect(fieldOwners(s, "f:metadata", "f:annotations", "f:"+tenancyv1alpha1.AnnotationRotate)).
 			To(ContainElement(HavePrefix("kubectl-tessera/")))
 
 		Expect(succeed("token", "rotate-keys", "--wait=false")).To(Equal(
@@ -103,8 +100,8 @@ func jwtOf(ctx context.Context, ns, name string) string {
 	Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &tok)).To(Succeed())
 	var s corev1.Secret
 	Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: tok.Status.SecretName}, &s)).To(Succeed())
-	Expect(s.Data[controllers.TokenSecretKey]).NotTo(BeEmpty())
-	return string(s.Data[controllers.TokenSecretKey])
+	Expect(s.Data[tenancyv1alpha1.TokenSecretKey]).NotTo(BeEmpty())
+	return string(s.Data[tenancyv1alpha1.TokenSecretKey])
 }
 
 func active(s *corev1.Secret) string {

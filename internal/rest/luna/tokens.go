@@ -21,8 +21,8 @@ import (
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
-// tokenSecretKey is the data key of the JWT in a Token's Secret (controllers.TokenSecretKey).
-const tokenSecretKey = "token"
+// tokenSecretKey is the data key of the JWT in a Token's Secret.
+const tokenSecretKey = tenancyv1alpha1.TokenSecretKey
 
 func tokenSecretName(t *tenancyv1alpha1.Token) string {
 	if t.Status.SecretName != "" {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
@@ -57,7 +56,7 @@ func (c *caller) role() int {
 		return rolePending
 	case c.system:
 		return roleSystemAdmin
-	case c.group == bootstrap.RootGroup:
+	case c.group == tenancyv1alpha1.RootGroupName:
 		return roleNoBusiness
 	case c.admin:
 		return roleBusinessAdmin
@@ -67,7 +66,7 @@ func (c *caller) role() int {
 
 // business is the caller's business Group, "" when it has none.
 func (c *caller) business() string {
-	if c.group == bootstrap.RootGroup {
+	if c.group == tenancyv1alpha1.RootGroupName {
 		return ""
 	}
 	return c.group
@@ -165,6 +164,6 @@ func (a *API) caller(r *http.Request) (*caller, error) {
 		return nil, err
 	}
 	c.admin = adm != nil
-	c.system = c.admin && c.group == bootstrap.RootGroup
+	c.system = c.admin && c.group == tenancyv1alpha1.RootGroupName
 	return c, nil
 }

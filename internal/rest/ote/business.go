@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/bootstrap"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/people"
@@ -39,7 +38,7 @@ func businessStatus(g *tenancyv1alpha1.Group) int {
 
 // isBusiness reports whether g is a business: a company Group directly under the root.
 func isBusiness(g *tenancyv1alpha1.Group) bool {
-	return g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany && g.Spec.Parent == bootstrap.RootGroup
+	return g.Spec.Kind == tenancyv1alpha1.GroupKindEndUserCompany && g.Spec.Parent == tenancyv1alpha1.RootGroupName
 }
 
 func businessJSON(g *tenancyv1alpha1.Group, full bool) map[string]any {
@@ -118,9 +117,9 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 		ObjectMeta: metav1.ObjectMeta{Name: gName, Annotations: map[string]string{
 			AnnotationBusinessStatus: strconv.Itoa(statusPending), AnnotationBusinessObjective: objective,
 			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.acct.Spec.ID, 10),
-			AnnotationBusinessUpdated: now, credential.AnnotationMoveIn: string(c.acct.UID),
+			AnnotationBusinessUpdated: now, tenancyv1alpha1.AnnotationMoveIn: string(c.acct.UID),
 		}},
-		Spec: tenancyv1alpha1.GroupSpec{Parent: bootstrap.RootGroup, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
+		Spec: tenancyv1alpha1.GroupSpec{Parent: tenancyv1alpha1.RootGroupName, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
 			DisplayName: name, Description: introduce},
 	}
 	if err := a.Client.Create(r.Context(), g); err != nil {
@@ -175,7 +174,7 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 		return nil, err
 	}
 	for i := range list.Items {
-		if g := &list.Items[i]; g.Spec.Parent == bootstrap.RootGroup && displayName(g) == name {
+		if g := &list.Items[i]; g.Spec.Parent == tenancyv1alpha1.RootGroupName && displayName(g) == name {
 			return g, nil
 		}
 	}

@@ -15,33 +15,35 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
-// Annotations that keep ote-stack's facts the Account and Group specs have no field for.
+// Annotations that keep ote-stack's facts the Account and Group specs have no field for (the
+// keys are the API's: tenancyv1alpha1.AnnotationOTE*).
 const (
 	// AnnotationIsAdmin marks an Account registered with isAdmin=true: it may create a business.
-	AnnotationIsAdmin = "ote.tessera.dev/is-admin"
+	AnnotationIsAdmin = tenancyv1alpha1.AnnotationOTEIsAdmin
 	// AnnotationBusinessStatus is a business Group's approval status, 0–3.
-	AnnotationBusinessStatus = "ote.tessera.dev/status"
+	AnnotationBusinessStatus = tenancyv1alpha1.AnnotationOTEBusinessStatus
 	// AnnotationBusinessComment is the system administrator's audit comment.
-	AnnotationBusinessComment = "ote.tessera.dev/comment"
+	AnnotationBusinessComment = tenancyv1alpha1.AnnotationOTEBusinessComment
 	// AnnotationBusinessObjective and AnnotationBusinessScale are the creator's statements.
-	AnnotationBusinessObjective = "ote.tessera.dev/objective"
-	AnnotationBusinessScale     = "ote.tessera.dev/scale"
+	AnnotationBusinessObjective = tenancyv1alpha1.AnnotationOTEBusinessObjective
+	AnnotationBusinessScale     = tenancyv1alpha1.AnnotationOTEBusinessScale
 	// AnnotationBusinessOwner is the integer id of the Account that created the business.
-	AnnotationBusinessOwner = "ote.tessera.dev/owner-id"
+	AnnotationBusinessOwner = tenancyv1alpha1.AnnotationOTEBusinessOwner
 	// AnnotationBusinessUpdated is when the business status last changed (Unix seconds).
-	AnnotationBusinessUpdated = "ote.tessera.dev/update-time"
+	AnnotationBusinessUpdated = tenancyv1alpha1.AnnotationOTEBusinessUpdated
 	// Flag annotations on a business Group, "true" or "false" (default false), reported by
 	// GET /v1/authorization.
-	AnnotationPrivateProject        = "ote.tessera.dev/private-project"
-	AnnotationEnableIngress         = "ote.tessera.dev/enable-ingress"
-	AnnotationEnableAlert           = "ote.tessera.dev/enable-alert"
-	AnnotationEnableAdminAutoDeploy = "ote.tessera.dev/enable-admin-auto-deploy"
-	AnnotationHasRepoAccount        = "ote.tessera.dev/has-repo-account"
+	AnnotationPrivateProject        = tenancyv1alpha1.AnnotationOTEPrivateProject
+	AnnotationEnableIngress         = tenancyv1alpha1.AnnotationOTEEnableIngress
+	AnnotationEnableAlert           = tenancyv1alpha1.AnnotationOTEEnableAlert
+	AnnotationEnableAdminAutoDeploy = tenancyv1alpha1.AnnotationOTEEnableAdminAutoDeploy
+	AnnotationHasRepoAccount        = tenancyv1alpha1.AnnotationOTEHasRepoAccount
 )
 
 // SessionTTL is how long an ote-stack token lives: one hour, as the document says.

@@ -1,0 +1,29 @@
+package v1alpha1
+
+import "testing"
+
+func TestAdminRole(t *testing.T) {
+	for _, tc := range []struct {
+		kind   GroupKind
+		access AccessType
+		want   PortalRole
+	}{
+		{0, 15, RoleRootAdmin},
+		{0, 1, RoleReadonlyAdmin},
+		{10, 15, RolePartnerAdmin},
+		{20, 5, RolePartnerAdmin},
+		{21, 9, RolePartnerAdmin},
+		{30, 2, RolePartnerAdmin},
+		{31, 16, RolePartnerAdmin},
+		{40, 15, RoleCompanyAdmin},
+		{40, 1, RoleReadonlyAdmin},
+		{50, 3, RoleUnitAdmin},
+	} {
+		if got, ok := AdminRole(tc.kind, tc.access); !ok || got != tc.want {
+			t.Errorf("AdminRole(%d, %d) = %s, %v; want %s", tc.kind, tc.access, got, ok, tc.want)
+		}
+	}
+	if _, ok := AdminRole(99, 15); ok {
+		t.Error("an unknown kind got a role")
+	}
+}

@@ -1,0 +1,195 @@
+package v1alpha1
+
+// Condition types reported by Tessera's controllers. Every kind reports Ready, Reconciling and
+// Stalled; the others are reported where they apply. Every kind's status also defaults to
+// observedGeneration -1 (a marker on each Status field), so that an object no controller has
+// looked at yet reads as InProgress to kstatus rather than Current.
+const (
+	// ConditionReady is True when the object has been fully reconciled and is usable: a Group's
+	// namespace exists, an Account's password hash is stored, a Token's JWT is in its Secret, an
+	// Admin's account and group exist.
+	ConditionReady = "Ready"
+
+	// ConditionLocked is True when the object is frozen by a hierarchy lock, its own or that of an
+	// ancestor Group. The message names the locking Group.
+	ConditionLocked = "Locked"
+
+	// ConditionExpired is True on a Token whose expirationTime has passed.
+	ConditionExpired = "Expired"
+
+	// ConditionReconciling is True while the controller is still working towards Ready and
+	// expects to get there without anyone's help (kstatus's abnormal-true polarity: False, or
+	// absent, is the normal state). Tools that follow kstatus (Flux, kpt, cli-utils) report such
+	// an object as InProgress. It is derived from Ready: its reason is Ready's.
+	ConditionReconciling = "Reconciling"
+
+	// ConditionStalled is True when the controller cannot make the object Ready until someone
+	// changes something: a missing input, a conflict, an expired token (abnormal-true polarity).
+	// kstatus reports such an object as Failed; it clears by itself once the input appears. It
+	// is derived from Ready: its reason and message are Ready's.
+	ConditionStalled = "Stalled"
+)
+
+// Reasons of the Reconciling and Stalled conditions when they are False. When True they carry
+// the reason of the Ready condition they are derived from.
+const (
+	// ReasonUpToDate: Ready is True; nothing is left to do for this generation.
+	ReasonUpToDate = "UpToDate"
+	// ReasonWaitingForInput: Reconciling is False because the object is Stalled.
+	ReasonWaitingForInput = "WaitingForInput"
+	// ReasonProgressing: Stalled is False because the controller is still making progress.
+	ReasonProgressing = "Progressing"
+)
+
+// Reasons of a Group's conditions.
+const (
+	// ReasonReconciled: Ready is True; the Group's namespace exists and is labelled.
+	ReasonReconciled = "Reconciled"
+	// ReasonTreeProblem: Ready is False; the parent does not exist or the parents form a cycle.
+	// The Group is halted until spec.parent is fixed or the parent is created.
+	ReasonTreeProblem = "TreeProblem"
+	// ReasonNamespaceConflict: Ready is False; the Group's namespace exists and belongs to
+	// someone else. It is never taken over.
+	ReasonNamespaceConflict = "NamespaceConflict"
+	// ReasonLockEnabled: Locked is True because the Group's own spec.lock is enabled.
+	ReasonLockEnabled = "LockEnabled"
+	// ReasonLockedByAncestor: Locked is True on a Group because an ancestor Group is locked.
+	ReasonLockedByAncestor = "LockedByAncestor"
+	// ReasonNotLocked: Locked is False; no Group at or above the object's Group is locked.
+	// Every kind reports it.
+	ReasonNotLocked = "NotLocked"
+)
+
+// Reasons of the conditions of the objects that live in a Group's namespace: Accounts, Tokens
+// and Admins.
+const (
+	// ReasonGroupMissing: Ready is False (and Locked Unknown); the object's namespace is not the
+	// namespace of an existing Group.
+	ReasonGroupMissing = "GroupMissing"
+	// ReasonAccountMissing: Ready is False; the Account named by spec.accountRef does not exist.
+	ReasonAccountMissing = "AccountMissing"
+	// ReasonGroupLocked: Locked is True; the object's Group, or one of its ancestors, is
+	// locked. An Account, its Tokens and its Admins under one lock all report this reason, with
+	// the same message naming the locking Group.
+	ReasonGroupLocked = "GroupLocked"
+)
+
+// Reasons of an Account's Ready condition.
+const (
+	// ReasonPasswordSecretMissing: spec.passwordSecretRef names a Secret or key that does not
+	// exist. No password is invented; a hash stored before stays in use.
+	ReasonPasswordSecretMissing = "PasswordSecretMissing"
+	// ReasonNoPassword: neither spec.passwordSecretRef nor a stored hash.
+	ReasonNoPassword = "NoPassword"
+	// ReasonPasswordHashStored: the password hash is stored; the Account can sign in.
+	ReasonPasswordHashStored = "PasswordHashStored"
+)
+
+// Reasons of an Admin's Ready condition, besides ReasonGroupMissing and ReasonAccountMissing.
+const (
+	// ReasonAccountIDMissing: the Account exists but has no accountID yet (admission assigns
+	// one). The controller gets past it by itself: the Admin is Reconciling, not Stalled.
+	ReasonAccountIDMissing = "AccountIDMissing"
+	// ReasonUnknownGroupKind: the Group's kind is none the portal gives administrators a role in.
+	ReasonUnknownGroupKind = "UnknownGroupKind"
+	// ReasonGranted: the Account and the Group exist; the grant is in force.
+	ReasonGranted = "Granted"
+)
+
+// Reasons of a Token's conditions, besides ReasonAccountMissing.
+const (
+	// ReasonIssued: Ready is True; the signed JWT is in the Token's Secret.
+	ReasonIssued = "Issued"
+	// ReasonKeysUnavailable: Ready is False while the signing keys, or the Token's and
+	// Account's ids, are not there yet. The controller gets past it by itself: the Token is
+	// Reconciling, not Stalled.
+	ReasonKeysUnavailable = "KeysUnavailable"
+	// ReasonTokenExpired: Ready is False and Expired True; spec.expirationTime has passed.
+	ReasonTokenExpired = "Expired"
+	// ReasonNotExpired: Expired is False.
+	ReasonNotExpired = "NotExpired"
+)
+
+// ConditionReasons is a condition type a kind reports, with every reason it may carry (besides
+// the ones Reconciling and Stalled take over from Ready). Compare HNC's AllConditions.
+// +kubebuilder:object:generate=false
+type ConditionReasons struct {
+	// Type is the condition type, e.g. ConditionReady.
+	Type string
+	// Reasons are the reasons the condition may carry.
+	Reasons []string
+}
+
+// progressReasons are the reasons of Reconciling and Stalled when False; when True they carry
+// Ready's reason.
+var progressReasons = []string{ReasonUpToDate, ReasonWaitingForInput, ReasonProgressing}
+
+// AllConditions maps each kind to the conditions its controller reports and their reasons.
+var AllConditions = map[string][]ConditionReasons{
+	"Group": {
+		{ConditionReady, []string{ReasonReconciled, ReasonTreeProblem, ReasonNamespaceConflict}},
+		{ConditionLocked, []string{ReasonLockEnabled, ReasonLockedByAncestor, ReasonNotLocked}},
+		{ConditionReconciling, progressReasons},
+		{ConditionStalled, progressReasons},
+	},
+	"Account": {
+		{ConditionReady, []string{ReasonPasswordHashStored, ReasonPasswordSecretMissing, ReasonNoPassword, ReasonGroupMissing}},
+		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked, ReasonGroupMissing}},
+		{ConditionReconciling, progressReasons},
+		{ConditionStalled, progressReasons},
+	},
+	"Token": {
+		{ConditionReady, []string{ReasonIssued, ReasonKeysUnavailable, ReasonAccountMissing, ReasonTokenExpired}},
+		{ConditionExpired, []string{ReasonTokenExpired, ReasonNotExpired}},
+		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked}},
+		{ConditionReconciling, progressReasons},
+		{ConditionStalled, progressReasons},
+	},
+	"Admin": {
+		{ConditionReady, []string{ReasonGranted, ReasonGroupMissing, ReasonAccountMissing, ReasonAccountIDMissing, ReasonUnknownGroupKind}},
+		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked, ReasonGroupMissing}},
+		{ConditionReconciling, progressReasons},
+		{ConditionStalled, progressReasons},
+	},
+}
+
+// Reasons of the Events Tessera's controllers record. Each Event also names an action (the
+// verb of the Event API), given with the reason.
+const (
+	// EventReasonIssued: a Token's first JWT was signed into its Secret (action Issue).
+	EventReasonIssued = "Issued"
+	// EventReasonRenewed: a Token's JWT was re-signed because its claims changed, its key left
+	// the key set or the stored JWT could not be read (action Renew).
+	EventReasonRenewed = "Renewed"
+	// EventReasonReissued: a Token's JWT was re-signed because AnnotationReissue asked for it
+	// (action Reissue).
+	EventReasonReissued = "Reissued"
+	// EventReasonRevoked: a deleted Token's Secret was removed (action Revoke).
+	EventReasonRevoked = "Revoked"
+	// EventReasonExpired: a Token reached its expirationTime (action Expire).
+	EventReasonExpired = "Expired"
+	// EventReasonLocked: a Group became locked, by itself or an ancestor (action Lock).
+	EventReasonLocked = "Locked"
+	// EventReasonUnlocked: a Group is no longer locked (action Unlock).
+	EventReasonUnlocked = "Unlocked"
+	// EventReasonDeleted: a deleted Group's namespace and everything in it were deleted
+	// (action Delete).
+	EventReasonDeleted = "Deleted"
+	// EventReasonCleaningUp: a deleted Account's Tokens and Admins are being deleted (action
+	// Delete).
+	EventReasonCleaningUp = "CleaningUp"
+	// EventReasonCleanedUp: a deleted Account's Tokens, Admins and password hash are gone
+	// (action Delete).
+	EventReasonCleanedUp = "CleanedUp"
+	// EventReasonPasswordHashStored: the hash of an Account's first password from
+	// spec.passwordSecretRef was stored (action StorePasswordHash).
+	EventReasonPasswordHashStored = "PasswordHashStored"
+	// EventReasonPasswordHashUpdated: the Secret named by spec.passwordSecretRef changed and the
+	// hash was updated (action StorePasswordHash).
+	EventReasonPasswordHashUpdated = "PasswordHashUpdated"
+	// EventReasonMoved: an Account was moved into a business Group's namespace (action Move).
+	EventReasonMoved = "Moved"
+	// EventReasonMoveRolledBack: an Account move was rolled back; the message says why (a
+	// Warning, action Move).
+	EventReasonMoveRolledBack = "MoveRolledBack"
+)
