@@ -22,8 +22,6 @@ import (
 
 // Names of the bootstrap objects.
 const (
-	// RootGroup is tenancyv1alpha1.RootGroupName, kept for the REST packages that name it so.
-	RootGroup = tenancyv1alpha1.RootGroupName
 	// AdminName is the bootstrap administrator's Account (and Admin).
 	AdminName = "bootstrap-admin"
 )
