@@ -2,8 +2,10 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -92,7 +94,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	srcKey := client.ObjectKey{Namespace: acct.Namespace, Name: ref.Name}
 	upToDate := func(uid, resourceVersion string) bool {
 		return current != "" &&
-			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey) &&
+			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey, ref.Format) &&
 			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] == fingerprint(current)
 	}
 	// The metadata cache answers "has the plaintext changed?" without reading it.
@@ -123,9 +125,12 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 		}
 		return st, nil
 	}
-	source := passwordSource(string(src.UID), src.ResourceVersion, passwordKey)
+	source := passwordSource(string(src.UID), src.ResourceVersion, passwordKey, ref.Format)
 	if upToDate(string(src.UID), src.ResourceVersion) {
 		return st, nil
+	}
+	if done, err := r.syncHashFromSecret(ctx, acct, &st, hashSecret, current, string(plaintext), source); done {
+		return st, err
 	}
 
 	// The Secret changed, maybe only its metadata: keep the stored hash when it still matches,
@@ -161,9 +166,76 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	return st, nil
 }
 
-// passwordSource is the value of tenancyv1alpha1.AnnotationPasswordSource.
-func passwordSource(uid, resourceVersion, key string) string {
-	return "uid=" + uid + ",resourceVersion=" + resourceVersion + ",key=" + key
+// passwordSource is the value of tenancyv1alpha1.AnnotationPasswordSource. A format other than plaintext is
+// part of it, so that changing the format alone takes effect (and plaintext sources keep the
+// value they had before formats existed).
+func passwordSource(uid, resourceVersion, key string, format tenancyv1alpha1.PasswordFormat) string {
+	s := "uid=" + uid + ",resourceVersion=" + resourceVersion + ",key=" + key
+	if format != "" && format != tenancyv1alpha1.PasswordFormatPlaintext {
+		s += ",format=" + string(format)
+	}
+	return s
+}
+
+// syncHashFromSecret applies the rule of spec.passwordSecretRef.format to value, the source
+// Secret's value, and reports whether it took care of it (done): with format hash it checks
+// the hash (password.Check) and copies it as is into the hash Secret — never hashing it again —
+// or refuses it; with format plaintext it refuses a value that has the form of a hash. A
+// refusal sets st's reason and leaves the stored hash, if any, in use. Not done: value is a
+// plaintext for the caller to hash.
+func (r *AccountReconciler) syncHashFromSecret(ctx context.Context, acct *tenancyv1alpha1.Account, st *passwordState,
+	hashSecret *corev1.Secret, current, value, source string) (done bool, err error) {
+	ref := acct.Spec.PasswordSecretRef
+	key := ref.Key
+	if key == "" {
+		key = tenancyv1alpha1.DefaultPasswordKey
+	}
+	where := fmt.Sprintf("key %q of Secret %s", key, ref.Name)
+	value = strings.TrimSpace(value) // a hash has no spaces; htpasswd and echo end theirs with a newline
+	if ref.Format != tenancyv1alpha1.PasswordFormatHash {
+		if !password.IsHash(value) {
+			return false, nil
+		}
+		st.reason = tenancyv1alpha1.ReasonPasswordLooksLikeHash
+		st.message = "the " + where + " holds what has the form of a password hash, not a plaintext password: " +
+			"set spec.passwordSecretRef.format to hash to use it as a hash"
+	} else if cerr := password.Check(value); cerr != nil {
+		switch {
+		case errors.Is(cerr, password.ErrWeakHash):
+			st.reason = tenancyv1alpha1.ReasonPasswordHashTooWeak
+		case errors.Is(cerr, password.ErrCostlyHash):
+			st.reason = tenancyv1alpha1.ReasonPasswordHashTooCostly
+		default:
+			st.reason = tenancyv1alpha1.ReasonPasswordHashInvalid
+		}
+		// Check's messages name the parameter at fault, never the hash.
+		st.message = "the " + where + " is refused: " + strings.TrimPrefix(cerr.Error(), "password: ")
+	}
+	if st.reason != "" {
+		if current != "" {
+			st.message += "; the password stored before stays in use"
+		}
+		return true, nil
+	}
+	fp := fingerprint(value)
+	if value == current {
+		// Only the source Secret's metadata changed: record it, keep the hash.
+		orig := hashSecret.DeepCopy()
+		st.changed = hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] != fp
+		metav1.SetMetaDataAnnotation(&hashSecret.ObjectMeta, tenancyv1alpha1.AnnotationPasswordSource, source)
+		metav1.SetMetaDataAnnotation(&hashSecret.ObjectMeta, tenancyv1alpha1.AnnotationPasswordFingerprint, fp)
+		return true, r.Patch(ctx, hashSecret, client.MergeFrom(orig))
+	}
+	w := &hashSecretWriter{Client: r.Client, key: client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}, source: source}
+	if _, err := credential.StoreHash(ctx, w, acct, value); err != nil {
+		return true, fmt.Errorf("storing the password hash of Account %s/%s: %w", acct.Namespace, acct.Name, err)
+	}
+	st.hashSecret, st.changed = w.key.Name, true
+	if r.Recorder != nil {
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashCopied, "StorePasswordHash",
+			"copied the password hash from Secret %s into Secret %s", ref.Name, w.key.Name)
+	}
+	return true, nil
 }
 
 // fingerprint is the value of tenancyv1alpha1.AnnotationPasswordFingerprint for a stored hash.

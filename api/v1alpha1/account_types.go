@@ -96,15 +96,17 @@ type AccountSpec struct {
 	Disabled bool `json:"disabled,omitempty"`
 
 	// passwordSecretRef names a Secret in the Account's namespace whose "password" key holds the
-	// plaintext password. The controller hashes it (argon2id) into the Account's own hash Secret
-	// on every change; the plaintext is never copied anywhere else. Leave it empty when the
-	// password is set through a REST API. While the referenced Secret is missing the Account is
-	// not Ready and no password is invented.
+	// password: a plaintext, which the controller hashes (argon2id) into the Account's own hash
+	// Secret on every change and never copies anywhere else; or, with format: hash, an argon2id
+	// or bcrypt hash that is checked and copied as is, so that a Git repository need never hold a
+	// plaintext password. Leave it empty when the password is set through a REST API. While the
+	// referenced Secret is missing, or its value is refused, the Account is not Ready, no
+	// password is invented and a password stored before stays in use.
 	// +optional
 	PasswordSecretRef *PasswordSecretReference `json:"passwordSecretRef,omitempty"`
 }
 
-// PasswordSecretReference points at a plaintext password in a Secret.
+// PasswordSecretReference points at a password, plaintext or hashed, in a Secret.
 type PasswordSecretReference struct {
 	// name of the Secret, in the Account's namespace.
 	// +kubebuilder:validation:MinLength=1
@@ -118,7 +120,52 @@ type PasswordSecretReference struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +optional
 	Key string `json:"key,omitempty"`
+
+	// format says what the key holds. "plaintext" (the default): a password, which the
+	// controller hashes; a value that has the complete form of an argon2id or bcrypt hash is
+	// refused (reason PasswordLooksLikeHash) rather than taken for a password that anyone who
+	// can read the hash would know. "hash": a hash made elsewhere — an argon2id PHC string
+	// ($argon2id$v=19$m=<KiB>,t=<iterations>,p=<lanes>$<salt>$<hash>, unpadded base64, as the
+	// argon2 tools write) or a bcrypt hash ($2a$, $2b$ or $2y$, as htpasswd -B, Dex's
+	// staticPasswords and Argo CD's admin.password take) — copied as is into the Account's hash
+	// Secret, never hashed again (surrounding whitespace, such as a trailing newline, is
+	// dropped), after checking its parameters: argon2id m 19456–262144 KiB
+	// (19–256 MiB), t 2–10, p 1–16, salt 8–64 bytes, hash 16–64 bytes; bcrypt cost 10–14. A
+	// hash outside them is refused (reasons PasswordHashInvalid, PasswordHashTooWeak,
+	// PasswordHashTooCostly; the message says what is wrong, never the hash). A bcrypt password
+	// longer than 72 bytes never matches.
+	// +kubebuilder:default=plaintext
+	// +optional
+	Format PasswordFormat `json:"format,omitempty"`
 }
+
+// PasswordFormat is what a password Secret's key holds: a plaintext or a hash.
+// +kubebuilder:validation:Enum=plaintext;hash
+type PasswordFormat string
+
+const (
+	// PasswordFormatPlaintext: the key holds a plaintext password; the controller hashes it.
+	PasswordFormatPlaintext PasswordFormat = "plaintext"
+	// PasswordFormatHash: the key holds an argon2id PHC or bcrypt hash, checked and used as is.
+	PasswordFormatHash PasswordFormat = "hash"
+)
+
+// Reasons of an Account's Ready=False when the value of spec.passwordSecretRef is refused.
+// A password stored before stays in use.
+const (
+	// ReasonPasswordHashInvalid: with format hash, the value is not a well-formed argon2id PHC
+	// string (version 19) or bcrypt hash ($2a$, $2b$, $2y$).
+	ReasonPasswordHashInvalid = "PasswordHashInvalid"
+	// ReasonPasswordHashTooWeak: with format hash, the hash's parameters are below the
+	// minimums (argon2id m 19 MiB, t 2, p 1; bcrypt cost 10).
+	ReasonPasswordHashTooWeak = "PasswordHashTooWeak"
+	// ReasonPasswordHashTooCostly: with format hash, the hash's parameters are above the
+	// maximums (argon2id m 256 MiB, t 10, p 16; bcrypt cost 14): every sign-in would cost too much.
+	ReasonPasswordHashTooCostly = "PasswordHashTooCostly"
+	// ReasonPasswordLooksLikeHash: with format plaintext, the value has the complete form of an
+	// argon2id or bcrypt hash. Set format: hash if it is one.
+	ReasonPasswordLooksLikeHash = "PasswordLooksLikeHash"
+)
 
 // AccountProfile is the personal data of an Account.
 type AccountProfile struct {

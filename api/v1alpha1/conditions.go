@@ -187,6 +187,9 @@ const (
 	// EventReasonPasswordHashUpdated: the Secret named by spec.passwordSecretRef changed and the
 	// hash was updated (action StorePasswordHash).
 	EventReasonPasswordHashUpdated = "PasswordHashUpdated"
+	// EventReasonPasswordHashCopied: a hash (spec.passwordSecretRef.format hash) was copied as
+	// is into the Account's hash Secret (action StorePasswordHash).
+	EventReasonPasswordHashCopied = "PasswordHashCopied"
 	// EventReasonMoved: an Account was moved into a business Group's namespace (action Move).
 	EventReasonMoved = "Moved"
 	// EventReasonMoveRolledBack: an Account move was rolled back; the message says why (a

@@ -3,6 +3,7 @@
 //
 //	go run ./hack/bench tokens -n 1000          # Token applied → JWT in its Secret, p50/p99
 //	go run ./hack/bench populate -n 10000       # N Accounts with one Token each, then the manager's RSS
+//	go run ./hack/bench populate -prehashed     # … each signing in with the password "bench-Passw0rd"
 //	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
 //	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
@@ -36,6 +37,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/operator"
+	"github.com/tessera-dev/tessera/internal/password"
 )
 
 const group = "bench"
@@ -52,6 +54,8 @@ func main() {
 	levels := fs.String("c", "1,8,64", "REST runs: comma-separated concurrency levels")
 	duration := fs.Duration("d", 10*time.Second, "REST runs: duration of each level")
 	url := fs.String("url", "http://127.0.0.1:5170", "REST server (loopback only)")
+	prehashed := fs.Bool("prehashed", false, "populate: give every Account the password "+benchPassword+
+		" through one Secret holding its hash (spec.passwordSecretRef.format: hash), hashed once, not per Account")
 	_ = fs.Parse(os.Args[2:])
 
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -66,7 +70,7 @@ func main() {
 	case "tokens":
 		benchTokens(ctx, c, ns, *n, *concurrency)
 	case "populate":
-		populate(ctx, c, ns, *n, *concurrency)
+		populate(ctx, c, ns, *n, *concurrency, *prehashed)
 	case modeVerify, modeLogin, modeRESTCreate:
 		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
 	default:
@@ -145,8 +149,19 @@ func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurre
 
 // populate creates n Accounts with one Token each, waits until every Token is Ready, and prints
 // the resident memory of the tessera process.
-func populate(ctx context.Context, c client.Client, ns string, n, concurrency int) {
+func populate(ctx context.Context, c client.Client, ns string, n, concurrency int, prehashed bool) {
 	began := time.Now()
+	var ref *tenancyv1alpha1.PasswordSecretReference
+	if prehashed {
+		hash, err := password.Hash(benchPassword)
+		check(err)
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-password-hash"},
+			Data: map[string][]byte{"password": []byte(hash)}}
+		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
+			check(err)
+		}
+		ref = &tenancyv1alpha1.PasswordSecretReference{Name: s.Name, Format: tenancyv1alpha1.PasswordFormatHash}
+	}
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -156,7 +171,7 @@ func populate(ctx context.Context, c client.Client, ns string, n, concurrency in
 			defer func() { <-sem; wg.Done() }()
 			name := fmt.Sprintf("p-%d", i)
 			acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: tenancyv1alpha1.AccountSpec{Login: name + "@bench.example"}}
+				Spec: tenancyv1alpha1.AccountSpec{Login: name + "@bench.example", PasswordSecretRef: ref}}
 			if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
 				check(err)
 			}
