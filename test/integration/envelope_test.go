@@ -83,7 +83,7 @@ var _ = Describe("Every API's envelope", func() {
 		{"ote-stack (/v1/)", [2]string{"code", "message"}, "/v1/no-such-thing", "/v1/user", "/v1/authorization",
 			"POST, PUT", http.StatusUnprocessableEntity},
 		{"identity (/api/vX.Y.Z/)", [2]string{"status", "error"}, "/api/v0.1.0/no-such-thing", "/api/v0.1.0/users",
-			"/api/v0.1.0/access_token", "GET", http.StatusBadRequest},
+			"/api/v0.1.0/access_token", "GET, HEAD", http.StatusBadRequest},
 	} {
 		Context(api.name, func() {
 			expectEnvelope := func(r envelopeResp, status int) {

@@ -20,7 +20,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/credential"
 )
 
@@ -80,7 +79,7 @@ var _ = Describe("Pre-hashed passwords from Git", func() {
 		bcLogin := prehashed(ns, "bc", bc, tenancyv1alpha1.PasswordFormatHash)
 
 		for name, hash := range map[string]string{"argon": argon, "bc": bc} {
-			a := expectAccountReady(ctx, ns, name, metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+			a := expectAccountReady(ctx, ns, name, metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 			Expect(a.Spec.PasswordSecretRef.Format).To(Equal(tenancyv1alpha1.PasswordFormatHash))
 			Expect(storedHash(Default, ctx, ns, name)).To(Equal(hash), "copied as is, never hashed again")
 		}
@@ -121,7 +120,7 @@ var _ = Describe("Pre-hashed passwords from Git", func() {
 	It("follows a source Secret changed to another hash, and keeps the stored one while a change is refused", func() {
 		ns := groupNamespace(ctx, "prehash-change")
 		login := prehashed(ns, "rotating", foreignBcrypt("First-Hashed-1", 10), tenancyv1alpha1.PasswordFormatHash)
-		expectAccountReady(ctx, ns, "rotating", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+		expectAccountReady(ctx, ns, "rotating", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 		signsIn(login, "First-Hashed-1")
 
 		second := foreignArgon2id("Second-Hashed-2", 19*1024, 2, 1)
@@ -152,7 +151,7 @@ var _ = Describe("Pre-hashed passwords from Git", func() {
 		whole := foreignBcrypt("Forgot-The-Format-1", 10)
 		wholeLogin := prehashed(ns, "whole", whole, tenancyv1alpha1.PasswordFormatPlaintext)
 
-		a := expectAccountReady(ctx, ns, "lookalike", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+		a := expectAccountReady(ctx, ns, "lookalike", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 		Expect(a.Spec.PasswordSecretRef.Format).To(Equal(tenancyv1alpha1.PasswordFormatPlaintext), "the CRD's default")
 		h := storedHash(Default, ctx, ns, "lookalike")
 		Expect(h).To(HavePrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
@@ -166,7 +165,7 @@ var _ = Describe("Pre-hashed passwords from Git", func() {
 		// Setting the format alone (the Secret unchanged) makes it a hash.
 		Expect(update(ctx, &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "whole"}},
 			func(a *tenancyv1alpha1.Account) { a.Spec.PasswordSecretRef.Format = tenancyv1alpha1.PasswordFormatHash })).To(Succeed())
-		expectAccountReady(ctx, ns, "whole", metav1.ConditionTrue, controllers.ReasonPasswordHashStored, 10*time.Second)
+		expectAccountReady(ctx, ns, "whole", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
 		Expect(storedHash(Default, ctx, ns, "whole")).To(Equal(whole))
 		signsIn(wholeLogin, "Forgot-The-Format-1")
 
