@@ -6,6 +6,7 @@
 //	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
 //	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
+//	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
 //
 // REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to.
 //
@@ -64,7 +65,9 @@ func main() {
 
 	switch os.Args[1] {
 	case "tokens":
-		benchTokens(ctx, c, ns, *n, *concurrency)
+		benchTokens(ctx, c, ns, *n, *concurrency).print()
+	case "tokens-vs-secrets":
+		tokensVsSecrets(ctx, c, cfg, ns, *n, *concurrency)
 	case "populate":
 		populate(ctx, c, ns, *n, *concurrency)
 	case "verify", "login", "rest-create":
@@ -75,9 +78,25 @@ func main() {
 	}
 }
 
+// tokenRun is the outcome of a burst of Tokens.
+type tokenRun struct {
+	n, concurrency int
+	elapsed        time.Duration
+	latencies      []time.Duration // sorted
+}
+
+func (r tokenRun) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r tokenRun) print() {
+	l := r.latencies
+	fmt.Printf("tokens=%d concurrency=%d total=%s throughput=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
+		r.n, r.concurrency, r.elapsed.Round(time.Millisecond), r.rate(),
+		pct(l, 50), pct(l, 90), pct(l, 99), l[len(l)-1].Round(time.Millisecond))
+}
+
 // benchTokens creates n Tokens for one Account, one after another at the given concurrency, and
 // measures from each create's return to the moment a watch shows its Secret holding a JWT.
-func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurrency int) {
+func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurrency int) tokenRun {
 	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-tokens"},
 		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-tokens@bench.example"}}
 	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -138,9 +157,7 @@ func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurre
 	}
 	elapsed := time.Since(began)
 	slices.Sort(latencies)
-	fmt.Printf("tokens=%d concurrency=%d total=%s throughput=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
-		n, concurrency, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(),
-		pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[len(latencies)-1].Round(time.Millisecond))
+	return tokenRun{n: n, concurrency: concurrency, elapsed: elapsed, latencies: latencies}
 }
 
 // populate creates n Accounts with one Token each, waits until every Token is Ready, and prints
