@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -65,6 +66,9 @@ type TokenReconciler struct {
 	Now func() time.Time
 
 	rotated chan event.GenericEvent
+	// written maps a Token's UID to its resourceVersion before this reconciler's last status
+	// patch, until the cache shows a newer one; it holds the Tokens whose patch is in flight.
+	written sync.Map
 }
 
 // +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=tokens,verbs=get;list;watch;update;patch
@@ -86,6 +90,15 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		return ctrl.Result{}, r.revoke(ctx, tok)
 	}
 
+	// The cache may still hold the Token as it was before this reconciler's last status patch
+	// (the Secret's event often arrives first): reconciling that copy would patch the same status
+	// again. The patch's own event requeues the Token once the cache has caught up.
+	if stale, ok := r.written.Load(tok.UID); ok {
+		if stale == tok.ResourceVersion {
+			return ctrl.Result{RequeueAfter: time.Second}, nil // should the event be lost
+		}
+		r.written.Delete(tok.UID)
+	}
 	before := tok.DeepCopy()
 	defer func() {
 		if equality.Semantic.DeepEqual(before.Status, tok.Status) {
@@ -93,6 +106,8 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		}
 		if perr := r.Status().Patch(ctx, tok, client.MergeFrom(before)); perr != nil && err == nil {
 			err = perr
+		} else if perr == nil && tok.ResourceVersion != before.ResourceVersion {
+			r.written.Store(tok.UID, before.ResourceVersion) // a no-op patch sends no event
 		}
 	}()
 	tok.Status.ObservedGeneration = tok.Generation
@@ -320,8 +335,10 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
-		// Signing is cheap; the API writes are the latency. Several workers overlap them.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 8}).
+		// Signing is cheap; the two API writes in series are the latency (≈0.1-0.25 s on a loaded
+		// API server), so 8 workers capped a burst near 30 Tokens/s. Enough workers overlap them
+		// that the API server's write rate is the limit; an idle worker costs a goroutine.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 64}).
 		Owns(&corev1.Secret{}).
 		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount)).
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).
@@ -333,6 +350,9 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // recordRevoked records a Revoked Event when the cache sees a Token go: without a finalizer no
 // reconcile sees the deleted object, and deletes are rare enough for an Event each.
 func (r *TokenReconciler) recordRevoked(_ context.Context, e event.TypedDeleteEvent[client.Object], _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	if e.Object != nil {
+		r.written.Delete(e.Object.GetUID())
+	}
 	if r.Recorder != nil && e.Object != nil {
 		r.Recorder.Eventf(e.Object, nil, corev1.EventTypeNormal, "Revoked", "Revoke",
 			"the token was deleted; its JWT no longer verifies and its Secret goes with it")
