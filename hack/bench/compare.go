@@ -36,7 +36,7 @@ func tokensVsSecrets(ctx context.Context, c client.WithWatch, cfg *rest.Config, 
 	time.Sleep(3 * time.Second)
 
 	before := scrapeWrites(cfg)
-	run := benchTokens(ctx, c, ns, n, concurrency)
+	run := benchTokens(ctx, c, cfg, ns, n, concurrency)
 	time.Sleep(2 * time.Second) // status patches and Events trail the Secret
 	after := scrapeWrites(cfg)
 	run.print()

@@ -32,8 +32,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -66,7 +69,7 @@ func main() {
 
 	switch os.Args[1] {
 	case "tokens":
-		benchTokens(ctx, c, ns, *n, *concurrency).print()
+		benchTokens(ctx, c, cfg, ns, *n, *concurrency).print()
 	case "tokens-vs-secrets":
 		tokensVsSecrets(ctx, c, cfg, ns, *n, *concurrency)
 	case "populate":
@@ -97,57 +100,38 @@ func (r tokenRun) print() {
 
 // benchTokens creates n Tokens for one Account, one after another at the given concurrency, and
 // measures from each create's return to the moment a watch shows its Secret holding a JWT.
-func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurrency int) tokenRun {
+func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns string, n, concurrency int) tokenRun {
 	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-tokens"},
 		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-tokens@bench.example"}}
 	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
 	}
 	run := strconv.FormatInt(time.Now().Unix(), 36)
-	selector := []client.ListOption{client.InNamespace(ns), client.HasLabels{"tenancy.tessera.dev/token"}}
-	w, err := c.Watch(ctx, &corev1.SecretList{}, selector...)
-	check(err)
-
 	var mu sync.Mutex
 	created := map[string]time.Time{}
 	var latencies []time.Duration
 	done := make(chan struct{})
-	// seen counts s when it holds the JWT of a Token of this run; true once all n have one.
-	seen := func(s *corev1.Secret) bool {
+	// seen counts s when it holds the JWT of a Token of this run, and closes done at n.
+	seen := func(o any) {
+		s, ok := o.(*corev1.Secret)
+		if !ok {
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		name := strings.TrimSuffix(s.Name, "-jwt")
 		if start, ok := created[name]; ok && len(s.Data["token"]) > 0 {
 			latencies = append(latencies, time.Since(start))
 			delete(created, name)
+			if len(latencies) == n {
+				close(done)
+			}
 		}
-		return len(latencies) == n
 	}
-	go func() {
-		defer func() { w.Stop() }()
-		for {
-			for ev := range w.ResultChan() {
-				if s, ok := ev.Object.(*corev1.Secret); ok && (ev.Type == watch.Added || ev.Type == watch.Modified) && seen(s) {
-					close(done)
-					return
-				}
-			}
-			// A loaded API server may end the watch (an unresponsive watcher): watch again, and
-			// list what the gap hid; those latencies are measured at the list, a little late.
-			fmt.Fprintln(os.Stderr, "bench: the Secret watch ended; watching again")
-			var err error
-			w, err = c.Watch(ctx, &corev1.SecretList{}, selector...)
-			check(err)
-			list := &corev1.SecretList{}
-			check(c.List(ctx, list, selector...))
-			for i := range list.Items {
-				if seen(&list.Items[i]) {
-					close(done)
-					return
-				}
-			}
-		}
-	}()
+	// An informer, not a bare watch: a loaded API server ends slow watchers, and the informer
+	// resumes (or relists) by itself.
+	stop := watchSecrets(ctx, cfg, ns, toolscache.ResourceEventHandlerFuncs{AddFunc: seen, UpdateFunc: func(_, o any) { seen(o) }})
+	defer stop()
 
 	began := time.Now()
 	sem := make(chan struct{}, concurrency)
@@ -258,4 +242,23 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// watchSecrets runs an informer on the Token Secrets of ns until the returned stop is called.
+func watchSecrets(ctx context.Context, cfg *rest.Config, ns string, h toolscache.ResourceEventHandler) func() {
+	sel, err := labels.Parse("tenancy.tessera.dev/token")
+	check(err)
+	ca, err := cache.New(cfg, cache.Options{Scheme: operator.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}},
+		DefaultLabelSelector: sel})
+	check(err)
+	inf, err := ca.GetInformer(ctx, &corev1.Secret{})
+	check(err)
+	_, err = inf.AddEventHandler(h)
+	check(err)
+	ctx, cancel := context.WithCancel(ctx)
+	go func() { check(ca.Start(ctx)) }()
+	if !ca.WaitForCacheSync(ctx) {
+		check(fmt.Errorf("the Secret informer did not sync"))
+	}
+	return cancel
 }
