@@ -3,12 +3,14 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -40,6 +42,9 @@ type TokenReconciler struct {
 	Now func() time.Time
 
 	rotated chan event.GenericEvent
+	// written maps a Token's UID to its resourceVersion before this reconciler's last status
+	// patch, until the cache shows a newer one; it holds the Tokens whose patch is in flight.
+	written sync.Map
 }
 
 // +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=tokens,verbs=get;list;watch;update;patch
@@ -53,19 +58,30 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if err := r.Get(ctx, req.NamespacedName, tok); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	// No finalizer: the Secret is owner-referenced, so the garbage collector removes it, and the
+	// verifier refuses a deleted Token's JWT at once (the Token is gone from its cache). That
+	// saves a write and two admission calls per Token. Tokens from earlier versions still carry
+	// the finalizer; revoke releases them.
 	if tok.DeletionTimestamp != nil {
 		return ctrl.Result{}, r.revoke(ctx, tok)
 	}
-	if !controllerutil.ContainsFinalizer(tok, CleanupFinalizer) {
-		patch := client.MergeFrom(tok.DeepCopy())
-		controllerutil.AddFinalizer(tok, CleanupFinalizer)
-		if err := r.Patch(ctx, tok, patch); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
 
+	// The cache may still hold the Token as it was before this reconciler's last status patch
+	// (the Secret's event often arrives first): reconciling that copy would patch the same status
+	// again. The patch's own event requeues the Token once the cache has caught up.
+	if stale, ok := r.written.Load(tok.UID); ok {
+		if stale == tok.ResourceVersion {
+			return ctrl.Result{RequeueAfter: time.Second}, nil // should the event be lost
+		}
+		r.written.Delete(tok.UID)
+	}
 	before := tok.DeepCopy()
-	defer patchStatusOnReturn(ctx, r.Client, tok, before, &err)
+	defer func() {
+		patchStatusOnReturn(ctx, r.Client, tok, before, &err)
+		if err == nil && tok.ResourceVersion != before.ResourceVersion {
+			r.written.Store(tok.UID, before.ResourceVersion) // a no-op patch sends no event
+		}
+	}()
 	tok.Status.ObservedGeneration = tok.Generation
 	tok.Status.SecretName = tok.JWTSecretName()
 	r.summarizeLock(tok)
@@ -177,7 +193,10 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 	}
 	recordIssued(tok, claims, kid)
 	metrics.TokenSigned(exists)
-	if r.Recorder != nil {
+	// A first issue is routine and status says it (Ready, keyID, issuedAt); an Event for each of
+	// a burst of Tokens would be one more write per Token. Renewals and re-issues replace a JWT
+	// someone holds, so they are recorded.
+	if r.Recorder != nil && reason != tenancyv1alpha1.EventReasonIssued {
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, reason, actions[reason], "signed a JWT with key %s into Secret %s%s", kid, secret.Name, why)
 	}
 	return 0, nil
@@ -221,8 +240,8 @@ func recordIssued(tok *tenancyv1alpha1.Token, c jwt.Claims, kid string) {
 	}
 }
 
-// revoke deletes the JWT Secret before letting the Token go, so the token stops verifying at
-// once and nothing is left where no garbage collector runs.
+// revoke releases a Token that still carries the finalizer of earlier versions: it deletes the
+// JWT Secret (as the garbage collector would) and removes the finalizer.
 func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token) error {
 	if !controllerutil.ContainsFinalizer(tok, CleanupFinalizer) {
 		return nil
@@ -235,10 +254,6 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 		}
 	} else if client.IgnoreNotFound(err) != nil {
 		return err
-	}
-	metrics.TokensRevoked.Inc()
-	if r.Recorder != nil {
-		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonRevoked, "Revoke", "the token was deleted and its Secret removed")
 	}
 	patch := client.MergeFrom(tok.DeepCopy())
 	controllerutil.RemoveFinalizer(tok, CleanupFinalizer)
@@ -278,13 +293,29 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
-		// Signing is cheap; the API writes are the latency. Several workers overlap them.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 8}).
+		// Signing is cheap; the two API writes in series are the latency (≈0.1-0.25 s on a loaded
+		// API server), so 8 workers capped a burst near 30 Tokens/s. Enough workers overlap them
+		// that the API server's write rate is the limit; an idle worker costs a goroutine.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 64}).
 		Owns(&corev1.Secret{}).
 		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount)).
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).
 		WatchesRawSource(source.Channel(r.rotated, &handler.EnqueueRequestForObject{})).
+		Watches(&tenancyv1alpha1.Token{}, handler.Funcs{DeleteFunc: r.recordRevoked}).
 		Complete(r)
+}
+
+// recordRevoked records a Revoked Event when the cache sees a Token go: without a finalizer no
+// reconcile sees the deleted object, and deletes are rare enough for an Event each.
+func (r *TokenReconciler) recordRevoked(_ context.Context, e event.TypedDeleteEvent[client.Object], _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	if e.Object != nil {
+		r.written.Delete(e.Object.GetUID())
+		metrics.TokensRevoked.Inc()
+	}
+	if r.Recorder != nil && e.Object != nil {
+		r.Recorder.Eventf(e.Object, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonRevoked, "Revoke",
+			"the token was deleted; its JWT no longer verifies and its Secret goes with it")
+	}
 }
 
 func (r *TokenReconciler) tokensOfAccount(ctx context.Context, obj client.Object) []reconcile.Request {

@@ -27,12 +27,19 @@ type GroupMember[T client.Object] struct {
 	Claims *claims.Claims
 	// Resource names the kind in refusals.
 	Resource schema.GroupResource
+	// Proofs, when set, recognizes Token ids the defaulter generated: they need no claim.
+	Proofs *claims.Prover
 }
 
 // ValidateCreate implements admission.Validator.
 func (v *GroupMember[T]) ValidateCreate(ctx context.Context, obj T) (admission.Warnings, error) {
 	if err := v.checkGroup(ctx, obj); err != nil {
 		return nil, err
+	}
+	// A UUIDv4 generated in this create cannot collide: no Lease, no API call. A client-chosen
+	// tokenID is claimed, and checked live against Tokens that hold generated ones.
+	if generatedToken(v.Proofs, obj) {
+		return nil, nil
 	}
 	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, nil, obj)
 }

@@ -41,9 +41,11 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 			Resource: resource("accounts")}).Complete(); err != nil {
 		return err
 	}
+	proofs := claims.NewProver()
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Token{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens")}).Complete(); err != nil {
+		WithDefaulter(&Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs, Proofs: proofs}).
+		WithValidator(&GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens"),
+			Proofs: proofs}).Complete(); err != nil {
 		return err
 	}
 	return ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Admin{}).

@@ -7,6 +7,8 @@
 //	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
 //	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
+//	go run ./hack/bench rest-tokens -c 8 -d 10s # POST /1/tokens with a Bearer token (JWT in the answer)
+//	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
 //
 // REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to.
 //
@@ -31,8 +33,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -68,10 +73,12 @@ func main() {
 
 	switch os.Args[1] {
 	case "tokens":
-		benchTokens(ctx, c, ns, *n, *concurrency)
+		benchTokens(ctx, c, cfg, ns, *n, *concurrency).print()
+	case "tokens-vs-secrets":
+		tokensVsSecrets(ctx, c, cfg, ns, *n, *concurrency)
 	case "populate":
 		populate(ctx, c, ns, *n, *concurrency, *prehashed)
-	case modeVerify, modeLogin, modeRESTCreate:
+	case modeVerify, modeLogin, modeRESTCreate, "rest-tokens":
 		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
@@ -79,44 +86,56 @@ func main() {
 	}
 }
 
+// tokenRun is the outcome of a burst of Tokens.
+type tokenRun struct {
+	n, concurrency int
+	elapsed        time.Duration
+	latencies      []time.Duration // sorted
+}
+
+func (r tokenRun) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r tokenRun) print() {
+	l := r.latencies
+	fmt.Printf("tokens=%d concurrency=%d total=%s throughput=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
+		r.n, r.concurrency, r.elapsed.Round(time.Millisecond), r.rate(),
+		pct(l, 50), pct(l, 90), pct(l, 99), l[len(l)-1].Round(time.Millisecond))
+}
+
 // benchTokens creates n Tokens for one Account, one after another at the given concurrency, and
 // measures from each create's return to the moment a watch shows its Secret holding a JWT.
-func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurrency int) {
+func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns string, n, concurrency int) tokenRun {
 	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-tokens"},
 		Spec: tenancyv1alpha1.AccountSpec{Login: "bench-tokens@bench.example"}}
 	if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
 	}
 	run := strconv.FormatInt(time.Now().Unix(), 36)
-	w, err := c.Watch(ctx, &corev1.SecretList{}, client.InNamespace(ns), client.HasLabels{tenancyv1alpha1.LabelToken})
-	check(err)
-	defer w.Stop()
-
 	var mu sync.Mutex
 	created := map[string]time.Time{}
 	var latencies []time.Duration
 	done := make(chan struct{})
-	go func() {
-		for ev := range w.ResultChan() {
-			if ev.Type != watch.Added && ev.Type != watch.Modified {
-				continue
-			}
-			s := ev.Object.(*corev1.Secret)
-			name := strings.TrimSuffix(s.Name, tenancyv1alpha1.TokenSecretSuffix)
-			mu.Lock()
-			start, ok := created[name]
-			if ok && len(s.Data["token"]) > 0 {
-				latencies = append(latencies, time.Since(start))
-				delete(created, name)
-				if len(latencies) == n {
-					close(done)
-					mu.Unlock()
-					return
-				}
-			}
-			mu.Unlock()
+	// seen counts s when it holds the JWT of a Token of this run, and closes done at n.
+	seen := func(o any) {
+		s, ok := o.(*corev1.Secret)
+		if !ok {
+			return
 		}
-	}()
+		mu.Lock()
+		defer mu.Unlock()
+		name := strings.TrimSuffix(s.Name, "-jwt")
+		if start, ok := created[name]; ok && len(s.Data["token"]) > 0 {
+			latencies = append(latencies, time.Since(start))
+			delete(created, name)
+			if len(latencies) == n {
+				close(done)
+			}
+		}
+	}
+	// An informer, not a bare watch: a loaded API server ends slow watchers, and the informer
+	// resumes (or relists) by itself.
+	stop := watchSecrets(ctx, cfg, ns, toolscache.ResourceEventHandlerFuncs{AddFunc: seen, UpdateFunc: func(_, o any) { seen(o) }})
+	defer stop()
 
 	began := time.Now()
 	sem := make(chan struct{}, concurrency)
@@ -142,9 +161,7 @@ func benchTokens(ctx context.Context, c client.WithWatch, ns string, n, concurre
 	}
 	elapsed := time.Since(began)
 	slices.Sort(latencies)
-	fmt.Printf("tokens=%d concurrency=%d total=%s throughput=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
-		n, concurrency, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(),
-		pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[len(latencies)-1].Round(time.Millisecond))
+	return tokenRun{n: n, concurrency: concurrency, elapsed: elapsed, latencies: latencies}
 }
 
 // populate creates n Accounts with one Token each, waits until every Token is Ready, and prints
@@ -240,4 +257,23 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// watchSecrets runs an informer on the Token Secrets of ns until the returned stop is called.
+func watchSecrets(ctx context.Context, cfg *rest.Config, ns string, h toolscache.ResourceEventHandler) func() {
+	sel, err := labels.Parse("tenancy.tessera.dev/token")
+	check(err)
+	ca, err := cache.New(cfg, cache.Options{Scheme: operator.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}},
+		DefaultLabelSelector: sel})
+	check(err)
+	inf, err := ca.GetInformer(ctx, &corev1.Secret{})
+	check(err)
+	_, err = inf.AddEventHandler(h)
+	check(err)
+	ctx, cancel := context.WithCancel(ctx)
+	go func() { check(ca.Start(ctx)) }()
+	if !ca.WaitForCacheSync(ctx) {
+		check(fmt.Errorf("the Secret informer did not sync"))
+	}
+	return cancel
 }

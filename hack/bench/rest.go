@@ -47,6 +47,19 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 		for _, l := range levels {
 			load("verifier/password", l, d, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
 		}
+	case "rest-tokens":
+		// Bearer: a Token of the bootstrap admin, so that no request hashes a password.
+		benchAccount(ctx, c, ns)
+		acct := &tenancyv1alpha1.Account{}
+		check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: benchLoginAccount}, acct))
+		h := http.Header{}
+		h.Set("Authorization", "Bearer "+tokenJWT(ctx, c, "tessera-root", "bench-admin", "bootstrap-admin",
+			tenancyv1alpha1.TokenPermissions{Token: []tenancyv1alpha1.CRUDVerb{"creation", "view"}}))
+		h.Set("Luna-Account-Id", acct.Spec.AccountID)
+		body, _ := json.Marshal(map[string]any{"permissions": map[string]any{}, "expiration_time": nil})
+		for _, l := range levels {
+			load("POST /1/tokens, Bearer (JWT in the answer)", l, d, http.StatusCreated, jsonPost(url+"/1/tokens", body, h))
+		}
 	case modeRESTCreate:
 		h := adminHeader()
 		run := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -86,15 +99,19 @@ func benchAccount(ctx context.Context, c client.Client, ns string) string {
 // benchJWT returns the JWT of a Token of the bench account.
 func benchJWT(ctx context.Context, c client.Client, ns string) string {
 	benchAccount(ctx, c, ns)
-	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-verify"},
-		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: benchLoginAccount}}}
+	return tokenJWT(ctx, c, ns, "bench-verify", benchLoginAccount, tenancyv1alpha1.TokenPermissions{})
+}
+
+// tokenJWT makes sure the Token name of account exists in ns and returns its JWT.
+func tokenJWT(ctx context.Context, c client.Client, ns, name, account string, perms tenancyv1alpha1.TokenPermissions) string {
+	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: account}, Permissions: perms}}
 	if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
 		check(err)
 	}
-	key := client.ObjectKey{Namespace: ns, Name: "bench-verify-jwt"}
 	for range 100 {
 		s := &corev1.Secret{}
-		if err := c.Get(ctx, key, s); err == nil && len(s.Data["token"]) > 0 {
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + "-jwt"}, s); err == nil && len(s.Data["token"]) > 0 {
 			return string(s.Data["token"])
 		}
 		time.Sleep(100 * time.Millisecond)

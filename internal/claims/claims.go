@@ -97,7 +97,10 @@ func Holder(obj client.Object) types.NamespacedName { return client.ObjectKeyFro
 
 // Claim gives key to holder. It fails with *TakenError when another object holds it.
 func (c *Claims) Claim(ctx context.Context, key Key, holder types.NamespacedName) error {
-	_, err := c.claim(ctx, key, holder)
+	acquired, err := c.claim(ctx, key, holder)
+	if err != nil && acquired {
+		_ = c.Release(context.WithoutCancel(ctx), key, holder)
+	}
 	return err
 }
 
@@ -136,21 +139,35 @@ func (c *Claims) Check(ctx context.Context, keys []Key, holder types.NamespacedN
 		lease := &coordinationv1.Lease{}
 		err := c.Client.Get(ctx, types.NamespacedName{Namespace: c.Namespace, Name: k.LeaseName()}, lease)
 		if apierrors.IsNotFound(err) {
+			errs = append(errs, c.live(ctx, k, holder))
 			continue
 		}
 		if err == nil {
 			err = c.heldByOther(ctx, lease, k, holder.String())
+		}
+		if err == nil {
+			err = c.live(ctx, k, holder)
 		}
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// claim claims key; acquired reports whether this call created or took over the Lease.
+// claim claims key; acquired reports whether this call created or took over the Lease (also
+// when it then fails: the live check comes after the Lease, and the caller releases it).
 func (c *Claims) claim(ctx context.Context, key Key, holder types.NamespacedName) (acquired bool, err error) {
 	if err := c.Cached(ctx, key, holder); err != nil {
 		return false, err
 	}
+	acquired, err = c.claimLease(ctx, key, holder)
+	if err == nil {
+		err = c.live(ctx, key, holder)
+	}
+	return acquired, err
+}
+
+// claimLease creates or takes over key's Lease for holder.
+func (c *Claims) claimLease(ctx context.Context, key Key, holder types.NamespacedName) (acquired bool, err error) {
 	now := metav1.NewMicroTime(c.now())
 	id := holder.String()
 	lease := &coordinationv1.Lease{
@@ -190,8 +207,14 @@ func (c *Claims) Cached(ctx context.Context, key Key, holder types.NamespacedNam
 	if c.Cache == nil || key.Field.Index == "" {
 		return nil
 	}
+	return heldIn(ctx, c.Cache, key.Field.Index, key, holder)
+}
+
+// heldIn fails with *TakenError when r, listing by the field index or selector by, shows a
+// live object other than holder carrying key.
+func heldIn(ctx context.Context, r client.Reader, by string, key Key, holder types.NamespacedName) error {
 	list := key.Field.newList()
-	if err := c.Cache.List(ctx, list, client.MatchingFields{key.Field.Index: key.Value}); err != nil {
+	if err := r.List(ctx, list, client.MatchingFields{by: key.Value}); err != nil {
 		return err
 	}
 	objs, err := meta.ExtractList(list)

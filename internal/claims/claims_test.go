@@ -45,7 +45,11 @@ func setup(t *testing.T, objs ...client.Object) (*Claims, client.Client, *clock)
 			t.Fatal(err)
 		}
 	}
-	c := fake.NewClientBuilder().WithScheme(s).WithObjects(objs...).Build()
+	// The API server filters Tokens by their selectable field spec.tokenID; the fake by index.
+	c := fake.NewClientBuilder().WithScheme(s).WithObjects(objs...).
+		WithIndex(&tenancyv1alpha1.Token{}, TokenID.Path, func(o client.Object) []string {
+			return []string{o.(*tenancyv1alpha1.Token).Spec.TokenID}
+		}).Build()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	return &Claims{Client: c, Namespace: ns, Now: clk.now}, c, clk
 }
@@ -321,5 +325,51 @@ func TestSweepDeletesOnlyStaleClaims(t *testing.T) {
 	}
 	if err := c.Get(ctx, client.ObjectKeyFromObject(&l[0]), &coordinationv1.Lease{}); apierrors.IsNotFound(err) {
 		t.Fatal("live claim swept")
+	}
+}
+
+func TestLiveTokenWithoutClaimIsTaken(t *testing.T) {
+	// A Token whose tokenID the defaulter generated holds no Lease; the API server knows it.
+	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: "t", Name: "gen"},
+		Spec: tenancyv1alpha1.TokenSpec{TokenID: "tok-gen"}}
+	cl, c, _ := setup(t, tok)
+	ctx := context.Background()
+	key := Key{Field: TokenID, Value: "tok-gen"}
+	if err := cl.Check(ctx, []Key{key}, holder("t", "copy")); !IsTaken(err) || !strings.Contains(err.Error(), "Token t/gen") {
+		t.Fatalf("dry run: got %v", err)
+	}
+	if err := cl.ClaimAll(ctx, []Key{key}, holder("t", "copy")); !IsTaken(err) {
+		t.Fatalf("got %v", err)
+	}
+	if err := cl.Claim(ctx, key, holder("t", "copy")); !IsTaken(err) {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(leases(t, c)); n != 0 {
+		t.Fatalf("a refused claim left %d Leases", n)
+	}
+	if err := cl.Claim(ctx, key, holder("t", "gen")); err != nil {
+		t.Fatalf("the holder itself: %v", err)
+	}
+}
+
+func TestProver(t *testing.T) {
+	p := NewProver()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p.Now = func() time.Time { return now }
+	proof := p.Prove("ns", "a", "id-1")
+	if !p.Verify("ns", "a", "id-1", proof) {
+		t.Fatal("own proof refused")
+	}
+	for _, c := range [][3]string{{"ns", "b", "id-1"}, {"other", "a", "id-1"}, {"ns", "a", "id-2"}} {
+		if p.Verify(c[0], c[1], c[2], proof) {
+			t.Fatalf("proof accepted for %v", c)
+		}
+	}
+	if NewProver().Verify("ns", "a", "id-1", proof) {
+		t.Fatal("another key accepted the proof")
+	}
+	now = now.Add(StaleAfter + time.Second)
+	if p.Verify("ns", "a", "id-1", proof) {
+		t.Fatal("an old proof accepted")
 	}
 }

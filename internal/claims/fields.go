@@ -23,11 +23,13 @@ type Field struct {
 	// Index is the cache field index that finds holders by value; "" when there is none.
 	Index string
 
-	numeric   bool
-	prefix    string // of the Lease name
-	newObject func() client.Object
-	newList   func() client.ObjectList
-	value     func(client.Object) string // "" when the object carries none
+	numeric bool
+	// selectable fields are a selectable field of their CRD (Path), checked live on every claim.
+	selectable bool
+	prefix     string // of the Lease name
+	newObject  func() client.Object
+	newList    func() client.ObjectList
+	value      func(client.Object) string // "" when the object carries none
 }
 
 // Key is one claimable value of one field.
@@ -60,7 +62,7 @@ var (
 			return strings.ToLower(a.Spec.Profile.Email)
 		})
 	// TokenID is a Token's UUID.
-	TokenID = &Field{Kind: "Token", Path: "spec.tokenID", Noun: "tokenID", Index: index.TokenID, prefix: "token-tokenid-",
+	TokenID = &Field{Kind: "Token", Path: "spec.tokenID", Noun: "tokenID", Index: index.TokenID, prefix: "token-tokenid-", selectable: true,
 		newObject: func() client.Object { return &tenancyv1alpha1.Token{} },
 		newList:   func() client.ObjectList { return &tenancyv1alpha1.TokenList{} },
 		value:     func(o client.Object) string { return o.(*tenancyv1alpha1.Token).Spec.TokenID }}

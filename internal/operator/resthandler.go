@@ -10,8 +10,10 @@ import (
 	"k8s.io/client-go/discovery"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/notify"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/rest/identity"
 	"github.com/tessera-dev/tessera/internal/rest/luna"
@@ -29,7 +31,11 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Health: []luna.HealthCheck{
+	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache(), tenancyv1alpha1.LabelToken)
+	if err != nil {
+		return nil, err
+	}
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Changes: changes, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},

@@ -44,6 +44,20 @@ func race(n int, create func(i int) error) []error {
 	return errs
 }
 
+// expectWinners checks that want of errs are nil and the others refusals naming field.
+func expectWinners(errs []error, field string, want int) {
+	GinkgoHelper()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		expectDuplicate(err, field)
+	}
+	Expect(won).To(Equal(want))
+}
+
 var _ = Describe("Identifier claims", Ordered, func() {
 	ctx := context.Background()
 	var ns string
@@ -82,6 +96,45 @@ var _ = Describe("Identifier claims", Ordered, func() {
 		Expect(err.Error()).To(ContainSubstring("Token " + ns + "/first"))
 	})
 
+	It("lets exactly one of 10 concurrent creates with one chosen tokenID win, and refuses all 10 copies of a generated one", func() {
+		expectOneWinner := func(prefix, id string, want int) {
+			expectWinners(race(10, func(i int) error {
+				t := newToken(ns, fmt.Sprintf("%s-%d", prefix, i), "tok-owner")
+				t.Spec.TokenID = id
+				return k8s.Create(ctx, t)
+			}), "spec.tokenID", want)
+		}
+		expectOneWinner("same-tok", uuid.NewString(), 1)
+		// A generated tokenID holds no claim; the live check finds its Token at once.
+		gen := newToken(ns, "generated", "tok-owner")
+		Expect(k8s.Create(ctx, gen)).To(Succeed())
+		Expect(gen.Annotations).To(HaveKey("tenancy.tessera.dev/generated-id-proof"))
+		expectOneWinner("copy-gen", gen.Spec.TokenID, 0)
+	})
+
+	It("takes no client's word that a tokenID was generated", func() {
+		gen := newToken(ns, "proven", "tok-owner")
+		Expect(k8s.Create(ctx, gen)).To(Succeed())
+		// The proof and the id copied together, under the same name after the original is gone
+		// would be a replay; under another name, and when a dry run hands out the proof.
+		forged := newToken(ns, "forged", "tok-owner")
+		forged.Spec.TokenID = gen.Spec.TokenID
+		forged.Annotations = map[string]string{"tenancy.tessera.dev/generated-id-proof": gen.Annotations["tenancy.tessera.dev/generated-id-proof"]}
+		expectDuplicate(k8s.Create(ctx, forged), "spec.tokenID")
+
+		dry := newToken(ns, "dry-tok", "tok-owner")
+		Expect(k8s.Create(ctx, dry, client.DryRunAll)).To(Succeed())
+		chosen := newToken(ns, "chose-dry-id", "tok-owner")
+		chosen.Spec.TokenID = dry.Spec.TokenID
+		Expect(k8s.Create(ctx, chosen)).To(Succeed())
+		dry.ResourceVersion = ""
+		expectDuplicate(k8s.Create(ctx, dry), "spec.tokenID")
+		// A dry run of a copy is refused too, and claims nothing.
+		copied := newToken(ns, "dry-copy", "tok-owner")
+		copied.Spec.TokenID = gen.Spec.TokenID
+		expectDuplicate(k8s.Create(ctx, copied, client.DryRunAll), "spec.tokenID")
+	})
+
 	It("refuses a Group with another Group's uuid or id", func() {
 		root := &tenancyv1alpha1.Group{}
 		Expect(k8s.Get(ctx, client.ObjectKey{Name: "root"}, root)).To(Succeed())
@@ -110,20 +163,11 @@ var _ = Describe("Identifier claims", Ordered, func() {
 
 	It("lets exactly one of 10 concurrent creates with one chosen accountID win", func() {
 		id := uuid.NewString()
-		errs := race(10, func(i int) error {
+		expectWinners(race(10, func(i int) error {
 			a := newAccount(ns, fmt.Sprintf("same-id-%d", i), fmt.Sprintf("same-id-%d@claims.example", i))
 			a.Spec.AccountID = id
 			return k8s.Create(ctx, a)
-		})
-		won := 0
-		for _, err := range errs {
-			if err == nil {
-				won++
-				continue
-			}
-			expectDuplicate(err, "spec.accountID")
-		}
-		Expect(won).To(Equal(1))
+		}), "spec.accountID", 1)
 	})
 
 	It("lets exactly one of 10 concurrent POST /1/accounts with one Luna-Account-Id win", func() {
@@ -205,7 +249,10 @@ var _ = Describe("Identifier claims", Ordered, func() {
 	})
 
 	It("lets a deleted Token's tokenID be used again once the stale claim may be taken over", func() {
+		// A chosen tokenID is claimed (a generated one holds no claim, and is free once its
+		// Token is gone).
 		tok := newToken(ns, "gone", "tok-owner")
+		tok.Spec.TokenID = uuid.NewString()
 		Expect(k8s.Create(ctx, tok)).To(Succeed())
 		again := newToken(ns, "again", "tok-owner")
 		again.Spec.TokenID = tok.Spec.TokenID

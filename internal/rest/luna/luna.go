@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tessera-dev/tessera/internal/notify"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/version"
@@ -44,6 +45,9 @@ type API struct {
 	// WaitTimeout bounds how long a write waits for the cache (and a new token for its JWT);
 	// zero means 5 seconds.
 	WaitTimeout time.Duration
+	// Changes, when set, tells a token write that its Token or Secret changed in the cache, so
+	// that it need not poll for the JWT.
+	Changes *notify.Broadcaster
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -1,23 +1,24 @@
 package luna
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/google/uuid"
-
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/principal"
+	"github.com/tessera-dev/tessera/internal/notify"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -161,11 +162,12 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 	if e := settle(spec, owner); e != nil {
 		return e
 	}
-	id := uuid.NewString()
+	// The defaulter generates the tokenID: a generated one needs no claim at admission (a
+	// chosen one costs a Lease and a List), so the name cannot carry it and is generated too.
 	tok := &tenancyv1alpha1.Token{
-		ObjectMeta: metav1.ObjectMeta{Namespace: owner.Namespace, Name: "token-" + id},
+		ObjectMeta: metav1.ObjectMeta{Namespace: owner.Namespace, GenerateName: "token-"},
 		Spec: tenancyv1alpha1.TokenSpec{
-			AccountRef: tenancyv1alpha1.LocalObjectReference{Name: owner.Name}, TokenID: id,
+			AccountRef:  tenancyv1alpha1.LocalObjectReference{Name: owner.Name},
 			Permissions: spec.Permissions, VisibilityArea: spec.VisibilityArea,
 			ExpirationTime: spec.ExpirationTime, Description: spec.Description,
 		},
@@ -177,7 +179,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 	if err != nil {
 		return err
 	}
-	a.writeTokenCreated(w, id, jwt)
+	a.writeTokenCreated(w, tok.Spec.TokenID, jwt)
 	return nil
 }
 
@@ -191,7 +193,7 @@ func (a *API) writeTokenCreated(w http.ResponseWriter, id, jwt string) {
 // spec (visibility area and expiration), and returns the JWT.
 func (a *API) awaitJWT(ctx context.Context, want *tenancyv1alpha1.Token) (string, error) {
 	var jwt string
-	ok, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
+	ok, err := a.waitChange(ctx, notify.Key(want.Namespace, want.Name), func(ctx context.Context) (bool, error) {
 		t, err := a.tokenByID(ctx, want.Spec.TokenID)
 		if err != nil || t == nil || t.Generation < want.Generation || t.Status.ObservedGeneration < want.Generation || t.Status.KeyID == "" {
 			return false, err
@@ -213,6 +215,34 @@ func (a *API) awaitJWT(ctx context.Context, want *tenancyv1alpha1.Token) (string
 		return "", errTimeout("the token was stored but its JWT was not issued in time; retry GET /1/tokens/" + want.Spec.TokenID)
 	}
 	return jwt, nil
+}
+
+// waitChange is waitUntil woken by a.Changes, when set, whenever the cache sees key's Token or
+// its Secret change, instead of polling. A slow tick covers a signal lost to a relist.
+func (a *API) waitChange(ctx context.Context, key string, cond func(ctx context.Context) (bool, error)) (bool, error) {
+	if a.Changes == nil {
+		return a.waitUntil(ctx, cond)
+	}
+	changed, stop := a.Changes.Wait(key)
+	defer stop()
+	timeout := cmp.Or(a.WaitTimeout, 5*time.Second)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if ok, err := cond(ctx); ok || err != nil {
+			return ok, err
+		}
+		select {
+		case <-changed:
+		case <-tick.C:
+		case <-deadline.C:
+			return false, nil
+		case <-ctx.Done():
+			return false, nil
+		}
+	}
 }
 
 // jwtMatches reads (without verifying: it comes from our own Secret) the claims of a JWT and
