@@ -27,8 +27,8 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Detail }
 
-// fieldStatus is the key of the identity API's status text, in its error body and in the
-// answers of writes ("user created").
+// fieldStatus is the key of the status text in the answers of the identity API's writes
+// ("user created"), as in its error envelope.
 const fieldStatus = "status"
 
 // envelope is the identity API's error body. Detail comes first so that the bytes are those the
