@@ -182,7 +182,7 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		if !obj.GetDeletionTimestamp().IsZero() {
 			continue
 		}
-		if err := r.Delete(ctx, obj, client.Preconditions{UID: ptrTo(obj.GetUID())}); client.IgnoreNotFound(err) != nil {
+		if err := r.Delete(ctx, obj, client.Preconditions{UID: new(obj.GetUID())}); client.IgnoreNotFound(err) != nil {
 			if apierrors.IsConflict(err) { // replaced by a new object of that name: look again
 				return ctrl.Result{RequeueAfter: conflictRequeue}, nil
 			}
@@ -224,8 +224,6 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 	}
 	return ctrl.Result{}, nil
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // SetupWithManager registers the reconciler: Accounts, their hash Secrets, the plaintext
 // password Secrets (metadata only, through a cache of its own), Groups (locks) and the deletion

@@ -28,63 +28,26 @@ type passwordState struct {
 	reason, message string
 }
 
+// keptPasswordNote ends the message of a refused password Secret when an earlier hash stays.
+const keptPasswordNote = "; the password stored before stays in use"
+
 // syncPassword makes the Account's hash Secret follow spec.passwordSecretRef, if set, and
 // reports whether a hash is stored. The plaintext is read with the APIReader (the cache holds
 // only Tessera's Secrets) and only when its Secret changed since the hash was made.
 func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alpha1.Account) (passwordState, error) {
 	var st passwordState
-	hashSecret := &corev1.Secret{}
 	key := client.ObjectKey{Namespace: acct.Namespace, Name: credential.SecretName(acct.Name)}
-	if err := r.Get(ctx, key, hashSecret); apierrors.IsNotFound(err) {
-		hashSecret = nil
-	} else if err != nil {
+	hashSecret, current, err := r.storedHash(ctx, acct, key)
+	if err != nil {
 		return st, err
-	}
-	// A Secret of that name that is not this Account's (left over from an earlier Account of the
-	// same name) holds someone else's password: it does not count, and is replaced.
-	current := ""
-	if hashSecret != nil && metav1.IsControlledBy(hashSecret, acct) {
-		current = string(hashSecret.Data[credential.HashKey])
 	}
 	if current != "" {
 		st.hashSecret = hashSecret.Name
 	}
 
 	ref := acct.Spec.PasswordSecretRef
-	if ref == nil && current == "" && hashSecret != nil {
-		// A REST create writes the hash ahead of its Account (credential.Create), and may have
-		// died since: the Account finishes it.
-		adopted, err := r.adoptPending(ctx, acct, hashSecret)
-		if err != nil {
-			return st, client.IgnoreNotFound(err)
-		}
-		if adopted {
-			st.hashSecret, st.changed = hashSecret.Name, true
-			return st, nil
-		}
-	}
 	if ref == nil {
-		if current == "" {
-			st.reason = tenancyv1alpha1.ReasonNoPassword
-			st.message = "no password is set: set one through a REST API or reference a Secret in spec.passwordSecretRef"
-			if hashSecret != nil {
-				st.message += fmt.Sprintf(" (Secret %s belongs to another Account)", hashSecret.Name)
-			}
-			return st, nil
-		}
-		// Someone else (a REST API, the bootstrap) stores the hash: notice when it changes.
-		if fp := fingerprint(current); hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] != fp {
-			orig := hashSecret.DeepCopy()
-			if hashSecret.Annotations == nil {
-				hashSecret.Annotations = map[string]string{}
-			}
-			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] = fp
-			if err := r.Patch(ctx, hashSecret, client.MergeFrom(orig)); err != nil {
-				return st, client.IgnoreNotFound(err)
-			}
-			st.changed = true
-		}
-		return st, nil
+		return r.syncUnreferencedPassword(ctx, acct, st, hashSecret, current)
 	}
 
 	passwordKey := ref.Key
@@ -110,7 +73,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 		st.reason = tenancyv1alpha1.ReasonPasswordSecretMissing
 		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef does not exist", ref.Name)
 		if current != "" {
-			st.message += "; the password stored before stays in use"
+			st.message += keptPasswordNote
 		}
 		return st, nil
 	} else if err != nil {
@@ -121,7 +84,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 		st.reason = tenancyv1alpha1.ReasonPasswordSecretMissing
 		st.message = fmt.Sprintf("Secret %s named by spec.passwordSecretRef has no key %q", ref.Name, passwordKey)
 		if current != "" {
-			st.message += "; the password stored before stays in use"
+			st.message += keptPasswordNote
 		}
 		return st, nil
 	}
@@ -162,6 +125,62 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashUpdated, "StorePasswordHash",
 				"Secret %s changed: updated the password hash in Secret %s", ref.Name, key.Name)
 		}
+	}
+	return st, nil
+}
+
+// storedHash reads the Account's hash Secret (nil when absent) and the hash it holds for this
+// Account. A Secret of that name that is not this Account's (left over from an earlier Account
+// of the same name) holds someone else's password: its hash does not count, and is replaced.
+func (r *AccountReconciler) storedHash(ctx context.Context, acct *tenancyv1alpha1.Account,
+	key client.ObjectKey) (hashSecret *corev1.Secret, current string, err error) {
+	hashSecret = &corev1.Secret{}
+	if err := r.Get(ctx, key, hashSecret); apierrors.IsNotFound(err) {
+		hashSecret = nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	if hashSecret != nil && metav1.IsControlledBy(hashSecret, acct) {
+		current = string(hashSecret.Data[credential.HashKey])
+	}
+	return hashSecret, current, nil
+}
+
+// syncUnreferencedPassword is syncPassword for an Account without spec.passwordSecretRef: it
+// adopts a pending hash, reports a missing password, or records a hash someone else stored.
+func (r *AccountReconciler) syncUnreferencedPassword(ctx context.Context, acct *tenancyv1alpha1.Account,
+	st passwordState, hashSecret *corev1.Secret, current string) (passwordState, error) {
+	if current == "" && hashSecret != nil {
+		// A REST create writes the hash ahead of its Account (credential.Create), and may have
+		// died since: the Account finishes it.
+		adopted, err := r.adoptPending(ctx, acct, hashSecret)
+		if err != nil {
+			return st, client.IgnoreNotFound(err)
+		}
+		if adopted {
+			st.hashSecret, st.changed = hashSecret.Name, true
+			return st, nil
+		}
+	}
+	if current == "" {
+		st.reason = tenancyv1alpha1.ReasonNoPassword
+		st.message = "no password is set: set one through a REST API or reference a Secret in spec.passwordSecretRef"
+		if hashSecret != nil {
+			st.message += fmt.Sprintf(" (Secret %s belongs to another Account)", hashSecret.Name)
+		}
+		return st, nil
+	}
+	// Someone else (a REST API, the bootstrap) stores the hash: notice when it changes.
+	if fp := fingerprint(current); hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] != fp {
+		orig := hashSecret.DeepCopy()
+		if hashSecret.Annotations == nil {
+			hashSecret.Annotations = map[string]string{}
+		}
+		hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] = fp
+		if err := r.Patch(ctx, hashSecret, client.MergeFrom(orig)); err != nil {
+			return st, client.IgnoreNotFound(err)
+		}
+		st.changed = true
 	}
 	return st, nil
 }
@@ -213,7 +232,7 @@ func (r *AccountReconciler) syncHashFromSecret(ctx context.Context, acct *tenanc
 	}
 	if st.reason != "" {
 		if current != "" {
-			st.message += "; the password stored before stays in use"
+			st.message += keptPasswordNote
 		}
 		return true, nil
 	}

@@ -81,11 +81,6 @@ func setLocked(conds *[]metav1.Condition, generation int64, g tenantGroup) strin
 	}
 }
 
-// isReady reports whether the Ready condition is True.
-func isReady(conds []metav1.Condition) bool {
-	return meta.IsStatusConditionTrue(conds, tenancyv1alpha1.ConditionReady)
-}
-
 // enqueueGroupSubtree returns a handler that maps a Group event to the objects, found by list,
 // in the namespaces of that Group and of every Group below it. Updates that change nothing an
 // object below derives from the Group are ignored, so that, say, a new child of the root does

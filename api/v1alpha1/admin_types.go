@@ -178,5 +178,5 @@ type AdminList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Admin{}, &AdminList{})
+	register(&Admin{}, &AdminList{})
 }

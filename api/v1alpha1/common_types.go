@@ -142,6 +142,9 @@ const (
 	// registers; Accounts without it may share an e-mail, as the APIs that do not sign in by
 	// e-mail allow.
 	LabelEmailLogin = "tenancy.tessera.dev/email-login"
+	// LabelEmailLoginEnabled is the value of LabelEmailLogin that makes the e-mail a sign-in
+	// name; any other value is as if the label were absent.
+	LabelEmailLoginEnabled = "true"
 
 	// LabelClaim marks a claim Lease; its value names what is claimed, "<Kind>.<field path>"
 	// (e.g. "Account.spec.accountID"), so that `kubectl get leases -l tenancy.tessera.dev/claim`

@@ -17,7 +17,7 @@ func TestReadyReasonsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{} // reason -> the kinds column
-	for _, line := range strings.Split(string(readme), "\n") {
+	for line := range strings.SplitSeq(string(readme), "\n") {
 		cells := strings.Split(line, "|")
 		if len(cells) > 3 {
 			rows[strings.Trim(strings.TrimSpace(cells[2]), "`")] = cells[1]

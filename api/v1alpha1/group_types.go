@@ -230,7 +230,7 @@ type GroupList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Group{}, &GroupList{})
+	register(&Group{}, &GroupList{})
 }
 
 // RootGroupName is the name of the root Group, the one Group without a parent (kind

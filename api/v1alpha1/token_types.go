@@ -272,7 +272,7 @@ type TokenList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Token{}, &TokenList{})
+	register(&Token{}, &TokenList{})
 }
 
 // TokenSecretSuffix ends the default name of a Token's Secret: "<token name>-jwt".

@@ -41,7 +41,8 @@ func signingFlags(fs *flag.FlagSet, o *operator.Options) {
 		o.SigningAlgorithm = alg
 		return err
 	})
-	fs.DurationVar(&o.KeyRotationPeriod, "key-rotation-period", 30*24*time.Hour, "how long a signing key stays active; 0 never rotates on schedule")
+	fs.DurationVar(&o.KeyRotationPeriod, "key-rotation-period", 30*24*time.Hour,
+		"how long a signing key stays active; 0 never rotates on schedule")
 }
 
 // defaultIssuer is the REST server's URL as clients reach it.

@@ -122,7 +122,8 @@ func waitReady(ctx context.Context, op *operator.Operator, errc <-chan error) er
 			return nil
 		}
 		if time.Since(said) >= 10*time.Second {
-			log.Info("waiting until Tessera is ready", "waiting", err.Error(), "for", time.Since(start).Round(time.Second).String())
+			log.Info("waiting until Tessera is ready",
+				"waiting", err.Error(), "for", time.Since(start).Round(time.Second).String())
 			said = time.Now()
 		}
 		select {

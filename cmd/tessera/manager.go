@@ -20,19 +20,29 @@ func runManager(args []string) error {
 	fs := flag.NewFlagSet("tessera", flag.ContinueOnError)
 	o := operator.Options{}
 	var adminSecret, webhookService string
-	fs.StringVar(&o.Namespace, "namespace", cmp.Or(os.Getenv("POD_NAMESPACE"), "tessera-system"), "the operator's namespace (signing keys, webhook certificate, id counters)")
+	fs.StringVar(&o.Namespace, "namespace", cmp.Or(os.Getenv("POD_NAMESPACE"), "tessera-system"),
+		"the operator's namespace (signing keys, webhook certificate, id counters)")
 	fs.StringVar(&o.RESTAddr, "rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "controller metrics address; 0 disables")
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one leader among replicas to run controllers")
-	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a dead leader's lease blocks the other replicas")
-	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader keeps trying to renew before it steps down")
-	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often the leader renews and the others try to acquire")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second,
+		"how long a dead leader's lease blocks the other replicas")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second,
+		"how long the leader keeps trying to renew before it steps down")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second,
+		"how often the leader renews and the others try to acquire")
 	fs.IntVar(&o.WebhookPort, "webhook-port", 9443, "admission webhook port")
-	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs", "where the webhook certificate is written")
-	selfManagedCert := fs.Bool("webhook-cert-self-managed", true, "generate the webhook certificate (Secret tessera-webhook-tls) and put its CA into the webhook configurations; false when cert-manager mounts it at --webhook-cert-dir and injects the CA")
-	fs.StringVar(&webhookService, "webhook-service", "tessera-webhook-service", "name of the Service in front of the webhook server")
-	fs.StringVar(&adminSecret, "bootstrap-admin-secret", "tessera-bootstrap-admin", "Secret in the operator namespace with 'login' and 'password' of the bootstrap administrator; ignored when absent")
+	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs",
+		"where the webhook certificate is written")
+	selfManagedCert := fs.Bool("webhook-cert-self-managed", true,
+		"generate the webhook certificate (Secret tessera-webhook-tls) and put its CA into the webhook "+
+			"configurations; false when cert-manager mounts it at --webhook-cert-dir and injects the CA")
+	fs.StringVar(&webhookService, "webhook-service", "tessera-webhook-service",
+		"name of the Service in front of the webhook server")
+	fs.StringVar(&adminSecret, "bootstrap-admin-secret", "tessera-bootstrap-admin",
+		"Secret in the operator namespace with 'login' and 'password' of the bootstrap administrator; "+
+			"ignored when absent")
 	signingFlags(fs, &o)
 	logging := setupLogging(fs, false)
 	if err := fs.Parse(args); err != nil {

@@ -173,7 +173,7 @@ func populate(ctx context.Context, c client.Client, ns string, n, concurrency in
 		hash, err := password.Hash(benchPassword)
 		check(err)
 		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-password-hash"},
-			Data: map[string][]byte{"password": []byte(hash)}}
+			Data: map[string][]byte{tenancyv1alpha1.DefaultPasswordKey: []byte(hash)}}
 		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
 			check(err)
 		}

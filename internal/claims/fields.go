@@ -56,7 +56,7 @@ var (
 	// own (the identity API's covers unlabelled Accounts too), so its Lease alone decides.
 	AccountEmail = accountField("spec.profile.email", "e-mail", "", "account-email-",
 		func(a *tenancyv1alpha1.Account) string {
-			if a.Labels[tenancyv1alpha1.LabelEmailLogin] != "true" {
+			if a.Labels[tenancyv1alpha1.LabelEmailLogin] != tenancyv1alpha1.LabelEmailLoginEnabled {
 				return ""
 			}
 			return strings.ToLower(a.Spec.Profile.Email)

@@ -9,7 +9,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/utils/ptr"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
@@ -59,7 +58,7 @@ func TestAdoptableAndOrphaned(t *testing.T) {
 	other := pending()
 	other.Data[HashKey] = []byte(hash + "x")
 	owned := pending()
-	owned.OwnerReferences = []metav1.OwnerReference{{Name: "b", UID: "uid-b", Controller: ptr.To(true)}}
+	owned.OwnerReferences = []metav1.OwnerReference{{Name: "b", UID: "uid-b", Controller: new(true)}}
 	young := pending()
 	young.CreationTimestamp = metav1.Now()
 	for name, s := range map[string]*corev1.Secret{"another hash": other, "owned": owned} {

@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,22 +183,24 @@ func TestForgedTokensAreRefused(t *testing.T) {
 		{"header not JSON", es, b64.EncodeToString([]byte("nope")) + ".e30.", ErrMalformed},
 		{"too long", es, strings.Repeat("a", 9000) + ".b.c", ErrMalformed},
 	}
+	cases = slices.Grow(cases, len(confusion)+4)
 	for _, secret := range confusion {
 		cases = append(cases, tc{"HS256 with the ES256 public key as secret", es,
 			forge(t, header("HS256", esKid), payload(nil), hmacSigner(secret)), ErrAlgorithm})
 	}
 
-	// A token whose payload is swapped after signing.
 	good := sign(t, es, claims(nil))
 	parts := strings.Split(good, ".")
 	other := strings.Split(forge(t, header("ES256", esKid), payload(func(p map[string]any) { p["visibilityArea"] = "all" }), nil), ".")
-	cases = append(cases, tc{"payload swapped", es, parts[0] + "." + other[1] + "." + parts[2], ErrSignature})
-	// The signature of another of our tokens.
-	good2 := sign(t, es, claims(ptr(t0.Add(time.Hour))))
-	cases = append(cases, tc{"signature swapped", es, parts[0] + "." + parts[1] + "." + strings.Split(good2, ".")[2], ErrSignature})
-	// A truncated signature.
-	cases = append(cases, tc{"signature truncated", es, parts[0] + "." + parts[1] + "." + b64.EncodeToString(must(b64.DecodeString(parts[2]))[:60]), ErrSignature})
-	cases = append(cases, tc{"signature empty", es, parts[0] + "." + parts[1] + ".", ErrSignature})
+	good2 := sign(t, es, claims(new(t0.Add(time.Hour))))
+	cases = append(cases,
+		// A token whose payload is swapped after signing.
+		tc{"payload swapped", es, parts[0] + "." + other[1] + "." + parts[2], ErrSignature},
+		// The signature of another of our tokens.
+		tc{"signature swapped", es, parts[0] + "." + parts[1] + "." + strings.Split(good2, ".")[2], ErrSignature},
+		// A truncated signature.
+		tc{"signature truncated", es, parts[0] + "." + parts[1] + "." + b64.EncodeToString(must(b64.DecodeString(parts[2]))[:60]), ErrSignature},
+		tc{"signature empty", es, parts[0] + "." + parts[1] + ".", ErrSignature})
 
 	all := []error{ErrMalformed, ErrAlgorithm, ErrUnknownKey, ErrSignature, ErrExpired, ErrIssuer, ErrClaims}
 	for _, c := range cases {
@@ -304,5 +307,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
-func ptr[T any](v T) *T { return &v }

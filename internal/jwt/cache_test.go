@@ -54,7 +54,7 @@ func TestCacheAnswersAsVerify(t *testing.T) {
 
 func TestCacheIsBounded(t *testing.T) {
 	set := newSet(t, keys.HS256)
-	var toks []string
+	toks := make([]string, 0, 100)
 	for i := range 100 {
 		cl := claims(nil)
 		cl.TokenID = strings.Repeat("x", i+1)

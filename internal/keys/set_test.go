@@ -127,11 +127,11 @@ func TestNoKeyMaterialInStrings(t *testing.T) {
 		switch priv := k.SigningKey().(type) {
 		case *ecdsa.PrivateKey:
 			raw, _ := priv.Bytes()
-			material = fmt.Sprint(raw[:8])[1:20]
+			material = fmt.Sprintf("%d", raw[:8])[1:20]
 		case ed25519.PrivateKey:
-			material = fmt.Sprint([]byte(priv[:8]))[1:20]
+			material = fmt.Sprintf("%d", []byte(priv[:8]))[1:20]
 		case []byte:
-			material = fmt.Sprint(priv[:8])[1:20]
+			material = fmt.Sprintf("%d", priv[:8])[1:20]
 		}
 		for _, out := range []string{
 			fmt.Sprint(k), fmt.Sprintf("%v %+v %#v %s", k, k, k, k),

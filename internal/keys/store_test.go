@@ -55,7 +55,8 @@ func TestStore(t *testing.T) {
 
 func TestStoreConcurrent(t *testing.T) {
 	var st Store
-	sets := []*Set{generate_(t, ES256)}
+	sets := make([]*Set, 1, 51)
+	sets[0] = generate_(t, ES256)
 	for i := range 50 {
 		next, _ := sets[i].Rotate(ES256, t0.Add(time.Duration(i+1)*time.Hour))
 		sets = append(sets, next)

@@ -17,8 +17,7 @@ type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
 // (Retry-After, Allow) are set. An API's whole dialect is then its render table.
 func NewErrorWriter[E error](render func(p *Problem) E, write func(w http.ResponseWriter, e E)) ErrorWriter {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
-		var own E
-		if errors.As(err, &own) {
+		if own, ok := errors.AsType[E](err); ok {
 			write(w, own)
 			return
 		}

@@ -23,17 +23,20 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 }
 
+// labelPath is the metrics' label for the route a request took ("METHOD:/pattern").
+const labelPath = "path"
+
 // NewMetrics returns an empty set of REST metrics on a registry of its own.
 func NewMetrics() *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		count: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "request_count_total", Help: "Counter of requests",
-		}, []string{"path", "status_code"}),
+		}, []string{labelPath, "status_code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "request_duration_seconds", Help: "Request latency in seconds",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"path"}),
+		}, []string{labelPath}),
 	}
 	m.registry.MustRegister(m.count, m.duration)
 	return m
@@ -111,8 +114,7 @@ func (m *Metrics) Instrument(mux http.Handler, log logr.Logger) http.Handler {
 		}
 		m.count.WithLabelValues(path, strconv.Itoa(rec.status)).Inc()
 		m.duration.WithLabelValues(path).Observe(elapsed.Seconds())
-		log.V(1).Info("request", "requestID", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration", elapsed.String())
+		log.V(1).Info("request", append(requestFields(r), "status", rec.status, "duration", elapsed.String())...)
 	})
 }
 

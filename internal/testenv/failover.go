@@ -45,14 +45,14 @@ func (f *Failover) serve() {
 }
 
 func (f *Failover) forward(c net.Conn) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	start := int(f.next.Add(1))
 	for i := range f.backends {
 		up, err := net.DialTimeout("tcp", f.backends[(start+i)%len(f.backends)], time.Second)
 		if err != nil {
 			continue
 		}
-		defer up.Close()
+		defer func() { _ = up.Close() }()
 		go func() {
 			_, _ = io.Copy(up, c)
 			_ = up.(*net.TCPConn).CloseWrite()

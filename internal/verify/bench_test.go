@@ -103,9 +103,9 @@ func BenchmarkVerifyToken(b *testing.B) {
 func benchObjects(ctx context.Context, b *testing.B, c client.Client, set *keys.Set) string {
 	b.Helper()
 	ns := tenancyv1alpha1.GroupNamespace("a")
-	acct := account("a", acctID)
+	acct := account("a")
 	acct.Spec.Type = tenancyv1alpha1.AccountTypeUser
-	tok := token("a", tokenID)
+	tok := token("a")
 	tok.UID = ""
 	for _, o := range []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, acct, tok} {
 		if err := c.Create(ctx, o); err != nil {

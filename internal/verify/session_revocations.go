@@ -86,7 +86,7 @@ func (c *revocationCache) NeedLeaderElection() bool { return false }
 
 func (c *revocationCache) Start(ctx context.Context) error {
 	go func() {
-		if c.Cache.WaitForCacheSync(ctx) {
+		if c.WaitForCacheSync(ctx) {
 			c.r.synced.Store(true)
 		}
 	}()

@@ -71,14 +71,14 @@ func newFixture(t *testing.T, objs ...client.Object) *fixture {
 	return &fixture{t: t, set: set, cl: cl, v: &Verifier{Keys: store, Cache: cl, Forest: forest, Issuer: issuer}}
 }
 
-func account(group, accountID string) *tenancyv1alpha1.Account {
+func account(group string) *tenancyv1alpha1.Account {
 	return &tenancyv1alpha1.Account{
 		ObjectMeta: metav1.ObjectMeta{Namespace: tenancyv1alpha1.GroupNamespace(group), Name: "owner"},
-		Spec:       tenancyv1alpha1.AccountSpec{Login: "owner@" + group + ".example", AccountID: accountID},
+		Spec:       tenancyv1alpha1.AccountSpec{Login: "owner@" + group + ".example", AccountID: acctID},
 	}
 }
 
-func token(group, tokenID string) *tenancyv1alpha1.Token {
+func token(group string) *tenancyv1alpha1.Token {
 	return &tenancyv1alpha1.Token{
 		ObjectMeta: metav1.ObjectMeta{Namespace: tenancyv1alpha1.GroupNamespace(group), Name: "tok", UID: types.UID("uid-" + group)},
 		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: "owner"}, TokenID: tokenID,
@@ -86,10 +86,10 @@ func token(group, tokenID string) *tenancyv1alpha1.Token {
 	}
 }
 
-// sign signs a JWT for tok's ids, as the controller does.
-func (f *fixture) sign(tokenID, accountID string) string {
+// sign signs a JWT for the fixture's token and account ids, as the controller does.
+func (f *fixture) sign() string {
 	f.t.Helper()
-	raw, _, err := jwt.Sign(f.set, jwt.Claims{TokenID: tokenID, AccountID: accountID, VisibilityArea: "all",
+	raw, _, err := jwt.Sign(f.set, jwt.Claims{TokenID: tokenID, AccountID: acctID, VisibilityArea: "all",
 		Issuer: issuer, IssuedAt: time.Now()})
 	if err != nil {
 		f.t.Fatal(err)
@@ -121,10 +121,10 @@ func (f *fixture) verify(raw string) (*Principal, error) {
 }
 
 func TestVerifyTokenResolvesThroughTheObjects(t *testing.T) {
-	tokA, tokB := token("a", tokenID), token("b", tokenID)
+	tokA, tokB := token("a"), token("b")
 	// Both the token id and the account id are duplicated across the groups.
-	f := newFixture(t, account("a", acctID), account("b", acctID), tokA, tokB)
-	jwtA, jwtB := f.sign(tokenID, acctID), f.sign(tokenID, acctID)
+	f := newFixture(t, account("a"), account("b"), tokA, tokB)
+	jwtA, jwtB := f.sign(), f.sign()
 	f.store(tokA, jwtA)
 	f.store(tokB, jwtB)
 
@@ -141,9 +141,9 @@ func TestVerifyTokenResolvesThroughTheObjects(t *testing.T) {
 }
 
 func TestVerifyTokenAcceptsOnlyTheCurrentJWT(t *testing.T) {
-	tok := token("a", tokenID)
-	f := newFixture(t, account("a", acctID), tok)
-	old, current := f.sign(tokenID, acctID), f.sign(tokenID, acctID)
+	tok := token("a")
+	f := newFixture(t, account("a"), tok)
+	old, current := f.sign(), f.sign()
 	f.store(tok, old)
 	if _, err := f.verify(old); err != nil {
 		t.Fatal(err)
@@ -166,7 +166,7 @@ func TestVerifyTokenRefuses(t *testing.T) {
 	}{
 		{"a JWT whose account id is not that of the Token's Account", func(f *fixture, tok *tenancyv1alpha1.Token) {
 			// Another Account holds the JWT's account id; the Token's own does not.
-			a := account("a", acctID)
+			a := account("a")
 			if err := f.cl.Get(context.Background(), client.ObjectKeyFromObject(a), a); err != nil {
 				t.Fatal(err)
 			}
@@ -191,15 +191,15 @@ func TestVerifyTokenRefuses(t *testing.T) {
 			}
 		}, ErrTokenGone},
 		{"a JWT whose Token's Account is gone", func(f *fixture, tok *tenancyv1alpha1.Token) {
-			if err := f.cl.Delete(context.Background(), account("a", acctID)); err != nil {
+			if err := f.cl.Delete(context.Background(), account("a")); err != nil {
 				t.Fatal(err)
 			}
 		}, ErrAccountGone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tok := token("a", tokenID)
-			f := newFixture(t, account("a", acctID), account("b", acctID), tok)
-			raw := f.sign(tokenID, acctID)
+			tok := token("a")
+			f := newFixture(t, account("a"), account("b"), tok)
+			raw := f.sign()
 			f.store(tok, raw)
 			if _, err := f.verify(raw); err != nil {
 				t.Fatal(err)

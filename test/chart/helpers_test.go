@@ -55,10 +55,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	for _, v := range []string{"HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME"} {
-		os.Setenv(v, filepath.Join(home, v))
+		// Unset, helm would use the user's home: stop rather than touch it.
+		if err := os.Setenv(v, filepath.Join(home, v)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			_ = os.RemoveAll(home)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
-	os.RemoveAll(home)
+	_ = os.RemoveAll(home) // a temporary directory: a leftover is harmless
 	os.Exit(code)
 }
 

@@ -126,8 +126,9 @@ func container(t *testing.T, d *unstructured.Unstructured) map[string]any {
 }
 
 func args(c map[string]any) []string {
-	var out []string
-	for _, a := range c["args"].([]any) {
+	in := c["args"].([]any)
+	out := make([]string, 0, len(in))
+	for _, a := range in {
 		out = append(out, a.(string))
 	}
 	return out

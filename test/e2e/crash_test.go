@@ -53,15 +53,15 @@ func (in *instance) call(method, path string, auth func(*http.Request), body any
 	if err != nil {
 		return 0, nil
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	out := map[string]any{}
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
 }
 
-// post sends a JSON request as the bootstrap administrator.
-func (in *instance) post(method, path string, body any) (int, map[string]any) {
-	return in.call(method, path, func(r *http.Request) { r.SetBasicAuth("admin@e2e.example", "e2e-Passw0rd") }, body)
+// post sends a JSON POST as the bootstrap administrator.
+func (in *instance) post(path string, body any) (int, map[string]any) {
+	return in.call(http.MethodPost, path, func(r *http.Request) { r.SetBasicAuth("admin@e2e.example", "e2e-Passw0rd") }, body)
 }
 
 // crashSetup is what a kill test restarts `tessera local` with: binary, state, assets.
@@ -95,9 +95,7 @@ func (in *instance) burst(round, workers int, stop <-chan struct{}) []attempt {
 	var all []attempt
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
@@ -105,7 +103,7 @@ func (in *instance) burst(round, workers int, stop <-chan struct{}) []attempt {
 				default:
 				}
 				a := attempt{login: fmt.Sprintf("kill%d.w%d.%d@e2e.example", round, w, i), password: fmt.Sprintf("Kill-Pass-%d-%d", w, i)}
-				a.status, _ = in.post("POST", "/1/accounts", map[string]any{"login": a.login, "password": a.password, "account_type": "user"})
+				a.status, _ = in.post("/1/accounts", map[string]any{"login": a.login, "password": a.password, "account_type": "user"})
 				mu.Lock()
 				all = append(all, a)
 				mu.Unlock()
@@ -116,7 +114,7 @@ func (in *instance) burst(round, workers int, stop <-chan struct{}) []attempt {
 					time.Sleep(50 * time.Millisecond) // the admin's password check is throttled
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return all
@@ -131,15 +129,15 @@ func (in *instance) warmUp(round int) {
 	if !eventuallyReady(context.Background(), kubeClient(in.t, in), admin) {
 		in.t.Fatalf("the bootstrap administrator never became Ready\n%s", in.output)
 	}
-	for i := 0; i < 300; i++ {
-		st, _ := in.post("POST", "/1/accounts", map[string]any{
+	for i := range 300 {
+		st, _ := in.post("/1/accounts", map[string]any{
 			"login": fmt.Sprintf("warm%d.%d@e2e.example", round, i), "password": "Warm-Pass-1", "account_type": "user"})
 		if st == http.StatusCreated {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	st, body := in.post("POST", "/1/accounts", map[string]any{"login": "warm@e2e.example", "password": "Warm-Pass-1", "account_type": "user"})
+	st, body := in.post("/1/accounts", map[string]any{"login": "warm@e2e.example", "password": "Warm-Pass-1", "account_type": "user"})
 	in.t.Fatalf("no create succeeded: %d %v\n%s", st, body, in.output)
 }
 
@@ -200,7 +198,7 @@ func checkCreates(t *testing.T, in *instance, round int, after time.Duration, tr
 			t.Errorf("round %d: %s exists but never became Ready after the restart", round, a.login)
 			continue
 		}
-		if st, _ := in.post("POST", "/1/verifier", map[string]any{"login": a.login, "password": a.password}); st != http.StatusOK {
+		if st, _ := in.post("/1/verifier", map[string]any{"login": a.login, "password": a.password}); st != http.StatusOK {
 			t.Errorf("round %d: %s exists but its password answers %d at /1/verifier", round, a.login, st)
 			continue
 		}

@@ -136,7 +136,7 @@ func (in *instance) waitBanner() {
 	if err != nil {
 		in.t.Fatalf("signing in right after the banner: %v\n%s", err, in.output)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		in.t.Fatalf("signing in right after the banner answered %d\n%s", resp.StatusCode, in.output)
 	}
@@ -144,7 +144,7 @@ func (in *instance) waitBanner() {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		in.t.Fatalf("/healthcheck right after the banner: %v %v", err, resp)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 }
 
 // kubectlRun runs kubectl with the kubeconfig tessera wrote.

@@ -249,7 +249,7 @@ var _ = Describe("The Account controller", func() {
 
 		// Give the Tokens' own finalizer time to finish; the Account must wait for it.
 		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && !(tokenGone("bob-1") && tokenGone("bob-2")) {
+		for time.Now().Before(deadline) && (!tokenGone("bob-1") || !tokenGone("bob-2")) {
 			a, err := getAccount(ctx, ns, "bob")
 			Expect(err).NotTo(HaveOccurred(), "the Account went before its Tokens")
 			Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())

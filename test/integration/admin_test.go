@@ -22,17 +22,14 @@ func newAdmin(namespace, name, account string, access tenancyv1alpha1.AccessType
 	}
 }
 
-// expectAdmin waits until the Admin's status satisfies check, and returns it.
-func expectAdmin(ctx context.Context, namespace, name string, timeout time.Duration, check func(g Gomega, a *tenancyv1alpha1.Admin)) *tenancyv1alpha1.Admin {
-	var out *tenancyv1alpha1.Admin
+// expectAdmin waits until the Admin's status satisfies check.
+func expectAdmin(ctx context.Context, namespace, name string, timeout time.Duration, check func(g Gomega, a *tenancyv1alpha1.Admin)) {
 	Eventually(func(g Gomega) {
 		a := &tenancyv1alpha1.Admin{}
 		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, a)).To(Succeed())
 		g.Expect(a.Status.ObservedGeneration).To(Equal(a.Generation))
 		check(g, a)
-		out = a
 	}, timeout, 25*time.Millisecond).Should(Succeed())
-	return out
 }
 
 func readyWith(g Gomega, conds []metav1.Condition, status metav1.ConditionStatus, reason string) {

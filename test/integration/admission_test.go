@@ -127,11 +127,9 @@ var _ = Describe("Admission", func() {
 		var wg sync.WaitGroup
 		errs := make([]error, 10)
 		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				errs[i] = k8s.Create(ctx, newAccount(ns, fmt.Sprintf("racer-%d", i), "racer@race.example"))
-			}()
+			})
 		}
 		wg.Wait()
 		won := 0
@@ -192,15 +190,13 @@ var _ = Describe("Admission", func() {
 		var wg sync.WaitGroup
 		errs := make([]error, 50)
 		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				parent := fmt.Sprintf("wh-pair-%s-%d", u, i)
 				if errs[i] = k8s.Create(ctx, group(parent, "root", tenancyv1alpha1.GroupKindProvider)); errs[i] != nil {
 					return
 				}
 				errs[i] = k8s.Create(ctx, group(parent+"-child", parent, tenancyv1alpha1.GroupKindReseller))
-			}()
+			})
 		}
 		wg.Wait()
 		for i, err := range errs {

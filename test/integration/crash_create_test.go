@@ -22,13 +22,13 @@ import (
 const rootNS = "tessera-root"
 
 // writePendingHash writes what a REST create writes before its Account (credential.Create): the
-// hash Secret, unowned and marked pending. It returns the hash.
-func writePendingHash(ctx context.Context, namespace, account, plaintext string) string {
+// hash Secret in the root namespace, unowned and marked pending. It returns the hash.
+func writePendingHash(ctx context.Context, account, plaintext string) string {
 	GinkgoHelper()
 	hash, err := password.Hash(plaintext)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(k8s.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: credential.SecretName(account),
+		ObjectMeta: metav1.ObjectMeta{Namespace: rootNS, Name: credential.SecretName(account),
 			Labels:      map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelAccount: account},
 			Annotations: map[string]string{tenancyv1alpha1.AnnotationPendingAccount: account}},
 		Data: map[string][]byte{credential.HashKey: []byte(hash)},
@@ -53,7 +53,7 @@ var _ = Describe("A create killed half-way", func() {
 
 	It("completes when the Account was written: it signs in and owns its hash", func() {
 		name, login := "crash-after-"+oteUniq(), newLogin("crash-after-")
-		hash := writePendingHash(ctx, rootNS, name, "Crash-Pass-1")
+		hash := writePendingHash(ctx, name, "Crash-Pass-1")
 		a := newAccount(rootNS, name, login)
 		a.Annotations = map[string]string{tenancyv1alpha1.AnnotationInitialPasswordFingerprint: credential.Fingerprint(hash)}
 		Expect(k8s.Create(ctx, a)).To(Succeed())
@@ -71,7 +71,7 @@ var _ = Describe("A create killed half-way", func() {
 		shorten(&credential.OrphanAfter, 2*time.Second)
 		// A registration killed after its first write...
 		user := "crash-before-" + oteUniq()
-		writePendingHash(ctx, rootNS, people.PersonAccountName(user), "Orphan-Pass-1")
+		writePendingHash(ctx, people.PersonAccountName(user), "Orphan-Pass-1")
 		// ...does not keep the user name: registering it again succeeds once the orphan is old,
 		// and only the new password is stored.
 		Eventually(func() int {
@@ -85,7 +85,7 @@ var _ = Describe("A create killed half-way", func() {
 
 		// An orphan nobody comes back for is deleted by the Account controller.
 		orphan := "crash-orphan-" + oteUniq()
-		writePendingHash(ctx, rootNS, orphan, "Orphan-Pass-2")
+		writePendingHash(ctx, orphan, "Orphan-Pass-2")
 		Eventually(func() bool {
 			err := k8s.Get(ctx, client.ObjectKey{Namespace: rootNS, Name: credential.SecretName(orphan)}, &corev1.Secret{})
 			return apierrors.IsNotFound(err)
@@ -94,7 +94,7 @@ var _ = Describe("A create killed half-way", func() {
 
 	It("adopts no pending hash whose fingerprint the Account does not carry", func() {
 		name := "crash-foreign-" + oteUniq()
-		writePendingHash(ctx, rootNS, name, "Foreign-Pass-1")
+		writePendingHash(ctx, name, "Foreign-Pass-1")
 		other, err := password.Hash("Foreign-Pass-2")
 		Expect(err).NotTo(HaveOccurred())
 		a := newAccount(rootNS, name, newLogin("crash-foreign-"))
@@ -123,7 +123,7 @@ var _ = Describe("Reading one's own writes", func() {
 	})
 
 	It("signs in as soon as POST /1/accounts answered 201", func() {
-		for i := 0; i < 15; i++ {
+		for i := range 15 {
 			login := newLogin("ryw-post-")
 			createLunaAccount(login, "Ryw-Post-1", "user")
 			v := luna("POST", "/1/verifier", anon, map[string]any{"login": login, "password": "Ryw-Post-1"})

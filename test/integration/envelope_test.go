@@ -32,7 +32,7 @@ func rawCall(method, path, contentType, body string) envelopeResp {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(resp.Header.Get("Content-Type")).To(Equal("application/json"), "%s %s answered %q", method, path, raw)

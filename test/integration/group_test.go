@@ -50,7 +50,7 @@ var _ = Describe("The Group controller", func() {
 		// HNC-style tree labels: the partner's subtree is one label selector away.
 		nsList := &corev1.NamespaceList{}
 		Expect(k8s.List(ctx, nsList, client.HasLabels{tenancyv1alpha1.TreeDepthLabel("tree-partner")})).To(Succeed())
-		names := []string{}
+		names := make([]string, 0, len(nsList.Items))
 		for _, ns := range nsList.Items {
 			names = append(names, ns.Name)
 		}

@@ -136,7 +136,7 @@ func argoConfigMap(script string) string {
 		"  labels:\n    app.kubernetes.io/name: argocd-cm\n    app.kubernetes.io/part-of: argocd\ndata:\n")
 	for _, kind := range healthKinds {
 		b.WriteString("  resource.customizations.health." + tenancyv1alpha1.GroupVersion.Group + "_" + kind + ": |\n")
-		for _, line := range strings.Split(strings.TrimRight(script, "\n"), "\n") {
+		for line := range strings.SplitSeq(strings.TrimRight(script, "\n"), "\n") {
 			if line != "" {
 				line = "    " + line
 			}

@@ -113,8 +113,9 @@ var _ = Describe("Luna accounts", func() {
 
 		r = luna("GET", "/1/accounts?account_type=advanced_user&create_time__gte="+url.QueryEscape(before)+"&page_size=100", asAdmin, nil)
 		Expect(r.Status).To(Equal(http.StatusOK))
-		ids := []any{}
-		for _, a := range r.Body["accounts"].([]any) {
+		accounts := r.Body["accounts"].([]any)
+		ids := make([]any, 0, len(accounts))
+		for _, a := range accounts {
 			ids = append(ids, a.(map[string]any)["account_id"])
 			Expect(a).To(HaveKeyWithValue("account_type", "advanced_user"))
 		}

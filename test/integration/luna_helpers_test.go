@@ -72,7 +72,7 @@ func luna(method, path string, c cred, body any, hdr ...string) lunaResp {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	Expect(err).NotTo(HaveOccurred())
 	out := lunaResp{Status: resp.StatusCode, Header: resp.Header, Raw: raw}

@@ -27,7 +27,7 @@ func scrape() map[string]*dto.MetricFamily {
 	GinkgoHelper()
 	resp, err := http.Get(restURL + "/metrics")
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	Expect(resp.StatusCode).To(Equal(http.StatusOK))
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(resp.Body)

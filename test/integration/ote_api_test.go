@@ -309,13 +309,14 @@ var _ = Describe("The ote-stack API", Ordered, func() {
 		Expect(body["total"]).To(BeNumerically(">=", 2))
 		Expect(body["data"]).To(HaveLen(1))
 		resp, body = oteCall("GET", "/v1/business?name=ote-biz-b-"+u, oteAuth(sysToken), nil)
+		Expect(resp.StatusCode).To(Equal(http.StatusOK), "body %v", body)
 		Expect(body).To(HaveKeyWithValue("total", BeEquivalentTo(1)))
 		Expect(body["data"].([]any)[0]).To(HaveKeyWithValue("id", BeEquivalentTo(bizB)))
 		for _, q := range []string{"page=0", "pageSize=x", "orderBy=name", "order=up"} {
-			resp, body = oteCall("GET", "/v1/business?"+q, oteAuth(sysToken), nil)
+			resp, _ = oteCall("GET", "/v1/business?"+q, oteAuth(sysToken), nil)
 			Expect(resp.StatusCode).To(Equal(http.StatusUnprocessableEntity), q)
 		}
-		resp, body = oteCall("POST", "/v1/business", oteAuth(ownerA), map[string]any{"name": "n"})
+		resp, _ = oteCall("POST", "/v1/business", oteAuth(ownerA), map[string]any{"name": "n"})
 		Expect(resp.StatusCode).To(Equal(http.StatusForbidden)) // scope before parameters
 
 		// Approval of a business: system administrators only, status 0–3.
@@ -358,6 +359,7 @@ var _ = Describe("The ote-stack API", Ordered, func() {
 		Expect(users[0]).To(HaveKey("createTime"))
 		Expect(users[0]).To(HaveKey("updateTime"))
 		resp, body = oteCall("GET", "/v1/admin/user?pageSize=1&page=2", oteAuth(ownerA), nil)
+		Expect(resp.StatusCode).To(Equal(http.StatusOK), "body %v", body)
 		Expect(body).To(HaveKeyWithValue("total", BeEquivalentTo(2)))
 		Expect(body["data"]).To(HaveLen(1))
 		Expect(body["data"].([]any)[0]).To(HaveKeyWithValue("user", "ote-suba-"+u))
@@ -404,6 +406,7 @@ var _ = Describe("The ote-stack API", Ordered, func() {
 		resp, _ = oteCall("PUT", fmt.Sprintf("/v1/admin/business/%d/approval", bizB), oteAuth(sysToken), map[string]any{"status": 0})
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
 		resp, body = oteCall("GET", fmt.Sprintf("/v1/business/id/%d", bizB), oteAuth(ownerB), nil)
+		Expect(resp.StatusCode).To(Equal(http.StatusOK), "body %v", body)
 		Expect(body["data"]).To(HaveKeyWithValue("status", BeEquivalentTo(0)))
 		resp, _ = oteCall("POST", "/v1/admin/user", oteAuth(ownerB), map[string]any{
 			"user": "ote-subc-" + u, "password": otePassword, "phone": "555 1234", "realName": "Sub C", "isAdmin": false})

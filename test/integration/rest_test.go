@@ -3,6 +3,7 @@ package integration
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"time"
 
@@ -16,15 +17,13 @@ func get(path string, header http.Header) (*http.Response, map[string]any) {
 	GinkgoHelper()
 	req, err := http.NewRequest(http.MethodGet, restURL+path, nil)
 	Expect(err).NotTo(HaveOccurred())
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	var resp *http.Response
 	Eventually(func() error {
 		resp, err = http.DefaultClient.Do(req)
 		return err
 	}, 10*time.Second, 50*time.Millisecond).Should(Succeed())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	Expect(err).NotTo(HaveOccurred())
 	body := map[string]any{}
@@ -76,7 +75,7 @@ var _ = Describe("The REST server", func() {
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
 		r, err := http.Get(restURL + "/metrics")
 		Expect(err).NotTo(HaveOccurred())
-		defer r.Body.Close()
+		defer func() { _ = r.Body.Close() }()
 		text, err := io.ReadAll(r.Body)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(text)).To(MatchRegexp(`request_count_total\{path="GET:/healthcheck",status_code="200"\} [1-9]`))
@@ -86,7 +85,7 @@ var _ = Describe("The REST server", func() {
 		_, _ = http.Get(restURL + "/no/such/path/12345")
 		r2, err := http.Get(restURL + "/metrics")
 		Expect(err).NotTo(HaveOccurred())
-		defer r2.Body.Close()
+		defer func() { _ = r2.Body.Close() }()
 		text, _ = io.ReadAll(r2.Body)
 		Expect(string(text)).To(ContainSubstring(`path="GET:<unrouted>",status_code="404"`))
 		Expect(string(text)).NotTo(ContainSubstring("12345"))

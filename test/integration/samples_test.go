@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/testenv"
@@ -20,7 +21,11 @@ var _ = Describe("config/samples", func() {
 		Eventually(func() error { return k8s.Get(ctx, client.ObjectKey{Name: "root"}, &tenancyv1alpha1.Group{}) },
 			20*time.Second).Should(Succeed())
 
-		kubectl := env.ControlPlane.KubeCtl()
+		// An administrator of the test API server, as the deprecated default user was.
+		admin, err := env.ControlPlane.AddUser(envtest.User{Name: "samples", Groups: []string{"system:masters"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		kubectl, err := admin.Kubectl()
+		Expect(err).NotTo(HaveOccurred())
 		stdout, stderr, err := kubectl.Run("apply", "-k", filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		out, _ := readAll(stdout)
 		errOut, _ := readAll(stderr)

@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ func publicKeyFromJWKS(kid string) *ecdsa.PublicKey {
 	GinkgoHelper()
 	resp, err := http.Get(restURL + "/.well-known/jwks.json")
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var set struct {
 		Keys []struct{ Kty, Crv, X, Y, Kid, Alg string } `json:"keys"`
 	}
@@ -54,7 +53,10 @@ func publicKeyFromJWKS(kid string) *ecdsa.PublicKey {
 			Expect(k.Alg).To(Equal("ES256"))
 			x, _ := base64.RawURLEncoding.DecodeString(k.X)
 			y, _ := base64.RawURLEncoding.DecodeString(k.Y)
-			return &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+			// RFC 7518 §6.2.1: x and y are the coordinates' full 32 bytes each.
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+			Expect(err).NotTo(HaveOccurred())
+			return pub
 		}
 	}
 	Fail("kid " + kid + " is not in the served JWKS")

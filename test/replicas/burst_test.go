@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,9 +41,7 @@ func startBurst(acct *tenancyv1alpha1.Account, bearer string, workers int, rest 
 	b := &burst{acct: acct, bearer: bearer, rest: rest, stopped: make(chan struct{}),
 		created: map[string]time.Time{}, issued: map[string]string{}, failures: map[string]int{}}
 	for range workers {
-		b.wg.Add(1)
-		go func() {
-			defer b.wg.Done()
+		b.wg.Go(func() {
 			for {
 				select {
 				case <-b.stopped:
@@ -52,7 +50,7 @@ func startBurst(acct *tenancyv1alpha1.Account, bearer string, workers int, rest 
 				}
 				b.createOne(b.seq.Add(1))
 			}
-		}()
+		})
 	}
 	return b
 }
@@ -115,11 +113,12 @@ func (b *burst) count(from, to time.Time) (all, between int) {
 func (b *burst) failureReport() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var lines []string
+	lines := make([]string, 0, len(b.failures))
 	for k, n := range b.failures {
 		lines = append(lines, fmt.Sprintf("%4d × %s", n, k))
 	}
-	sort.Sort(sort.Reverse(sort.StringSlice(lines)))
+	slices.Sort(lines)
+	slices.Reverse(lines)
 	if len(lines) == 0 {
 		return "none"
 	}

@@ -123,7 +123,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	if r.Failed() {
 		for _, rep := range []*replica{a, b} {
 			if rep != nil {
-				fmt.Fprintf(GinkgoWriter, "--- log of replica %s (%s):\n%s\n", rep.name, rep.logPath, rep.logTail())
+				_, _ = fmt.Fprintf(GinkgoWriter, "--- log of replica %s (%s):\n%s\n", rep.name, rep.logPath, rep.logTail())
 			}
 		}
 	}

@@ -29,7 +29,7 @@ func (a *API) byEmail(ctx context.Context, email string) (*tenancyv1alpha1.Accou
 		acct := &list.Items[i]
 		switch {
 		case acct.DeletionTimestamp != nil:
-		case acct.Labels[tenancyv1alpha1.LabelEmailLogin] == "true":
+		case acct.Labels[tenancyv1alpha1.LabelEmailLogin] == tenancyv1alpha1.LabelEmailLoginEnabled:
 			labelled = append(labelled, acct)
 		default:
 			unlabelled = append(unlabelled, acct)

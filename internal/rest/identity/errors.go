@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return e.Detail }
+
+// fieldStatus is the key of the status text in the answers of the identity API's writes
+// ("user created"), as in its error envelope.
+const fieldStatus = "status"
 
 // envelope is the identity API's error body. Detail comes first so that the bytes are those the
 // map this replaced encoded (keys in sorted order).
@@ -149,9 +154,7 @@ func errInternal(err error) *apiError {
 // writeErr is the one place errors are written.
 func writeErr(w http.ResponseWriter, err error) {
 	ae := classify(err)
-	for k, v := range ae.Header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), ae.Header)
 	writeJSON(w, ae.Code, envelope{Detail: ae.Detail, Status: ae.Status})
 }
 
@@ -165,8 +168,7 @@ func writeJSON(w http.ResponseWriter, code int, body any) {
 // classify maps any error to the catalog: the shared layers' typed errors (verify, rest, the
 // API server's statuses), and 500 for the rest.
 func classify(err error) *apiError {
-	var ae *apiError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[*apiError](err); ok {
 		return ae
 	}
 	// Admission refusals become people.ErrLoginTaken and people.ErrGroupLocked here, once.

@@ -64,7 +64,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 	// The label makes admission claim the e-mail: of concurrent registrations, one wins.
 	acct := &tenancyv1alpha1.Account{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: people.PersonAccountName(*body.NickName),
-			Labels: map[string]string{tenancyv1alpha1.LabelEmailLogin: "true"}},
+			Labels: map[string]string{tenancyv1alpha1.LabelEmailLogin: tenancyv1alpha1.LabelEmailLoginEnabled}},
 		Spec: tenancyv1alpha1.AccountSpec{Login: *body.NickName, Type: tenancyv1alpha1.AccountTypeUser,
 			Approval: approval, Roles: roles, Profile: tenancyv1alpha1.AccountProfile{
 				NickName: *body.NickName, Email: *body.Email, FirstName: deref(body.FirstName), LastName: deref(body.LastName)}},
@@ -81,6 +81,6 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": acct.Spec.AccountID, "status": "user created"})
+	writeJSON(w, http.StatusOK, map[string]string{"id": acct.Spec.AccountID, fieldStatus: "user created"})
 	return nil
 }

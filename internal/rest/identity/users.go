@@ -138,7 +138,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *caller, user
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "user updated"})
+	writeJSON(w, http.StatusOK, map[string]string{fieldStatus: "user updated"})
 	return nil
 }
 
@@ -163,7 +163,7 @@ func (a *API) applyUpdate(ctx context.Context, c *caller, user *tenancyv1alpha1.
 		if upd.Labels == nil {
 			upd.Labels = map[string]string{}
 		}
-		upd.Labels[tenancyv1alpha1.LabelEmailLogin] = "true"
+		upd.Labels[tenancyv1alpha1.LabelEmailLogin] = tenancyv1alpha1.LabelEmailLoginEnabled
 	}
 	if body.FirstName != nil {
 		upd.Spec.Profile.FirstName = *body.FirstName
@@ -196,6 +196,6 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, _ *caller, user
 		return err
 	}
 	_ = people.WaitDeleted(r.Context(), a.Client, user)
-	writeJSON(w, http.StatusOK, map[string]string{"status": "user removed"})
+	writeJSON(w, http.StatusOK, map[string]string{fieldStatus: "user removed"})
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -103,7 +103,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal
 	// one that can sign in, and returns once this replica's cache shows both: the client that
 	// gets 201 sees the account, and signs in with it, on its next request.
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := range 3 {
 		acct.Name = accountName(*body.Login, id+strings.Repeat("+", attempt))
 		acct.ResourceVersion = ""
 		if err = credential.Create(ctx, a.Client, acct, *body.Password); !apierrors.IsAlreadyExists(err) {
@@ -122,7 +122,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal
 	}
 	url := "/1/accounts/" + id
 	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, map[string]string{"account_id": id, "url": url})
+	writeJSON(w, http.StatusCreated, map[string]string{fieldAccountID: id, "url": url})
 	return nil
 }
 
@@ -137,17 +137,17 @@ func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *principal.
 		return e
 	}
 	login := ""
-	if q.Has("login") {
-		login = q.Get("login")
-		if checkLogin("login", login) != nil {
-			return errBadQuery("login")
+	if q.Has(fieldLogin) {
+		login = q.Get(fieldLogin)
+		if checkLogin(fieldLogin, login) != nil {
+			return errBadQuery(fieldLogin)
 		}
 	}
 	typ := ""
-	if q.Has("account_type") {
-		typ = q.Get("account_type")
+	if q.Has(fieldAccountType) {
+		typ = q.Get(fieldAccountType)
 		if !validAccountType(typ) {
-			return errBadQuery("account_type")
+			return errBadQuery(fieldAccountType)
 		}
 	}
 	items, err := a.visibleAccounts(r.Context(), c, login)
@@ -187,12 +187,11 @@ func (a *API) visibleAccounts(ctx context.Context, c *principal.Principal, login
 			out = append(out, acct)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		ti, tj := out[i].CreationTimestamp.Time, out[j].CreationTimestamp.Time
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
+	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Account) int {
+		if c := x.CreationTimestamp.Compare(y.CreationTimestamp.Time); c != 0 {
+			return c
 		}
-		return out[i].Spec.AccountID < out[j].Spec.AccountID
+		return strings.Compare(x.Spec.AccountID, y.Spec.AccountID)
 	})
 	return out, nil
 }
@@ -211,7 +210,7 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *principal.Pr
 	if e != nil {
 		return e
 	}
-	acct, err := a.visibleAccount(r.Context(), c, r.PathValue("account_id"))
+	acct, err := a.visibleAccount(r.Context(), c, r.PathValue(fieldAccountID))
 	if err != nil {
 		return err
 	}
@@ -220,7 +219,7 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *principal.Pr
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	id := r.PathValue("account_id")
+	id := r.PathValue(fieldAccountID)
 	var body accountBody
 	if err := rest.DecodeJSON(r, &body); err != nil {
 		return decodeErr(r, err)
@@ -236,32 +235,11 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.
 	if e := mayWriteAccount(c, cached); e != nil {
 		return e
 	}
-	if body.AccountType != nil && *body.AccountType != accountType(cached) {
-		if cached.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
-			return errAdminTypeFixed(id)
-		}
-		if !isAdmin(c) {
-			return errForbidden("an account may not change its own account_type")
-		}
-	}
-	if body.Login != nil && *body.Login != cached.Spec.Login {
-		if other, err := a.accountByLogin(ctx, *body.Login); err != nil {
-			return err
-		} else if other != nil {
-			return errLoginExists(*body.Login)
-		}
+	if err := a.checkAccountPatch(ctx, c, id, cached, &body); err != nil {
+		return err
 	}
 	acct := cached.DeepCopy()
-	specChanged := false
-	if body.Login != nil && *body.Login != acct.Spec.Login {
-		acct.Spec.Login, specChanged = *body.Login, true
-	}
-	if body.AccountType != nil && *body.AccountType != accountType(acct) {
-		acct.Spec.Type, specChanged = tenancyv1alpha1.AccountType(*body.AccountType), true
-	}
-	if body.Description != nil && *body.Description != acct.Spec.Description {
-		acct.Spec.Description, specChanged = *body.Description, true
-	}
+	specChanged := body.applyTo(acct)
 	if specChanged {
 		// Optimistic concurrency: the update carries the cached resourceVersion.
 		if err := a.Client.Update(ctx, acct); err != nil {
@@ -296,8 +274,44 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.
 	return nil
 }
 
+// checkAccountPatch refuses a PATCH of cached (account id, as the path names it) that changes what the caller may not: an admin's
+// account_type, or, for a non-admin, any account_type; or a login another account has.
+func (a *API) checkAccountPatch(ctx context.Context, c *principal.Principal, id string,
+	cached *tenancyv1alpha1.Account, body *accountBody) error {
+	if body.AccountType != nil && *body.AccountType != accountType(cached) {
+		if cached.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
+			return errAdminTypeFixed(id)
+		}
+		if !isAdmin(c) {
+			return errForbidden("an account may not change its own account_type")
+		}
+	}
+	if body.Login != nil && *body.Login != cached.Spec.Login {
+		if other, err := a.accountByLogin(ctx, *body.Login); err != nil {
+			return err
+		} else if other != nil {
+			return errLoginExists(*body.Login)
+		}
+	}
+	return nil
+}
+
+// applyTo sets the fields of a PATCH body on acct's spec and reports whether any changed.
+func (b *accountBody) applyTo(acct *tenancyv1alpha1.Account) (changed bool) {
+	if b.Login != nil && *b.Login != acct.Spec.Login {
+		acct.Spec.Login, changed = *b.Login, true
+	}
+	if b.AccountType != nil && *b.AccountType != accountType(acct) {
+		acct.Spec.Type, changed = tenancyv1alpha1.AccountType(*b.AccountType), true
+	}
+	if b.Description != nil && *b.Description != acct.Spec.Description {
+		acct.Spec.Description, changed = *b.Description, true
+	}
+	return changed
+}
+
 func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	id := r.PathValue("account_id")
+	id := r.PathValue(fieldAccountID)
 	ctx := r.Context()
 	acct, err := a.visibleAccount(ctx, c, id)
 	if err != nil {

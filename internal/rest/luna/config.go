@@ -5,7 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/tessera-dev/tessera/internal/principal"
@@ -40,7 +40,7 @@ func configText(cfg map[string]map[string]any) string {
 	for s := range cfg {
 		sections = append(sections, s)
 	}
-	sort.Strings(sections)
+	slices.Sort(sections)
 	for i, s := range sections {
 		if i > 0 {
 			b.WriteString("\n")
@@ -50,7 +50,7 @@ func configText(cfg map[string]map[string]any) string {
 		for k := range cfg[s] {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		for _, k := range keys {
 			fmt.Fprintf(&b, "%s = %v\n", k, cfg[s][k])
 		}
@@ -64,7 +64,7 @@ func negotiate(accept string, offers []string, def string, allowWildcard bool) s
 	if strings.TrimSpace(accept) == "" {
 		return def
 	}
-	for _, part := range strings.Split(accept, ",") {
+	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil || params["q"] == "0" {
 			continue

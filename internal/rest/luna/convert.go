@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -32,7 +31,7 @@ func parseTime(s string) (time.Time, bool) {
 }
 
 // accountTargets are the fields of an account reply, in the seeds' order.
-var accountTargets = []string{"account_id", "login", "account_type", "description", "create_time", "last_update_time"}
+var accountTargets = []string{fieldAccountID, fieldLogin, fieldAccountType, fieldDescription, fieldCreateTime, fieldLastUpdateTime}
 
 func accountType(a *tenancyv1alpha1.Account) string {
 	if a.Spec.Type == "" {
@@ -48,12 +47,12 @@ func accountJSON(a *tenancyv1alpha1.Account, targets []string) map[string]any {
 		updated = a.Status.UpdateTime.Time
 	}
 	all := map[string]any{
-		"account_id":       a.Spec.AccountID,
-		"login":            a.Spec.Login,
-		"account_type":     accountType(a),
-		"description":      a.Spec.Description,
-		"create_time":      formatTime(a.CreationTimestamp.Time),
-		"last_update_time": formatTime(updated),
+		fieldAccountID:      a.Spec.AccountID,
+		fieldLogin:          a.Spec.Login,
+		fieldAccountType:    accountType(a),
+		fieldDescription:    a.Spec.Description,
+		fieldCreateTime:     formatTime(a.CreationTimestamp.Time),
+		fieldLastUpdateTime: formatTime(updated),
 	}
 	if targets == nil {
 		return all
@@ -80,7 +79,7 @@ func (b *accountBody) validate(create bool) *apiError {
 		for _, f := range []struct {
 			name string
 			v    *string
-		}{{"login", b.Login}, {"password", b.Password}, {"account_type", b.AccountType}} {
+		}{{fieldLogin, b.Login}, {"password", b.Password}, {fieldAccountType, b.AccountType}} {
 			if f.v == nil {
 				return errBadJSON(f.name, "field required")
 			}
@@ -89,7 +88,7 @@ func (b *accountBody) validate(create bool) *apiError {
 		return errBadJSON("", "at least 1 field must be specified")
 	}
 	if b.Login != nil {
-		if e := checkLogin("login", *b.Login); e != nil {
+		if e := checkLogin(fieldLogin, *b.Login); e != nil {
 			return e
 		}
 	}
@@ -99,10 +98,10 @@ func (b *accountBody) validate(create bool) *apiError {
 		}
 	}
 	if b.AccountType != nil && !validAccountType(*b.AccountType) {
-		return errBadJSON("account_type", "value is not a valid enumeration member; permitted: 'admin', 'advanced_user', 'user'")
+		return errBadJSON(fieldAccountType, "value is not a valid enumeration member; permitted: 'admin', 'advanced_user', 'user'")
 	}
 	if b.Description != nil && len([]rune(*b.Description)) > 128 {
-		return errBadJSON("description", "ensure this value has at most 128 characters")
+		return errBadJSON(fieldDescription, "ensure this value has at most 128 characters")
 	}
 	return nil
 }
@@ -146,7 +145,7 @@ type tokenSpec struct {
 func (b *tokenBody) validate(grantAll bool, now time.Time) (*tokenSpec, *apiError) {
 	out := &tokenSpec{}
 	if b.Permissions == nil && !grantAll {
-		return nil, errBadJSON("permissions", "field required")
+		return nil, errBadJSON(fieldPermissions, "field required")
 	}
 	if b.Permissions != nil {
 		p, e := parsePermissions(b.Permissions)
@@ -161,26 +160,26 @@ func (b *tokenBody) validate(grantAll bool, now time.Time) (*tokenSpec, *apiErro
 		out.Permissions.Custom = custom
 	}
 	if b.ExpirationTime == nil {
-		return nil, errBadJSON("expiration_time", "field required")
+		return nil, errBadJSON(fieldExpirationTime, "field required")
 	}
 	if !bytes.Equal(bytes.TrimSpace(b.ExpirationTime), []byte("null")) {
 		var s string
 		if err := json.Unmarshal(b.ExpirationTime, &s); err != nil {
-			return nil, errBadJSON("expiration_time", "unexpected value")
+			return nil, errBadJSON(fieldExpirationTime, "unexpected value")
 		}
 		t, ok := parseTime(s)
 		if !ok {
-			return nil, errBadJSON("expiration_time", "invalid datetime format")
+			return nil, errBadJSON(fieldExpirationTime, "invalid datetime format")
 		}
 		if !t.After(now) {
-			return nil, errBadJSON("expiration_time", "expiration time must be in the future")
+			return nil, errBadJSON(fieldExpirationTime, "expiration time must be in the future")
 		}
 		mt := metav1.NewTime(t.UTC())
 		out.ExpirationTime = &mt
 	}
 	if b.Description != nil {
 		if len([]rune(*b.Description)) > 128 {
-			return nil, errBadJSON("description", "ensure this value has at most 128 characters")
+			return nil, errBadJSON(fieldDescription, "ensure this value has at most 128 characters")
 		}
 		out.Description = *b.Description
 	}
@@ -189,7 +188,7 @@ func (b *tokenBody) validate(grantAll bool, now time.Time) (*tokenSpec, *apiErro
 		case tenancyv1alpha1.VisibilityAccount, tenancyv1alpha1.VisibilityAll:
 			out.VisibilityArea = v
 		default:
-			return nil, errBadJSON("visibility_area", "value is not a valid enumeration member; permitted: 'account', 'all'")
+			return nil, errBadJSON(fieldVisibilityArea, "value is not a valid enumeration member; permitted: 'account', 'all'")
 		}
 	}
 	return out, nil
@@ -200,22 +199,22 @@ var standardPermissions = []struct {
 	Name  string
 	Verbs []string
 }{
-	{"face", []string{"creation", "view", "modification", "deletion", "matching"}},
-	{"list", []string{"creation", "view", "modification", "deletion"}},
-	{"event", []string{"creation", "view", "matching"}},
-	{"attribute", []string{"creation", "view", "modification", "deletion", "matching"}},
-	{"handler", []string{"creation", "view", "modification", "deletion"}},
-	{"verifier", []string{"creation", "view", "modification", "deletion"}},
-	{"task", []string{"creation", "view", "modification", "deletion"}},
-	{"face_sample", []string{"creation", "view", "deletion"}},
-	{"body_sample", []string{"creation", "view", "deletion"}},
-	{"token", []string{"creation", "view", "modification", "deletion"}},
-	{"image", []string{"creation", "view", "deletion"}},
-	{"object", []string{"creation", "view", "deletion"}},
-	{"resources", []string{"iso", "sdk", "liveness"}},
+	{permFace, []string{verbCreation, verbView, verbModification, verbDeletion, verbMatching}},
+	{permList, []string{verbCreation, verbView, verbModification, verbDeletion}},
+	{permEvent, []string{verbCreation, verbView, verbMatching}},
+	{permAttribute, []string{verbCreation, verbView, verbModification, verbDeletion, verbMatching}},
+	{permHandler, []string{verbCreation, verbView, verbModification, verbDeletion}},
+	{permVerifier, []string{verbCreation, verbView, verbModification, verbDeletion}},
+	{permTask, []string{verbCreation, verbView, verbModification, verbDeletion}},
+	{permFaceSample, []string{verbCreation, verbView, verbDeletion}},
+	{permBodySample, []string{verbCreation, verbView, verbDeletion}},
+	{permToken, []string{verbCreation, verbView, verbModification, verbDeletion}},
+	{permImage, []string{verbCreation, verbView, verbDeletion}},
+	{permObject, []string{verbCreation, verbView, verbDeletion}},
+	{permResources, []string{"iso", "sdk", "liveness"}},
 }
 
-var customVerbs = []string{"creation", "view", "modification", "deletion"}
+var customVerbs = []string{verbCreation, verbView, verbModification, verbDeletion}
 
 func isStandard(name string) bool {
 	if name == "emit_events" {
@@ -235,7 +234,7 @@ func parsePermissions(raw json.RawMessage) (tenancyv1alpha1.TokenPermissions, *a
 	var p tenancyv1alpha1.TokenPermissions
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return p, errBadJSON("permissions", "unexpected value")
+		return p, errBadJSON(fieldPermissions, "unexpected value")
 	}
 	lists := map[string][]string{}
 	for name, v := range fields {
@@ -281,7 +280,7 @@ func parsePermissions(raw json.RawMessage) (tenancyv1alpha1.TokenPermissions, *a
 			p.Custom = map[string]tenancyv1alpha1.CustomPermission{}
 		}
 		if len(p.Custom) >= 64 {
-			return p, errBadJSON("permissions", "at most 64 custom permissions are allowed")
+			return p, errBadJSON(fieldPermissions, "at most 64 custom permissions are allowed")
 		}
 		cp := tenancyv1alpha1.CustomPermission{}
 		for _, v := range verbs {
@@ -302,8 +301,8 @@ func parseEmitEvents(raw json.RawMessage) (*tenancyv1alpha1.EmitEvents, *apiErro
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
-		if strings.HasPrefix(err.Error(), "json: unknown field ") {
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			f = strings.Trim(f, `"`)
 			return nil, errBadJSON("permissions.emit_events."+f, "extra fields not permitted")
 		}
 		return nil, errBadJSON("permissions.emit_events", "unexpected value")
@@ -347,31 +346,31 @@ func setStandard(p *tenancyv1alpha1.TokenPermissions, lists map[string][]string)
 	for name, verbs := range lists {
 		v := conv(verbs)
 		switch name {
-		case "face":
+		case permFace:
 			p.Face = castSlice[tenancyv1alpha1.MatchingVerb](v)
-		case "list":
+		case permList:
 			p.List = castSlice[tenancyv1alpha1.CRUDVerb](v)
-		case "event":
+		case permEvent:
 			p.Event = castSlice[tenancyv1alpha1.EventVerb](v)
-		case "attribute":
+		case permAttribute:
 			p.Attribute = castSlice[tenancyv1alpha1.MatchingVerb](v)
-		case "handler":
+		case permHandler:
 			p.Handler = castSlice[tenancyv1alpha1.CRUDVerb](v)
-		case "verifier":
+		case permVerifier:
 			p.Verifier = castSlice[tenancyv1alpha1.CRUDVerb](v)
-		case "task":
+		case permTask:
 			p.Task = castSlice[tenancyv1alpha1.CRUDVerb](v)
-		case "face_sample":
+		case permFaceSample:
 			p.FaceSample = castSlice[tenancyv1alpha1.ImmutableVerb](v)
-		case "body_sample":
+		case permBodySample:
 			p.BodySample = castSlice[tenancyv1alpha1.ImmutableVerb](v)
-		case "token":
+		case permToken:
 			p.Token = castSlice[tenancyv1alpha1.CRUDVerb](v)
-		case "image":
+		case permImage:
 			p.Image = castSlice[tenancyv1alpha1.ImmutableVerb](v)
-		case "object":
+		case permObject:
 			p.Object = castSlice[tenancyv1alpha1.ImmutableVerb](v)
-		case "resources":
+		case permResources:
 			p.Resources = castSlice[tenancyv1alpha1.Resource](v)
 		}
 	}
@@ -409,17 +408,17 @@ func allStandardPermissions() tenancyv1alpha1.TokenPermissions {
 // standardLists returns each standard permission's verbs as stored.
 func standardLists(p *tenancyv1alpha1.TokenPermissions) map[string][]string {
 	return map[string][]string{
-		"face": strs(p.Face), "list": strs(p.List), "event": strs(p.Event), "attribute": strs(p.Attribute),
-		"handler": strs(p.Handler), "verifier": strs(p.Verifier), "task": strs(p.Task),
-		"face_sample": strs(p.FaceSample), "body_sample": strs(p.BodySample), "token": strs(p.Token),
-		"image": strs(p.Image), "object": strs(p.Object), "resources": strs(p.Resources),
+		permFace: strs(p.Face), permList: strs(p.List), permEvent: strs(p.Event), permAttribute: strs(p.Attribute),
+		permHandler: strs(p.Handler), permVerifier: strs(p.Verifier), permTask: strs(p.Task),
+		permFaceSample: strs(p.FaceSample), permBodySample: strs(p.BodySample), permToken: strs(p.Token),
+		permImage: strs(p.Image), permObject: strs(p.Object), permResources: strs(p.Resources),
 	}
 }
 
 // permissionsJSON renders permissions for permissions_targets standard, custom or all.
 func permissionsJSON(p *tenancyv1alpha1.TokenPermissions, targets string) map[string]any {
 	out := map[string]any{}
-	if targets == "standard" || targets == "all" {
+	if targets == targetsStandard || targets == targetsAll {
 		for name, verbs := range standardLists(p) {
 			out[name] = verbs
 		}
@@ -437,12 +436,12 @@ func permissionsJSON(p *tenancyv1alpha1.TokenPermissions, targets string) map[st
 		}
 		out["emit_events"] = ee
 	}
-	if targets == "custom" || targets == "all" {
+	if targets == targetsCustom || targets == targetsAll {
 		names := make([]string, 0, len(p.Custom))
 		for k := range p.Custom {
 			names = append(names, k)
 		}
-		sort.Strings(names)
+		slices.Sort(names)
 		for _, k := range names {
 			out[k] = strs(p.Custom[k])
 		}
@@ -465,14 +464,14 @@ func tokenJSON(t *tenancyv1alpha1.Token, accountID, jwt, targets string) map[str
 		vis = tenancyv1alpha1.VisibilityAll
 	}
 	return map[string]any{
-		"description":      t.Spec.Description,
-		"expiration_time":  exp,
-		"visibility_area":  string(vis),
-		"permissions":      permissionsJSON(&t.Spec.Permissions, targets),
-		"token":            jwt,
-		"token_id":         t.Spec.TokenID,
-		"account_id":       accountID,
-		"create_time":      formatTime(t.CreationTimestamp.Time),
-		"last_update_time": formatTime(updated),
+		fieldDescription:    t.Spec.Description,
+		fieldExpirationTime: exp,
+		fieldVisibilityArea: string(vis),
+		fieldPermissions:    permissionsJSON(&t.Spec.Permissions, targets),
+		fieldToken:          jwt,
+		fieldTokenID:        t.Spec.TokenID,
+		fieldAccountID:      accountID,
+		fieldCreateTime:     formatTime(t.CreationTimestamp.Time),
+		fieldLastUpdateTime: formatTime(updated),
 	}
 }

@@ -3,6 +3,7 @@ package luna
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -153,17 +154,23 @@ func errTimeout(detail string) *apiError {
 	return lunaErr(http.StatusGatewayTimeout, CodeTimeout, "Request timeout", detail)
 }
 
+// basicChallenge is the header of a 401 that asks for Basic credentials; a new one each time,
+// as the writer copies it into the response.
+func basicChallenge() http.Header {
+	return http.Header{"Www-Authenticate": {`Basic realm="tessera"`}}
+}
+
 // Tessera's own codes.
 
 func errUnauthenticated(detail string) *apiError {
 	e := tesseraErr(http.StatusUnauthorized, CodeUnauthenticated, descUnauthenticated, detail)
-	e.Header = http.Header{"Www-Authenticate": {`Basic realm="tessera"`}}
+	e.Header = basicChallenge()
 	return e
 }
 
 func errInvalidCredentials(detail string) *apiError {
 	e := tesseraErr(http.StatusUnauthorized, CodeInvalidCredentials, descCredentialsWrong, detail)
-	e.Header = http.Header{"Www-Authenticate": {`Basic realm="tessera"`}}
+	e.Header = basicChallenge()
 	return e
 }
 
@@ -218,9 +225,7 @@ func decodeErr(r *http.Request, err error) *apiError {
 // its cause and the request id, and answers nothing more than "internal server error". The
 // Router calls it too, for unrouted paths, wrong methods and panics under Luna's prefixes.
 var writeErr = rest.NewErrorWriter(fromProblem, func(w http.ResponseWriter, e *apiError) {
-	for k, v := range e.Header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), e.Header)
 	writeJSON(w, e.Status, e.Body)
 })
 

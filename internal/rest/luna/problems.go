@@ -41,7 +41,7 @@ var lunaKinds = map[rest.Kind]func(p *rest.Problem) *apiError{
 	rest.KindInvalidCredentials: func(p *rest.Problem) *apiError { return errInvalidCredentials(p.Message) },
 	rest.KindWrongCredentials: func(*rest.Problem) *apiError {
 		e := errWrongCredentials()
-		e.Header = http.Header{"Www-Authenticate": {`Basic realm="tessera"`}}
+		e.Header = basicChallenge()
 		return e
 	},
 	rest.KindExpired: func(*rest.Problem) *apiError { return errTokenExpired() },
@@ -63,9 +63,9 @@ func fromProblem(p *rest.Problem) *apiError {
 
 // lunaFields names the API server's fields as Luna's JSON does.
 var lunaFields = map[string]string{
-	"spec.login": "login", "spec.type": "account_type", "spec.description": "description",
-	"spec.accountID": "account_id", "spec.tokenID": "token_id", "spec.expirationTime": "expiration_time",
-	"spec.visibilityArea": "visibility_area", "spec.permissions": "permissions",
+	"spec.login": fieldLogin, "spec.type": fieldAccountType, "spec.description": fieldDescription,
+	"spec.accountID": fieldAccountID, "spec.tokenID": fieldTokenID, "spec.expirationTime": fieldExpirationTime,
+	"spec.visibilityArea": fieldVisibilityArea, "spec.permissions": fieldPermissions,
 }
 
 // lunaField is field in Luna's terms: a body path (from decoding) as it is, an object's field
@@ -76,7 +76,7 @@ func lunaField(field string) string {
 	}
 	switch {
 	case strings.HasPrefix(field, "spec.permissions."):
-		return "permissions"
+		return fieldPermissions
 	case strings.HasPrefix(field, "spec."), strings.HasPrefix(field, "metadata."), strings.HasPrefix(field, "status."):
 		return ""
 	}

@@ -72,7 +72,7 @@ func parseTargets(q url.Values) ([]string, *apiError) {
 		return nil, nil
 	}
 	var out []string
-	for _, t := range strings.Split(q.Get("targets"), ",") {
+	for t := range strings.SplitSeq(q.Get("targets"), ",") {
 		t = strings.TrimSpace(t)
 		if !slices.Contains(accountTargets, t) {
 			return nil, errBadQuery("targets")
@@ -87,10 +87,10 @@ func parseTargets(q url.Values) ([]string, *apiError) {
 // parsePermissionsTargets reads permissions_targets: standard (default), custom or all.
 func parsePermissionsTargets(q url.Values) (string, *apiError) {
 	if !q.Has("permissions_targets") {
-		return "standard", nil
+		return targetsStandard, nil
 	}
 	switch v := q.Get("permissions_targets"); v {
-	case "standard", "custom", "all":
+	case targetsStandard, targetsCustom, targetsAll:
 		return v, nil
 	}
 	return "", errBadQuery("permissions_targets")

@@ -6,7 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,8 +99,8 @@ func (a *API) visibleToken(ctx context.Context, c *principal.Principal, id, acco
 	return t, owner, nil
 }
 
-// decodeToken reads and validates a token body for the owner account.
-func (a *API) decodeToken(r *http.Request, owner *tenancyv1alpha1.Account) (*tokenSpec, error) {
+// decodeToken reads and validates a token body.
+func (a *API) decodeToken(r *http.Request) (*tokenSpec, error) {
 	grantAll := false
 	if q := r.URL.Query(); q.Has("grant_all_permissions") {
 		switch q.Get("grant_all_permissions") {
@@ -131,7 +131,7 @@ func settle(spec *tokenSpec, owner *tenancyv1alpha1.Account) *apiError {
 	case spec.VisibilityArea == "":
 		spec.VisibilityArea = tenancyv1alpha1.VisibilityAll
 	case spec.VisibilityArea == tenancyv1alpha1.VisibilityAll && isUser:
-		return errPermissionsRefused("visibility_area", accountType(owner))
+		return errPermissionsRefused(fieldVisibilityArea, accountType(owner))
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 	if e != nil {
 		return e
 	}
-	if e := tokenVerb(c, "creation"); e != nil {
+	if e := tokenVerb(c, verbCreation); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -149,7 +149,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 	if err != nil {
 		return err
 	}
-	spec, err := a.decodeToken(r, owner)
+	spec, err := a.decodeToken(r)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 func (a *API) writeTokenCreated(w http.ResponseWriter, id, jwt string) {
 	url := "/1/tokens/" + id
 	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, map[string]string{"token": jwt, "token_id": id, "url": url})
+	writeJSON(w, http.StatusCreated, map[string]string{fieldToken: jwt, fieldTokenID: id, "url": url})
 }
 
 // awaitJWT waits until the cache has the Token and its Secret a JWT signed for want's current
@@ -281,7 +281,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Pr
 	if e != nil {
 		return e
 	}
-	accountID, e := parseUUIDQuery(q, "account_id")
+	accountID, e := parseUUIDQuery(q, fieldAccountID)
 	if e != nil {
 		return e
 	}
@@ -315,12 +315,11 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Pr
 			toks = append(toks, t)
 		}
 	}
-	sort.Slice(toks, func(i, j int) bool {
-		ti, tj := toks[i].CreationTimestamp.Time, toks[j].CreationTimestamp.Time
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
+	slices.SortFunc(toks, func(x, y *tenancyv1alpha1.Token) int {
+		if c := x.CreationTimestamp.Compare(y.CreationTimestamp.Time); c != 0 {
+			return c
 		}
-		return toks[i].Spec.TokenID < toks[j].Spec.TokenID
+		return strings.Compare(x.Spec.TokenID, y.Spec.TokenID)
 	})
 	out := []map[string]any{}
 	owners := map[client.ObjectKey]*tenancyv1alpha1.Account{}
@@ -361,7 +360,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *principal.Prin
 	if e != nil {
 		return e
 	}
-	accountID, e := parseUUIDQuery(q, "account_id")
+	accountID, e := parseUUIDQuery(q, fieldAccountID)
 	if e != nil {
 		return e
 	}
@@ -369,7 +368,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *principal.Prin
 		return e
 	}
 	ctx := r.Context()
-	t, owner, err := a.visibleToken(ctx, c, r.PathValue("token_id"), accountID)
+	t, owner, err := a.visibleToken(ctx, c, r.PathValue(fieldTokenID), accountID)
 	if err != nil {
 		return err
 	}
@@ -390,8 +389,8 @@ func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *principal.
 		return e
 	}
 	ctx := r.Context()
-	id := r.PathValue("token_id")
-	spec, err := a.decodeToken(r, nil)
+	id := r.PathValue(fieldTokenID)
+	spec, err := a.decodeToken(r)
 	if err != nil {
 		return err
 	}
@@ -423,7 +422,7 @@ func (a *API) replaceToken(w http.ResponseWriter, r *http.Request, c *principal.
 }
 
 func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	accountID, e := parseUUIDQuery(r.URL.Query(), "account_id")
+	accountID, e := parseUUIDQuery(r.URL.Query(), fieldAccountID)
 	if e != nil {
 		return e
 	}
@@ -431,7 +430,7 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *principal.P
 		return e
 	}
 	ctx := r.Context()
-	id := r.PathValue("token_id")
+	id := r.PathValue(fieldTokenID)
 	t, owner, err := a.visibleToken(ctx, c, id, accountID)
 	if err != nil {
 		return err

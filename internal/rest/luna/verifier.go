@@ -39,22 +39,22 @@ func (b *verifierBody) validate() (verifierMode, *apiError) {
 	switch {
 	case b.Token != nil:
 		if *b.Token == "" {
-			return 0, errBadJSON("token", "unexpected value")
+			return 0, errBadJSON(fieldToken, "unexpected value")
 		}
 		return verifyToken, nil
 	case b.AccountID != nil:
 		if !uuidPattern.MatchString(*b.AccountID) {
-			return 0, errBadJSON("account_id", "value is not a valid uuid")
+			return 0, errBadJSON(fieldAccountID, "value is not a valid uuid")
 		}
 		return verifyAccountID, nil
 	}
 	if b.Login == nil {
-		return 0, errBadJSON("login", "field required")
+		return 0, errBadJSON(fieldLogin, "field required")
 	}
 	if b.Password == nil {
 		return 0, errBadJSON("password", "field required")
 	}
-	if e := checkLogin("login", *b.Login); e != nil {
+	if e := checkLogin(fieldLogin, *b.Login); e != nil {
 		return 0, e
 	}
 	if n := len([]rune(*b.Password)); n < 3 || n > 128 {
@@ -99,9 +99,9 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, verifierErr(err, mode, body))
 		return
 	}
-	out := map[string]any{"account_type": accountType(p.Account), "account_id": p.Account.Spec.AccountID}
+	out := map[string]any{fieldAccountType: accountType(p.Account), fieldAccountID: p.Account.Spec.AccountID}
 	if mode == verifyToken {
-		out["permissions"] = permissionsJSON(&p.Token.Spec.Permissions, targets)
+		out[fieldPermissions] = permissionsJSON(&p.Token.Spec.Permissions, targets)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -83,7 +83,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 			"createTime": unix(&x.CreationTimestamp), "updateTime": unix(updated),
 		})
 	}
-	ok(w, map[string]any{"data": data, "total": len(accts)})
+	ok(w, map[string]any{fieldData: data, "total": len(accts)})
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *caller) e
 			return err
 		}
 	}
-	ok(w, map[string]any{"data": map[string]any{"id": acct.Spec.ID}})
+	ok(w, map[string]any{fieldData: map[string]any{"id": acct.Spec.ID}})
 	return nil
 }
 

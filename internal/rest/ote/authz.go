@@ -92,7 +92,7 @@ func (c *caller) mayCreateBusiness() error {
 		return errForbidden("a system administrator administers every business and owns none")
 	case c.business() != "":
 		return errForbidden("you already belong to a business")
-	case c.acct.Annotations[AnnotationIsAdmin] != "true":
+	case c.acct.Annotations[AnnotationIsAdmin] != flagSet:
 		return errForbidden("only an administrator (registered with isAdmin=true) may create a business")
 	}
 	return nil

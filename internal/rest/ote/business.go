@@ -133,7 +133,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := a.awaitMove(r.Context(), c.acct.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
 		return err
 	}
-	ok(w, map[string]any{"data": map[string]any{"id": g.Spec.ID}})
+	ok(w, map[string]any{fieldData: map[string]any{"id": g.Spec.ID}})
 	return nil
 }
 
@@ -213,7 +213,7 @@ func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *caller) 
 	for _, g := range out[lo:hi] {
 		data = append(data, businessJSON(g, false))
 	}
-	ok(w, map[string]any{"data": data, "total": len(out)})
+	ok(w, map[string]any{fieldData: data, "total": len(out)})
 	return nil
 }
 
@@ -241,7 +241,7 @@ func (a *API) getBusiness(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	ok(w, map[string]any{"data": businessJSON(g, true)})
+	ok(w, map[string]any{fieldData: businessJSON(g, true)})
 	return nil
 }
 

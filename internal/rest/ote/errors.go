@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"time"
 
@@ -13,6 +14,19 @@ import (
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
+
+// The fields of ote-stack's envelope: every answer has code and message, a 200 its data.
+const (
+	fieldCode    = "code"
+	fieldMessage = "message"
+	fieldData    = "data"
+	// messageSuccess is the message of a 200.
+	messageSuccess = "success"
+)
+
+// flagSet is the value of a flag annotation that is set (AnnotationIsAdmin, the business
+// flags); any other value, or none, is unset.
+const flagSet = "true"
 
 // apiError is an answer other than 200: {code, message} with code the HTTP status.
 type apiError struct {
@@ -64,7 +78,7 @@ func writeErr(w http.ResponseWriter, err error) {
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", rest.RetryAfterHeader(ae.RetryAfter))
 	}
-	writeJSON(w, ae.Status, map[string]any{"code": ae.Status, "message": ae.Message})
+	writeJSON(w, ae.Status, map[string]any{fieldCode: ae.Status, fieldMessage: ae.Message})
 }
 
 // Fallback answers status in ote-stack's envelope for what no handler took: a path without a
@@ -153,9 +167,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 
 // ok answers 200 with the document's success envelope and extra fields.
 func ok(w http.ResponseWriter, extra map[string]any) {
-	body := map[string]any{"code": 200, "message": "success"}
-	for k, v := range extra {
-		body[k] = v
-	}
+	body := map[string]any{fieldCode: 200, fieldMessage: messageSuccess}
+	maps.Copy(body, extra)
 	writeJSON(w, http.StatusOK, body)
 }

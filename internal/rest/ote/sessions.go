@@ -54,7 +54,7 @@ func (a *API) issue(w http.ResponseWriter, acct *tenancyv1alpha1.Account) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "code": 200, "message": "success"})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, fieldCode: 200, fieldMessage: messageSuccess})
 	return nil
 }
 
@@ -74,10 +74,10 @@ func (a *API) authInfo(w http.ResponseWriter, r *http.Request, c *caller) error 
 			flags = g.Annotations
 		}
 	}
-	flag := func(k string) bool { return flags[k] == "true" }
-	ok(w, map[string]any{"data": map[string]any{
+	flag := func(k string) bool { return flags[k] == flagSet }
+	ok(w, map[string]any{fieldData: map[string]any{
 		"displayName":           c.acct.Spec.Login,
-		"hasRepoAccount":        flag(AnnotationHasRepoAccount) || c.acct.Annotations[AnnotationHasRepoAccount] == "true",
+		"hasRepoAccount":        flag(AnnotationHasRepoAccount) || c.acct.Annotations[AnnotationHasRepoAccount] == flagSet,
 		"role":                  c.role(),
 		"privateProject":        flag(AnnotationPrivateProject),
 		"enableIngress":         flag(AnnotationEnableIngress),

@@ -81,7 +81,7 @@ func (u *newUser) account(namespace string, approval tenancyv1alpha1.ApprovalSta
 			Roles:   []string{"user"}},
 	}
 	if u.isAdmin {
-		acct.Annotations = map[string]string{AnnotationIsAdmin: "true"}
+		acct.Annotations = map[string]string{AnnotationIsAdmin: flagSet}
 	}
 	return acct
 }
@@ -104,7 +104,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	if err := a.createUser(r, u, acct); err != nil {
 		return err
 	}
-	ok(w, map[string]any{"data": map[string]any{"id": acct.Spec.ID}})
+	ok(w, map[string]any{fieldData: map[string]any{"id": acct.Spec.ID}})
 	return nil
 }
 
