@@ -7,7 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +48,7 @@ func tokensVsSecrets(ctx context.Context, c client.WithWatch, cfg *rest.Config, 
 			lines = append(lines, fmt.Sprintf("  %-40s %8.0f  %.2f/Token", k, d, d/float64(n)))
 		}
 	}
-	sort.Strings(lines)
+	slices.Sort(lines)
 	perToken := total / float64(n)
 	fmt.Printf("API server writes during the Token run (apiserver_request_total, verb/resource[/subresource]):\n%s\n",
 		strings.Join(lines, "\n"))
@@ -97,7 +97,7 @@ func scrapeWrites(cfg *rest.Config) map[string]float64 {
 	check(err)
 	resp, err := hc.Get(strings.TrimSuffix(cfg.Host, "/") + "/metrics")
 	check(err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		check(fmt.Errorf("GET /metrics: %s", resp.Status))
 	}
@@ -131,7 +131,7 @@ func scrapeWrites(cfg *rest.Config) map[string]float64 {
 // parseLabels splits a Prometheus label set (a="x",b="y"); values here hold no commas or quotes.
 func parseLabels(s string) map[string]string {
 	out := map[string]string{}
-	for _, kv := range strings.Split(s, ",") {
+	for kv := range strings.SplitSeq(s, ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		out[k] = strings.Trim(v, `"`)
 	}

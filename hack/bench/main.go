@@ -134,7 +134,8 @@ func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns s
 	}
 	// An informer, not a bare watch: a loaded API server ends slow watchers, and the informer
 	// resumes (or relists) by itself.
-	stop := watchSecrets(ctx, cfg, ns, toolscache.ResourceEventHandlerFuncs{AddFunc: seen, UpdateFunc: func(_, o any) { seen(o) }})
+	stop := watchSecrets(ctx, cfg, ns, toolscache.ResourceEventHandlerFuncs{
+		AddFunc: seen, UpdateFunc: func(_, o any) { seen(o) }})
 	defer stop()
 
 	began := time.Now()

@@ -103,7 +103,8 @@ func benchJWT(ctx context.Context, c client.Client, ns string) string {
 }
 
 // tokenJWT makes sure the Token name of account exists in ns and returns its JWT.
-func tokenJWT(ctx context.Context, c client.Client, ns, name, account string, perms tenancyv1alpha1.TokenPermissions) string {
+func tokenJWT(ctx context.Context, c client.Client, ns, name, account string,
+	perms tenancyv1alpha1.TokenPermissions) string {
 	tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: account}, Permissions: perms}}
 	if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -111,7 +112,8 @@ func tokenJWT(ctx context.Context, c client.Client, ns, name, account string, pe
 	}
 	for range 100 {
 		s := &corev1.Secret{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + "-jwt"}, s); err == nil && len(s.Data["token"]) > 0 {
+		key := client.ObjectKey{Namespace: ns, Name: name + tenancyv1alpha1.TokenSecretSuffix}
+		if err := c.Get(ctx, key, s); err == nil && len(s.Data[tenancyv1alpha1.TokenSecretKey]) > 0 {
 			return string(s.Data["token"])
 		}
 		time.Sleep(100 * time.Millisecond)

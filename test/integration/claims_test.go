@@ -30,8 +30,12 @@ func expectDuplicate(err error, field string) {
 		HaveField("Type", metav1.CauseTypeFieldValueDuplicate), HaveField("Field", field))), "%v", err)
 }
 
-// race runs create n times at once and returns the errors.
-func race(n int, create func(i int) error) []error {
+// racers is how many creates of one value race.
+const racers = 10
+
+// race runs create racers times at once and returns the errors.
+func race(create func(i int) error) []error {
+	n := racers
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range errs {
@@ -98,7 +102,7 @@ var _ = Describe("Identifier claims", Ordered, func() {
 
 	It("lets exactly one of 10 concurrent creates with one chosen tokenID win, and refuses all 10 copies of a generated one", func() {
 		expectOneWinner := func(prefix, id string, want int) {
-			expectWinners(race(10, func(i int) error {
+			expectWinners(race(func(i int) error {
 				t := newToken(ns, fmt.Sprintf("%s-%d", prefix, i), "tok-owner")
 				t.Spec.TokenID = id
 				return k8s.Create(ctx, t)
@@ -163,7 +167,7 @@ var _ = Describe("Identifier claims", Ordered, func() {
 
 	It("lets exactly one of 10 concurrent creates with one chosen accountID win", func() {
 		id := uuid.NewString()
-		expectWinners(race(10, func(i int) error {
+		expectWinners(race(func(i int) error {
 			a := newAccount(ns, fmt.Sprintf("same-id-%d", i), fmt.Sprintf("same-id-%d@claims.example", i))
 			a.Spec.AccountID = id
 			return k8s.Create(ctx, a)
@@ -173,7 +177,7 @@ var _ = Describe("Identifier claims", Ordered, func() {
 	It("lets exactly one of 10 concurrent POST /1/accounts with one Luna-Account-Id win", func() {
 		id := uuid.NewString()
 		statuses := make([]int, 10)
-		race(10, func(i int) error {
+		race(func(i int) error {
 			body := map[string]any{"login": newLogin("same"), "password": "pw-123", "account_type": "user"}
 			for range 500 {
 				r := luna("POST", "/1/accounts", asAdmin, body, "Luna-Account-Id", id)
@@ -273,7 +277,7 @@ var _ = Describe("E-mail logins of the identity API", Ordered, func() {
 	It("lets exactly one of 10 concurrent registrations of one e-mail succeed, and signs that one in", func() {
 		email := "idn-race-" + u + "@example.org"
 		ids := make([]string, 10)
-		race(10, func(i int) error {
+		race(func(i int) error {
 			resp, body := oteCall("POST", "/api/v0.1.0/user", nil, map[string]any{
 				"nick_name": fmt.Sprintf("idn-race-%s-%d", u, i), "email": email, "password": idnPassword})
 			if resp.StatusCode == http.StatusOK {

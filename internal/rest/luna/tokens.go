@@ -17,8 +17,8 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
-	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/notify"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
