@@ -94,8 +94,8 @@ func signInResult(err error) string {
 	return metrics.ResultError
 }
 
-// Instrument wraps the router: it must wrap the http.ServeMux directly, since it reads the route
-// pattern the mux records on the request. Unrouted requests count under one label, so that
+// Instrument wraps the router (the ServeMux, or the Router that passes the same request on to
+// it), since it reads the route pattern the mux records on the request. Unrouted requests count under one label, so that
 // scanners cannot blow up the label set. Each request is also logged with its request id.
 func (m *Metrics) Instrument(mux http.Handler, log logr.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -118,15 +118,22 @@ func (m *Metrics) Instrument(mux http.Handler, log logr.Logger) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status code written.
+// statusRecorder remembers the status code written (for the metrics) and whether the answer has
+// begun (for the router, which may still answer a panic only before that).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	s.status, s.wrote = code, true
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -57,7 +57,7 @@ var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, ht
 // ServeHTTP serves r through the mux, answering what the mux would answer in plain text — no
 // route, or a route for other methods — and panics in the path's dialect.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	tw := &trackingWriter{ResponseWriter: w}
+	tw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer rt.recoverPanic(tw, r)
 	if _, pattern := rt.mux.Handler(r); pattern == "" {
 		rt.unrouted(tw, r)
@@ -92,7 +92,7 @@ func (rt *Router) unrouted(w http.ResponseWriter, r *http.Request) {
 // recoverPanic answers a handler's panic with a 500 in the path's dialect, unless the handler
 // had begun its answer, and logs it with the request id and the stack. http.ErrAbortHandler
 // goes on up, as net/http expects.
-func (rt *Router) recoverPanic(w *trackingWriter, r *http.Request) {
+func (rt *Router) recoverPanic(w *statusRecorder, r *http.Request) {
 	v := recover()
 	if v == nil {
 		return
@@ -107,25 +107,6 @@ func (rt *Router) recoverPanic(w *trackingWriter, r *http.Request) {
 	}
 	rt.WriterFor(r.URL.Path)(w, r, &Problem{Kind: KindInternal, Message: InternalMessage, Err: err, logged: true})
 }
-
-// trackingWriter remembers whether the answer has begun.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (t *trackingWriter) WriteHeader(code int) {
-	t.wrote = true
-	t.ResponseWriter.WriteHeader(code)
-}
-
-func (t *trackingWriter) Write(b []byte) (int, error) {
-	t.wrote = true
-	return t.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // logFor is the logger for r's problems: the request context's, or controller-runtime's.
 func logFor(r *http.Request) logr.Logger {
