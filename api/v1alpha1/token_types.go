@@ -287,3 +287,13 @@ func (t *Token) JWTSecretName() string {
 	}
 	return t.Name + TokenSecretSuffix
 }
+
+// CurrentSecretName is the Secret that holds the Token's JWT now: status.secretName once the
+// controller has reported it (a renamed spec.secretName moves only when re-signed), until then
+// JWTSecretName, since status trails the Secret on a Token's first issue.
+func (t *Token) CurrentSecretName() string {
+	if t.Status.SecretName != "" {
+		return t.Status.SecretName
+	}
+	return t.JWTSecretName()
+}

@@ -2,11 +2,11 @@ package people
 
 import (
 	"errors"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/claims"
 )
 
@@ -28,16 +28,18 @@ func IsDuplicate(err error, field string) bool {
 	return false
 }
 
-// lockedPhrase is what admission says, and only says, when it refuses a write inside a locked
-// subtree (webhook lockedMessage: "<what> is frozen: Group <g> is locked; …").
-const lockedPhrase = " is frozen: Group "
-
-// IsLocked reports admission's refusal of a write inside a locked subtree (403 Forbidden). The
-// refusal carries no cause of its own yet, so this is the one place that recognizes its
-// message; when admission attaches a cause, matching that cause's type here is the only change.
+// IsLocked reports admission's refusal of a write inside a locked subtree: a 403 carrying the
+// cause tenancyv1alpha1.CauseLocked.
 func IsLocked(err error) bool {
-	var st apierrors.APIStatus
-	return apierrors.IsForbidden(err) && errors.As(err, &st) && strings.Contains(st.Status().Message, lockedPhrase)
+	if !apierrors.IsForbidden(err) {
+		return false
+	}
+	for _, c := range causes(err) {
+		if string(c.Type) == tenancyv1alpha1.CauseLocked {
+			return true
+		}
+	}
+	return false
 }
 
 // causes lists the causes in err's API status, if it has one.

@@ -27,6 +27,7 @@ func duplicate(field string) error {
 
 func TestClassifyWrite(t *testing.T) {
 	locked := apierrors.NewForbidden(accounts, "x", errors.New("Group acme is frozen: Group acme is locked; only an administrator at or above acme can unlock it"))
+	locked.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: tenancyv1alpha1.CauseLocked, Message: "Group acme is locked"}}
 	for name, tc := range map[string]struct {
 		err        error
 		taken, lck bool
@@ -36,6 +37,7 @@ func TestClassifyWrite(t *testing.T) {
 		"other duplicate":       {err: duplicate("spec.accountID")},
 		"login in message only": {err: apierrors.NewConflict(accounts, "x", errors.New("spec.login is odd"))},
 		"locked":                {err: fmt.Errorf("create: %w", locked), lck: true},
+		"lock in message only":  {err: apierrors.NewForbidden(accounts, "x", errors.New("Group acme is frozen: Group acme is locked"))},
 		"other forbidden":       {err: apierrors.NewForbidden(accounts, "x", errors.New("namespace n belongs to no Tessera Group (not locked)"))},
 		"plain":                 {err: errors.New("spec.login locked")},
 	} {

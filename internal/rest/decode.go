@@ -24,11 +24,15 @@ var ErrEmptyBody = errors.New("the request has no body")
 // unpaired UTF-16 surrogate. Every API answers it with its 400.
 var ErrBadText = errors.New("the text is not valid UTF-8")
 
+// ErrUnknownField is wrapped by the *DecodeError of a body naming a field the target does not
+// declare (additionalProperties: false); its message is the one Luna's documents quote.
+var ErrUnknownField = errors.New("extra fields not permitted")
+
 // DecodeError says where a JSON body failed: Path is the field ("" for the document itself).
 type DecodeError struct {
 	Path    string
 	Message string
-	// Err is ErrBadText for refused text, nil otherwise.
+	// Err is ErrBadText for refused text, ErrUnknownField for an undeclared field, nil otherwise.
 	Err error
 }
 
@@ -77,7 +81,7 @@ func decodeError(err error) error {
 		return &DecodeError{Message: "malformed JSON at offset " + fmt.Sprint(syntaxErr.Offset)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &DecodeError{Path: field, Message: "extra fields not permitted"}
+		return &DecodeError{Path: field, Message: ErrUnknownField.Error(), Err: ErrUnknownField}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &DecodeError{Message: "unexpected end of JSON"}
 	}

@@ -42,6 +42,9 @@ func TestDecodeJSON(t *testing.T) {
 		if !errors.As(err, &de) || de.Path != want.Path || de.Message != want.Message {
 			t.Errorf("decode(%s) = %v, want %+v", body, err, want)
 		}
+		if unknown := want.Message == "extra fields not permitted"; errors.Is(err, ErrUnknownField) != unknown {
+			t.Errorf("decode(%s): errors.Is(err, ErrUnknownField) = %v, want %v", body, !unknown, unknown)
+		}
 	}
 }
 

@@ -146,16 +146,8 @@ func (v *Verifier) tokenOf(ctx context.Context, tokenID, raw string) (*tenancyv1
 // currentJWT is the JWT in tok's Secret, or nil when there is none. The Secret must be the
 // Token's own: the controller writes only those.
 func (v *Verifier) currentJWT(ctx context.Context, tok *tenancyv1alpha1.Token) ([]byte, error) {
-	name := tok.Status.SecretName
-	if name == "" {
-		// Status trails the Secret on a Token's first issue.
-		name = tok.Spec.SecretName
-		if name == "" {
-			name = tok.Name + "-jwt"
-		}
-	}
 	s := &corev1.Secret{}
-	if err := v.Cache.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: name}, s, noCopy); err != nil {
+	if err := v.Cache.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.CurrentSecretName()}, s, noCopy); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
 	if !metav1.IsControlledBy(s, tok) {

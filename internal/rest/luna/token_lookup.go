@@ -5,9 +5,6 @@ package luna
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -17,22 +14,13 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/notify"
 	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // tokenSecretKey is the data key of the JWT in a Token's Secret.
 const tokenSecretKey = tenancyv1alpha1.TokenSecretKey
-
-func tokenSecretName(t *tenancyv1alpha1.Token) string {
-	if t.Status.SecretName != "" {
-		return t.Status.SecretName
-	}
-	if t.Spec.SecretName != "" {
-		return t.Spec.SecretName
-	}
-	return t.Name + "-jwt"
-}
 
 // secret reads a (Tessera-labelled, hence cached) Secret from the cache; nil when absent.
 func (a *API) secret(ctx context.Context, ns, name string) (*corev1.Secret, error) {
@@ -45,7 +33,7 @@ func (a *API) secret(ctx context.Context, ns, name string) (*corev1.Secret, erro
 
 // jwtOf returns the JWT the controller wrote for t ("" while there is none).
 func (a *API) jwtOf(ctx context.Context, t *tenancyv1alpha1.Token) (string, error) {
-	s, err := a.secret(ctx, t.Namespace, tokenSecretName(t))
+	s, err := a.secret(ctx, t.Namespace, t.CurrentSecretName())
 	if err != nil || s == nil || !metav1.IsControlledBy(s, t) {
 		return "", err
 	}
@@ -101,7 +89,7 @@ func (a *API) visibleToken(ctx context.Context, c *principal.Principal, id, acco
 // awaitJWT waits until the cache has the Token and its Secret a JWT signed for want's current
 // spec (visibility area and expiration), and returns the JWT.
 func (a *API) awaitJWT(ctx context.Context, want *tenancyv1alpha1.Token) (string, error) {
-	var jwt string
+	var signed string
 	ok, err := a.waitChange(ctx, notify.Key(want.Namespace, want.Name), func(ctx context.Context) (bool, error) {
 		t, err := a.tokenByID(ctx, want.Spec.TokenID)
 		if err != nil || t == nil || t.Generation < want.Generation || t.Status.ObservedGeneration < want.Generation || t.Status.KeyID == "" {
@@ -114,7 +102,7 @@ func (a *API) awaitJWT(ctx context.Context, want *tenancyv1alpha1.Token) (string
 		if !jwtMatches(raw, want) {
 			return false, nil
 		}
-		jwt = raw
+		signed = raw
 		return true, nil
 	})
 	if err != nil {
@@ -123,7 +111,7 @@ func (a *API) awaitJWT(ctx context.Context, want *tenancyv1alpha1.Token) (string
 	if !ok {
 		return "", errTimeout("the token was stored but its JWT was not issued in time; retry GET /1/tokens/" + want.Spec.TokenID)
 	}
-	return jwt, nil
+	return signed, nil
 }
 
 // waitChange is waitUntil woken by a.Changes, when set, whenever the cache sees key's Token or
@@ -157,25 +145,12 @@ func (a *API) waitChange(ctx context.Context, key string, cond func(ctx context.
 // jwtMatches reads (without verifying: it comes from our own Secret) the claims of a JWT and
 // reports whether they are those of t's spec.
 func jwtMatches(raw string, t *tenancyv1alpha1.Token) bool {
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
+	_, claims, err := jwt.Inspect(raw)
+	if err != nil || claims.TokenID != t.Spec.TokenID || claims.VisibilityArea != string(t.Spec.VisibilityArea) {
 		return false
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return false
+	if t.Spec.ExpirationTime == nil || claims.ExpiresAt == nil {
+		return t.Spec.ExpirationTime == nil && claims.ExpiresAt == nil
 	}
-	var claims struct {
-		TokenID        string  `json:"tokenId"`
-		ExpirationTime *string `json:"expirationTime"`
-		VisibilityArea string  `json:"visibilityArea"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.TokenID != t.Spec.TokenID || claims.VisibilityArea != string(t.Spec.VisibilityArea) {
-		return false
-	}
-	if t.Spec.ExpirationTime == nil || claims.ExpirationTime == nil {
-		return t.Spec.ExpirationTime == nil && claims.ExpirationTime == nil
-	}
-	exp, ok := parseTime(*claims.ExpirationTime)
-	return ok && exp.Unix() == t.Spec.ExpirationTime.Unix()
+	return claims.ExpiresAt.Unix() == t.Spec.ExpirationTime.Unix()
 }
