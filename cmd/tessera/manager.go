@@ -12,6 +12,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tessera-dev/tessera/internal/memlimit"
 	"github.com/tessera-dev/tessera/internal/operator"
 )
 
@@ -49,6 +50,9 @@ func runManager(args []string) error {
 		return err
 	}
 	logging()
+	if soft := memlimit.Apply(); soft > 0 {
+		ctrl.Log.Info("soft memory limit derived from the container's", "GOMEMLIMIT", soft)
+	}
 	if o.Issuer == "" {
 		o.Issuer = fmt.Sprintf("http://tessera-rest.%s.svc:5170", o.Namespace)
 	}
