@@ -24,6 +24,11 @@ const (
 	AudienceOTE = "urn:tessera:session:ote-stack"
 	// AudienceIdentity is the audience of the identity API's access tokens (/api/vX.Y.Z/access_token).
 	AudienceIdentity = "urn:tessera:session:identity"
+	// AudiencePortalSession is the audience of the portal's SESSION cookie (/api/1/login).
+	AudiencePortalSession = "urn:tessera:session:portal"
+	// AudiencePortal is the audience of the JWTs the portal issues to act as an administrator or
+	// a user (/api/1/admins/{a}/jwt, /impersonate, /users/{u}/jwt), used as Bearer or ?jwt=.
+	AudiencePortal = "urn:tessera:portal"
 )
 
 // SessionClaims are what a short-lived sign-in token asserts. No object stands behind a session:
@@ -44,6 +49,33 @@ type SessionClaims struct {
 	// IssuedAt and ExpiresAt are iat and exp, to the second. Sessions always expire.
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// Portal holds the portal's claims (seed 002); nil for the other APIs' sessions.
+	Portal *PortalClaims
+}
+
+// PortalClaims are the claims seed 002 shows in its JWTs, and what Tessera adds to them. Like
+// Roles they describe; authorization resolves the Account by sub and the Admin by AdminID.
+type PortalClaims struct {
+	// Login is the uid claim: the Account's login at issue. Required: its presence marks the
+	// portal's claims.
+	Login string
+	// Email and Name are the email and name claims (the Account's e-mail and display name).
+	Email string
+	Name  string
+	// TenantID is the tenantId claim: the portal id of the Account's Group, as a string.
+	TenantID string
+	// Scope is the scope claim (an array; possibly empty).
+	Scope []string
+	// AdminID is the adminId claim: the portal id of the Admin grant the token acts as; 0 for a
+	// user's token or a session that has not chosen one.
+	AdminID int64
+	// Actor is the login in the act claim (RFC 8693 §4.1) of an impersonation; "" otherwise.
+	Actor string
+}
+
+// actorWire is the act claim.
+type actorWire struct {
+	Subject string `json:"sub"`
 }
 
 type sessionWire struct {
@@ -57,6 +89,15 @@ type sessionWire struct {
 	ExpiresAt *gojwt.NumericDate `json:"exp"`
 	// TokenID must stay absent: its presence marks a Luna token.
 	TokenID *string `json:"tokenId,omitempty"`
+	// The portal's claims, absent from the other APIs' sessions.
+	Login     string             `json:"uid,omitempty"`
+	Email     string             `json:"email,omitempty"`
+	Name      string             `json:"name,omitempty"`
+	TenantID  string             `json:"tenantId,omitempty"`
+	Scope     []string           `json:"scope,omitempty"`
+	AdminID   int64              `json:"adminId,omitempty"`
+	Actor     *actorWire         `json:"act,omitempty"`
+	NotBefore *gojwt.NumericDate `json:"nbf,omitempty"`
 }
 
 func (c *sessionWire) GetExpirationTime() (*gojwt.NumericDate, error) { return c.ExpiresAt, nil }
@@ -85,11 +126,19 @@ func SignSession(set *keys.Set, c SessionClaims) (string, error) {
 	if roles == nil {
 		roles = []string{}
 	}
-	t := gojwt.NewWithClaims(method, &sessionWire{
+	w := &sessionWire{
 		ID: c.ID, Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, Kind: sessionKind, Roles: roles,
 		IssuedAt:  gojwt.NewNumericDate(c.IssuedAt.UTC().Truncate(time.Second)),
 		ExpiresAt: gojwt.NewNumericDate(c.ExpiresAt.UTC().Truncate(time.Second)),
-	})
+	}
+	if p := c.Portal; p != nil {
+		w.Login, w.Email, w.Name, w.TenantID, w.AdminID = p.Login, p.Email, p.Name, p.TenantID, p.AdminID
+		w.Scope, w.NotBefore = append([]string{}, p.Scope...), w.IssuedAt
+		if p.Actor != "" {
+			w.Actor = &actorWire{Subject: p.Actor}
+		}
+	}
+	t := gojwt.NewWithClaims(method, w)
 	t.Header["kid"] = key.ID
 	t.Header["typ"] = SessionType
 	token, err := t.SignedString(key.SigningKey())
@@ -128,6 +177,14 @@ func VerifySession(token string, set *keys.Set, issuer, audience string, now tim
 	if !now.Before(exp) {
 		return nil, fmt.Errorf("%w at %s", ErrExpired, exp.Format(time.RFC3339))
 	}
-	return &SessionClaims{ID: w.ID, Subject: w.Subject, Audience: w.Audience, Issuer: w.Issuer,
-		Roles: slices.Clone(w.Roles), IssuedAt: w.IssuedAt.UTC(), ExpiresAt: exp}, nil
+	c := &SessionClaims{ID: w.ID, Subject: w.Subject, Audience: w.Audience, Issuer: w.Issuer,
+		Roles: slices.Clone(w.Roles), IssuedAt: w.IssuedAt.UTC(), ExpiresAt: exp}
+	if w.Login != "" {
+		c.Portal = &PortalClaims{Login: w.Login, Email: w.Email, Name: w.Name, TenantID: w.TenantID,
+			Scope: slices.Clone(w.Scope), AdminID: w.AdminID}
+		if w.Actor != nil {
+			c.Portal.Actor = w.Actor.Subject
+		}
+	}
+	return c, nil
 }

@@ -46,3 +46,38 @@ func TestSessionTokensAndLunaTokensNeverCross(t *testing.T) {
 		}
 	}
 }
+
+func TestPortalClaimsRoundTrip(t *testing.T) {
+	now := time.Now()
+	set, err := keys.Generate(keys.ES256, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PortalClaims{Login: "su@test.com", Email: "su@test.com", Name: "Ivan Ivanov", TenantID: "4",
+		Scope: []string{"AgentRegistration"}, AdminID: 7, Actor: "root@test.com"}
+	tok, err := SignSession(set, SessionClaims{ID: "j1", Subject: "a1", Audience: AudiencePortal, Issuer: "iss",
+		IssuedAt: now, ExpiresAt: now.Add(time.Hour), Portal: &want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := VerifySession(tok, set, "iss", AudiencePortal, now)
+	if err != nil || c.Portal == nil {
+		t.Fatalf("VerifySession = %+v, %v", c, err)
+	}
+	got := *c.Portal
+	if got.Login != want.Login || got.TenantID != "4" || len(got.Scope) != 1 || got.Scope[0] != "AgentRegistration" ||
+		got.AdminID != 7 || got.Actor != want.Actor || got.Name != want.Name || got.Email != want.Email {
+		t.Errorf("portal claims = %+v, want %+v", got, want)
+	}
+	if _, err := VerifySession(tok, set, "iss", AudiencePortalSession, now); !errors.Is(err, ErrClaims) {
+		t.Errorf("a portal JWT verified as a portal SESSION: %v", err)
+	}
+	plain, err := SignSession(set, SessionClaims{ID: "j2", Subject: "a1", Audience: AudienceOTE, Issuer: "iss",
+		IssuedAt: now, ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := VerifySession(plain, set, "iss", AudienceOTE, now); err != nil || c.Portal != nil {
+		t.Errorf("an ote session has portal claims: %+v, %v", c, err)
+	}
+}

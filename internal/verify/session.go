@@ -34,6 +34,13 @@ type Sessions struct {
 // Issue signs a session for acct, valid for ttl, for audience.
 // An Account being deleted gets none (ErrWrongPassword: to the caller it no longer exists).
 func (s *Sessions) Issue(acct *tenancyv1alpha1.Account, audience string, ttl time.Duration) (string, *jwt.SessionClaims, error) {
+	return s.IssuePortal(acct, audience, ttl, nil)
+}
+
+// IssuePortal is Issue with the portal's claims (nil for none): the portal's SESSION cookie
+// (jwt.AudiencePortalSession) and the JWTs it issues (jwt.AudiencePortal). Their verification,
+// revocation and sign-out are every session's.
+func (s *Sessions) IssuePortal(acct *tenancyv1alpha1.Account, audience string, ttl time.Duration, portal *jwt.PortalClaims) (string, *jwt.SessionClaims, error) {
 	if acct.DeletionTimestamp != nil {
 		return "", nil, fmt.Errorf("%w: the account is being deleted", ErrWrongPassword)
 	}
@@ -43,7 +50,8 @@ func (s *Sessions) Issue(acct *tenancyv1alpha1.Account, audience string, ttl tim
 	}
 	now := s.Verifier.now().UTC().Truncate(time.Second)
 	c := &jwt.SessionClaims{ID: uuid.NewString(), Subject: acct.Spec.AccountID, Audience: audience,
-		Issuer: s.Verifier.Issuer, Roles: append([]string{}, acct.Spec.Roles...), IssuedAt: now, ExpiresAt: now.Add(ttl)}
+		Issuer: s.Verifier.Issuer, Roles: append([]string{}, acct.Spec.Roles...), IssuedAt: now, ExpiresAt: now.Add(ttl),
+		Portal: portal}
 	tok, err := jwt.SignSession(set, *c)
 	if err != nil {
 		return "", nil, err
