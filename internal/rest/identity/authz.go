@@ -12,7 +12,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/people"
-	"github.com/tessera-dev/tessera/internal/rest"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
@@ -31,60 +31,53 @@ import (
 //   - Everyone else reads, updates and deletes only themselves (403 for another user) and may
 //     not take roles other than "user" they do not hold already.
 //   - A disabled, unapproved or deleted user, or one under a Group lock, is refused at
-//     authentication (verify.Sessions).
+//     authentication (rest.Authenticator.Session, through verify.Sessions).
 
-// caller is the signed-in user of a request.
-type caller struct {
-	acct  *tenancyv1alpha1.Account
-	admin bool
+// The policies below are the identity API's, phrased over the shared principal
+// (internal/principal): the handlers receive it as p, the caller, nil for an anonymous
+// registration.
+
+// isAdministrator answers the identity API's administrator question (above). It is nil-safe:
+// registration runs without a principal.
+func isAdministrator(ctx context.Context, p *principal.Principal) (bool, error) {
+	switch {
+	case p == nil:
+		return false, nil
+	case slices.Contains(p.Account.Spec.Roles, "admin"), slices.Contains(p.Account.Spec.Roles, "root"),
+		p.IsAccountType(tenancyv1alpha1.AccountTypeAdmin):
+		return true, nil
+	}
+	return p.IsSystemAdmin(ctx)
 }
 
-// isAdmin is nil-safe: registration runs without a caller.
-func (c *caller) isAdmin() bool { return c != nil && c.admin }
-
-func (c *caller) mayManage(acct *tenancyv1alpha1.Account) bool {
-	return c.admin || (c.acct.Namespace == acct.Namespace && c.acct.Name == acct.Name)
+// mayManage: the user itself, or an administrator.
+func mayManage(ctx context.Context, p *principal.Principal, user *tenancyv1alpha1.Account) error {
+	if p.IsSelf(user) {
+		return nil
+	}
+	if admin, err := isAdministrator(ctx, p); err != nil || admin {
+		return err
+	}
+	return errForbidden("only the user or an administrator may do this")
 }
 
 // mayHoldRoles: an administrator grants anything; others keep the roles a user holds or ask
 // for "user" only. roles and held need not be sorted.
-func (c *caller) mayHoldRoles(roles, held []string) bool {
-	return c.isAdmin() || !slices.ContainsFunc(roles, func(r string) bool { return r != "user" }) ||
-		slices.Equal(sortedSet(roles), sortedSet(held))
-}
-
-// administers: the identity API's administrators (above).
-func (a *API) administers(ctx context.Context, acct *tenancyv1alpha1.Account) (bool, error) {
-	if slices.Contains(acct.Spec.Roles, "admin") || slices.Contains(acct.Spec.Roles, "root") ||
-		acct.Spec.Type == tenancyv1alpha1.AccountTypeAdmin {
-		return true, nil
+func mayHoldRoles(ctx context.Context, p *principal.Principal, roles, held []string) error {
+	if !slices.ContainsFunc(roles, func(r string) bool { return r != "user" }) ||
+		slices.Equal(sortedSet(roles), sortedSet(held)) {
+		return nil
 	}
-	return people.IsSystemAdmin(ctx, a.Client, acct)
-}
-
-// authenticate returns the caller of the request's access token, or nil without an
-// Authorization header.
-func (a *API) authenticate(r *http.Request) (*caller, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return nil, nil
+	if admin, err := isAdministrator(ctx, p); err != nil || admin {
+		return err
 	}
-	tok := rest.SessionToken(h)
-	if tok == "" {
-		return nil, errBadAuthorization()
-	}
-	s, err := a.Sessions.Verify(r.Context(), tok, jwt.AudienceIdentity)
-	if err != nil {
-		return nil, err
-	}
-	admin, err := a.administers(r.Context(), s.Account)
-	return &caller{acct: s.Account, admin: admin}, err
+	return errRolesReserved()
 }
 
 type (
 	openHandler    func(w http.ResponseWriter, r *http.Request) error
-	handler        func(w http.ResponseWriter, r *http.Request, c *caller) error
-	userHandler    func(w http.ResponseWriter, r *http.Request, c *caller, user *tenancyv1alpha1.Account) error
+	handler        func(w http.ResponseWriter, r *http.Request, p *principal.Principal) error
+	userHandler    func(w http.ResponseWriter, r *http.Request, p *principal.Principal, user *tenancyv1alpha1.Account) error
 	sessionHandler func(w http.ResponseWriter, r *http.Request, s *verify.Session) error
 )
 
@@ -92,41 +85,50 @@ type (
 func open(h openHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			writeErr(w, err)
+			writeErr(w, r, err)
 		}
 	}
 }
 
-// authed requires an access token and runs h for its user.
+// principalOf authenticates the request's access token (Bearer or bare), or returns nil
+// without an Authorization header.
+func (a *API) principalOf(r *http.Request) (*principal.Principal, error) {
+	if a.Auth == nil {
+		return nil, verify.ErrUnavailable
+	}
+	return a.Auth.Session(r, jwt.AudienceIdentity)
+}
+
+// authed requires an access token and runs h for its principal.
 func (a *API) authed(h handler) http.HandlerFunc {
 	return open(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := a.authenticate(r)
+		p, err := a.principalOf(r)
 		switch {
 		case err != nil:
 			return err
-		case c == nil:
+		case p == nil:
 			return errTokenRequired()
 		}
-		return h(w, r, c)
+		return h(w, r, p)
 	})
 }
 
-// authedOrAnonymous runs h for the access token's user, or for nil without an Authorization
-// header; a bad token is refused, not taken as anonymous.
+// authedOrAnonymous runs h for the access token's principal, or for nil without an
+// Authorization header; a bad token is refused, not taken as anonymous.
 func (a *API) authedOrAnonymous(h handler) http.HandlerFunc {
 	return open(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := a.authenticate(r)
+		p, err := a.principalOf(r)
 		if err != nil {
 			return err
 		}
-		return h(w, r, c)
+		return h(w, r, p)
 	})
 }
 
 // ownOrAdmin finds the user {id} and runs h when the caller may manage it. An id that is no
 // UUID is a user that does not exist.
 func (a *API) ownOrAdmin(h userHandler) handler {
-	return func(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return func(w http.ResponseWriter, r *http.Request, p *principal.Principal) error {
 		id := r.PathValue("id")
 		if _, err := uuid.Parse(id); err != nil {
 			return errUserNotFound("no user " + id)
@@ -137,15 +139,17 @@ func (a *API) ownOrAdmin(h userHandler) handler {
 			return err
 		case user == nil:
 			return errUserNotFound("no user " + id)
-		case !c.mayManage(user):
-			return errForbidden("only the user or an administrator may do this")
 		}
-		return h(w, r, c, user)
+		if err := mayManage(r.Context(), p, user); err != nil {
+			return err
+		}
+		return h(w, r, p, user)
 	}
 }
 
 // withSession verifies the access token tokenOf finds in the request and runs h for its
-// session: the token is both the credential and what h acts on.
+// session: the token is both the credential and what h acts on (it may come from the body,
+// which rest.Authenticator does not read).
 func (a *API) withSession(tokenOf func(r *http.Request) (string, error), h sessionHandler) http.HandlerFunc {
 	return open(func(w http.ResponseWriter, r *http.Request) error {
 		tok, err := tokenOf(r)

@@ -7,6 +7,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/claims"
 )
 
 // The identity API signs in by e-mail, so an e-mail it sets is a login: it labels such
@@ -14,7 +15,7 @@ import (
 // does logins. Accounts of the other APIs may share an e-mail.
 
 // emailField is the field admission names when it refuses a claimed e-mail.
-const emailField = "spec.profile.email"
+var emailField = claims.AccountEmail.Path
 
 // byEmail finds the one Account that signs in with email: the one labelled e-mail-login (at
 // most one is, admission sees to that), else the only unlabelled one (registered before

@@ -2,18 +2,13 @@ package identity
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
-	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
-	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // apiError is an error answer: the HTTP status, the identity envelope's two texts and extra
@@ -26,6 +21,15 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return e.Detail }
+
+// The identity API's JSON names of the fields its errors name most.
+const (
+	fieldNickName = "nick_name"
+	fieldEmail    = "email"
+)
+
+// statusUserExists is the status text of a nick name or e-mail another user holds.
+const statusUserExists = "user exists"
 
 // fieldStatus is the key of the status text in the answers of the identity API's writes
 // ("user created"), as in its error envelope.
@@ -120,11 +124,11 @@ func errUserNotFound(detail string) *apiError {
 }
 
 func errNickTaken(nick string) *apiError {
-	return newErr(http.StatusConflict, "user exists", "nick_name: "+nick+" is already taken")
+	return newErr(http.StatusConflict, statusUserExists, fieldNickName+": "+nick+" is already taken")
 }
 
 func errEmailTaken(email string) *apiError {
-	return newErr(http.StatusConflict, "user exists", "email: "+email+" is already registered")
+	return newErr(http.StatusConflict, statusUserExists, fieldEmail+": "+email+" is already registered")
 }
 
 func errConflict(detail string) *apiError {
@@ -147,109 +151,26 @@ func errTimeout(detail string) *apiError {
 	return newErr(http.StatusGatewayTimeout, "timeout", detail)
 }
 
-func errInternal(err error) *apiError {
-	return newErr(http.StatusInternalServerError, "internal error", err.Error())
+func errInternal() *apiError {
+	return newErr(http.StatusInternalServerError, "internal error", rest.InternalMessage)
 }
 
-// writeErr is the one place errors are written.
-func writeErr(w http.ResponseWriter, err error) {
-	ae := classify(err)
-	maps.Copy(w.Header(), ae.Header)
-	writeJSON(w, ae.Code, envelope{Detail: ae.Detail, Status: ae.Status})
-}
+// writeErr is the one place errors are written. An *apiError is written as it is; any other
+// error is classified (rest.Classify: verification errors, throttling, decoding, API-server
+// refusals by their causes) and rendered from the table in problems.go. A 500 is logged with
+// its cause and the request id, and answers nothing more than "internal server error". The
+// Router calls it too (WriteError), for what identity's own routes do not take and for panics.
+var writeErr = rest.NewErrorWriter(fromProblem, func(w http.ResponseWriter, e *apiError) {
+	maps.Copy(w.Header(), e.Header)
+	writeJSON(w, e.Code, envelope{Detail: e.Detail, Status: e.Status})
+})
+
+// WriteError is the identity API's rest.ErrorWriter, the Router's dialect under /api/v.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeErr(w, r, err) }
 
 func writeJSON(w http.ResponseWriter, code int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// classify maps any error to the catalog: the shared layers' typed errors (verify, rest, the
-// API server's statuses), and 500 for the rest.
-func classify(err error) *apiError {
-	if ae, ok := errors.AsType[*apiError](err); ok {
-		return ae
-	}
-	// Admission refusals become people.ErrLoginTaken and people.ErrGroupLocked here, once.
-	err = people.ClassifyWrite(err)
-	var th *rest.ThrottledError
-	switch {
-	case errors.As(err, &th):
-		return errThrottled(th.RetryAfter, th.Reason)
-	case errors.Is(err, verify.ErrWrongPassword):
-		return errWrongCredentials()
-	case errors.Is(err, verify.ErrNotApproved):
-		return errNotApproved(err.Error())
-	case errors.Is(err, verify.ErrDisabled):
-		return errDisabled(err.Error())
-	case errors.Is(err, verify.ErrLocked), errors.Is(err, people.ErrGroupLocked):
-		return errLocked(message(err))
-	case errors.Is(err, verify.ErrExpired):
-		return errTokenExpired()
-	case errors.Is(err, verify.ErrSessionRevoked):
-		return errTokenRevoked()
-	case errors.Is(err, verify.ErrAccountGone):
-		return errInvalidToken("the token's user no longer exists")
-	case errors.Is(err, verify.ErrInvalid):
-		return errInvalidToken("the access token is not valid")
-	case errors.Is(err, verify.ErrUnavailable):
-		return errUnavailable(time.Second, err.Error())
-	case errors.Is(err, verify.ErrRevocationListFull):
-		return errUnavailable(time.Minute, err.Error())
-	case errors.Is(err, people.ErrLoginTaken):
-		return newErr(http.StatusConflict, "user exists", message(err))
-	}
-	return apiServerErr(err)
-}
-
-// apiServerErr maps the API server's refusals that nothing above claimed.
-func apiServerErr(err error) *apiError {
-	switch {
-	case apierrors.IsForbidden(err):
-		return errForbidden(message(err))
-	case apierrors.IsInvalid(err):
-		return newErr(http.StatusUnprocessableEntity, "validation error", message(err))
-	case apierrors.IsNotFound(err):
-		return errUserNotFound(message(err))
-	case apierrors.IsConflict(err), apierrors.IsAlreadyExists(err):
-		return errConflict(message(err))
-	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
-		return errTimeout(message(err))
-	case apierrors.IsServiceUnavailable(err), apierrors.IsTooManyRequests(err):
-		return errUnavailable(time.Second, message(err))
-	}
-	return errInternal(err)
-}
-
-// message is what err says to a client: the API server's own message when it answered (not
-// the joined sentinels ClassifyWrite adds), else err's text.
-func message(err error) string {
-	var st apierrors.APIStatus
-	if errors.As(err, &st) {
-		return st.Status().Message
-	}
-	return err.Error()
-}
-
-// decodeErr maps the errors of rest.DecodeJSON: a body that is not JSON is a 400, a field of
-// the wrong type or unknown a 422 naming it.
-func decodeErr(err error) *apiError {
-	var de *rest.DecodeError
-	switch {
-	case errors.Is(err, rest.ErrEmptyBody):
-		return errBadRequest("the request needs a JSON body")
-	case errors.Is(err, rest.ErrNotJSON):
-		return errBadRequest("the body must be JSON")
-	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
-		return errBadRequest(de.Path + ": " + de.Message)
-	case errors.As(err, &de) && de.Path != "":
-		if de.Message == "extra fields not permitted" {
-			return errField(de.Path, "unknown field")
-		}
-		return errField(de.Path, "wrong type")
-	case errors.As(err, &de):
-		return errBadRequest("the body is not valid JSON: " + de.Message)
-	}
-	return errBadRequest(err.Error())
 }

@@ -10,6 +10,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // registration is POST /user's body.
@@ -24,7 +25,7 @@ func (b *registration) check() error {
 		return err
 	}
 	if b.Email == nil || *b.Email == "" {
-		return errField("email", "is required")
+		return errField(fieldEmail, "is required")
 	}
 	if err := checkEmail(*b.Email); err != nil {
 		return err
@@ -35,8 +36,8 @@ func (b *registration) check() error {
 	return cmp.Or(checkPassword(*b.Password), b.checkNamesAndRoles())
 }
 
-// register creates the Account of a new user; c is nil for an anonymous registration.
-func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error {
+// register creates the Account of a new user; p is nil for an anonymous registration.
+func (a *API) register(w http.ResponseWriter, r *http.Request, p *principal.Principal) error {
 	var body registration
 	if err := decode(r, &body); err != nil {
 		return err
@@ -48,8 +49,8 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if len(body.Roles) > 0 {
 		roles = sortedSet(body.Roles)
 	}
-	if !c.mayHoldRoles(roles, nil) {
-		return errRolesReserved()
+	if err := mayHoldRoles(r.Context(), p, roles, nil); err != nil {
+		return err
 	}
 	if other, err := a.byIndex(r.Context(), IndexEmail, strings.ToLower(*body.Email)); err != nil {
 		return err
@@ -58,8 +59,12 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *caller) error 
 	}
 	ns := cmp.Or(a.Namespace, people.RootNamespace)
 	approval := tenancyv1alpha1.ApprovalApproved
-	if a.RequireApproval && !c.isAdmin() {
-		approval = tenancyv1alpha1.ApprovalPending
+	if a.RequireApproval {
+		if admin, err := isAdministrator(r.Context(), p); err != nil {
+			return err
+		} else if !admin {
+			approval = tenancyv1alpha1.ApprovalPending
+		}
 	}
 	// The label makes admission claim the e-mail: of concurrent registrations, one wins.
 	acct := &tenancyv1alpha1.Account{

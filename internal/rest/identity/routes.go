@@ -69,7 +69,7 @@ func versioned(mux *http.ServeMux, h http.HandlerFunc) http.HandlerFunc {
 		case isPortalVersion(v):
 			notIdentity(w, r, allowedMethods(mux, r, false))
 		case !validVersion(v):
-			writeErr(w, errUnsupportedVersion())
+			writeErr(w, r, errUnsupportedVersion())
 		default:
 			h(w, r)
 		}
@@ -80,10 +80,10 @@ func versioned(mux *http.ServeMux, h http.HandlerFunc) http.HandlerFunc {
 // Allow when routes take it for other methods, else 404.
 func unrouted(w http.ResponseWriter, r *http.Request, allow []string) {
 	if len(allow) > 0 {
-		writeErr(w, errMethodNotAllowed(r.Method, allow))
+		writeErr(w, r, errMethodNotAllowed(r.Method, allow))
 		return
 	}
-	writeErr(w, errNoRoute(r.URL.Path))
+	writeErr(w, r, errNoRoute(r.URL.Path))
 }
 
 // notIdentity answers a portal path as ServeMux would without identity's patterns, until the

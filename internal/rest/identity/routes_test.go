@@ -6,7 +6,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tessera-dev/tessera/internal/rest"
 )
+
+// unconnected is an API without a cluster: it authenticates nobody (no sessions to verify).
+func unconnected() *API { return &API{Auth: &rest.Authenticator{}} }
 
 // serve answers one request on mux; the endpoints exercised here never reach the cluster.
 func serve(mux *http.ServeMux, method, path, contentType, body string) *httptest.ResponseRecorder {
@@ -21,7 +26,7 @@ func serve(mux *http.ServeMux, method, path, contentType, body string) *httptest
 
 func TestEveryAnswerIsInTheEnvelope(t *testing.T) {
 	mux := http.NewServeMux()
-	(&API{}).Register(mux)
+	unconnected().Register(mux)
 	for _, c := range []struct {
 		method, path, contentType, body string
 		code                            int
@@ -60,7 +65,7 @@ func TestEveryAnswerIsInTheEnvelope(t *testing.T) {
 
 func TestPingAndSpecUnderEveryVersion(t *testing.T) {
 	mux := http.NewServeMux()
-	(&API{}).Register(mux)
+	unconnected().Register(mux)
 	if w := serve(mux, "GET", "/api/v12.34.56/ping", "", ""); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"pong":"API version 12.34.56"}` {
 		t.Errorf("ping: %d %s", w.Code, w.Body)
 	}
@@ -85,13 +90,13 @@ func TestThePortalCanShareTheMux(t *testing.T) {
 	for _, identityFirst := range []bool{true, false} {
 		mux := http.NewServeMux()
 		if identityFirst {
-			(&API{}).Register(mux)
+			unconnected().Register(mux)
 		}
 		for _, p := range portalPatterns {
 			mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("portal")) })
 		}
 		if !identityFirst {
-			(&API{}).Register(mux)
+			unconnected().Register(mux)
 		}
 		for _, c := range []struct {
 			method, path string

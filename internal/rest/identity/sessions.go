@@ -39,9 +39,9 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) error {
 	who := cmp.Or(deref(body.Email), deref(body.NickName))
 	switch {
 	case who == "":
-		return errField("email", "email or nick_name is required")
+		return errField(fieldEmail, "email or nick_name is required")
 	case utf8.RuneCountInString(who) > maxSignInName:
-		return errField("email", "email or nick_name must be at most %d characters", maxSignInName)
+		return errField(fieldEmail, "email or nick_name must be at most %d characters", maxSignInName)
 	case body.Password == nil || *body.Password == "":
 		return errField("password", "is required")
 	}

@@ -15,10 +15,11 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // listUsers pages through every user's id, 0-based, ordered by the Accounts' integer ids.
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ *principal.Principal) error {
 	page, count, err := pageQuery(r)
 	if err != nil {
 		return err
@@ -65,7 +66,7 @@ func pageQuery(r *http.Request) (page, count int, err error) {
 	return page, count, nil
 }
 
-func (a *API) getUser(w http.ResponseWriter, _ *http.Request, _ *caller, user *tenancyv1alpha1.Account) error {
+func (a *API) getUser(w http.ResponseWriter, _ *http.Request, _ *principal.Principal, user *tenancyv1alpha1.Account) error {
 	var sur *string
 	if v, ok := user.Annotations[AnnotationSurName]; ok && v != "" {
 		sur = &v
@@ -75,9 +76,9 @@ func (a *API) getUser(w http.ResponseWriter, _ *http.Request, _ *caller, user *t
 		roles = []string{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": user.Spec.AccountID, "nick_name": cmp.Or(user.Spec.Profile.NickName, user.Spec.Login),
+		"id": user.Spec.AccountID, fieldNickName: cmp.Or(user.Spec.Profile.NickName, user.Spec.Login),
 		"first_name": user.Spec.Profile.FirstName, "last_name": user.Spec.Profile.LastName, "sur_name": sur,
-		"email": user.Spec.Profile.Email, "roles": roles, "projects": projectsOf(user),
+		fieldEmail: user.Spec.Profile.Email, "roles": roles, "projects": projectsOf(user),
 		"active_tasks": []string{}, "active_sessions": []string{},
 	})
 	return nil
@@ -112,7 +113,7 @@ func (b *userUpdate) check() error {
 	return nil
 }
 
-func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *caller, user *tenancyv1alpha1.Account) error {
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, p *principal.Principal, user *tenancyv1alpha1.Account) error {
 	var body userUpdate
 	if err := decode(r, &body); err != nil {
 		return err
@@ -120,7 +121,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *caller, user
 	if err := body.check(); err != nil {
 		return err
 	}
-	upd, err := a.applyUpdate(r.Context(), c, user, &body)
+	upd, err := a.applyUpdate(r.Context(), p, user, &body)
 	if err != nil {
 		return err
 	}
@@ -142,13 +143,13 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *caller, user
 	return nil
 }
 
-// applyUpdate returns user with body's fields set, once c may set them and a new e-mail is free.
-func (a *API) applyUpdate(ctx context.Context, c *caller, user *tenancyv1alpha1.Account, body *userUpdate) (*tenancyv1alpha1.Account, error) {
+// applyUpdate returns user with body's fields set, once p may set them and a new e-mail is free.
+func (a *API) applyUpdate(ctx context.Context, p *principal.Principal, user *tenancyv1alpha1.Account, body *userUpdate) (*tenancyv1alpha1.Account, error) {
 	upd := user.DeepCopy()
 	if body.Roles != nil {
 		roles := sortedSet(body.Roles)
-		if !c.mayHoldRoles(roles, user.Spec.Roles) {
-			return nil, errRolesReserved()
+		if err := mayHoldRoles(ctx, p, roles, user.Spec.Roles); err != nil {
+			return nil, err
 		}
 		upd.Spec.Roles = roles
 	}
@@ -191,7 +192,7 @@ func equalAccount(a, b *tenancyv1alpha1.Account) bool {
 	return slices.Equal(a.Spec.Roles, b.Spec.Roles) && a.Spec.Profile == b.Spec.Profile && maps.Equal(a.Annotations, b.Annotations)
 }
 
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, _ *caller, user *tenancyv1alpha1.Account) error {
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, _ *principal.Principal, user *tenancyv1alpha1.Account) error {
 	if err := a.Client.Delete(r.Context(), user.DeepCopy(), client.Preconditions{UID: &user.UID}); client.IgnoreNotFound(err) != nil {
 		return err
 	}

@@ -14,13 +14,11 @@ import (
 
 // decode reads a JSON body strictly (one value, no unknown fields, only UTF-8 text), whatever
 // the Content-Type says: the seed shows JSON bodies and names no media type, so a client that
-// sends text/plain is read, and a body that is not JSON answers 400.
+// sends text/plain is read, and a body that is not JSON answers 400. Its errors are
+// rest.DecodeJSON's, for the writer to render (problems.go).
 func decode(r *http.Request, dst any) error {
 	r.Header.Set("Content-Type", "application/json")
-	if err := rest.DecodeJSON(r, dst); err != nil {
-		return decodeErr(err)
-	}
-	return nil
+	return rest.DecodeJSON(r, dst)
 }
 
 var (
@@ -35,16 +33,16 @@ const maxSignInName = 254
 func checkNick(nick *string) error {
 	switch {
 	case nick == nil || *nick == "":
-		return errField("nick_name", "is required")
+		return errField(fieldNickName, "is required")
 	case !nickPattern.MatchString(*nick):
-		return errField("nick_name", "must be 3–128 characters: letters, digits and . _ @ -, starting with a letter or digit")
+		return errField(fieldNickName, "must be 3–128 characters: letters, digits and . _ @ -, starting with a letter or digit")
 	}
 	return nil
 }
 
 func checkEmail(email string) error {
 	if !emailPattern.MatchString(email) || len(email) > maxSignInName {
-		return errField("email", "is not an e-mail address")
+		return errField(fieldEmail, "is not an e-mail address")
 	}
 	return nil
 }
