@@ -72,12 +72,3 @@ func listFor(obj client.Object) (client.ObjectList, error) {
 func AdminGrant(ctx context.Context, r client.Reader, acct *tenancyv1alpha1.Account) (*tenancyv1alpha1.Admin, error) {
 	return ByIndex[*tenancyv1alpha1.Admin](ctx, r, index.AdminAccount, acct.Name, client.InNamespace(acct.Namespace))
 }
-
-// IsSystemAdmin reports whether acct holds an Admin grant on the root Group.
-func IsSystemAdmin(ctx context.Context, r client.Reader, acct *tenancyv1alpha1.Account) (bool, error) {
-	if acct.Namespace != RootNamespace {
-		return false, nil
-	}
-	adm, err := AdminGrant(ctx, r, acct)
-	return adm != nil, err
-}

@@ -93,10 +93,10 @@ func TestByIndex(t *testing.T) {
 		}
 	}
 	root := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: RootNamespace, Name: "root-admin"}}
-	if ok, err := IsSystemAdmin(ctx, c, root); err != nil || !ok {
-		t.Errorf("IsSystemAdmin(root-admin) = %v, %v", ok, err)
+	if adm, err := AdminGrant(ctx, c, root); err != nil || adm == nil {
+		t.Errorf("AdminGrant(root-admin) = %v, %v", adm, err)
 	}
-	if ok, _ := IsSystemAdmin(ctx, c, live); ok {
-		t.Error("an Account outside the root Group is a system administrator")
+	if adm, _ := AdminGrant(ctx, c, live); adm != nil {
+		t.Errorf("AdminGrant(live) = %v; it holds no grant", adm)
 	}
 }
