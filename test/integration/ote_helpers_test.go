@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
 
 // oteUniq returns a short random suffix for names other specs must not share.
@@ -65,4 +68,18 @@ func oteJWTPayload(token string) map[string]any {
 	out := map[string]any{}
 	Expect(json.Unmarshal(raw, &out)).To(Succeed())
 	return out
+}
+
+// oteAccount returns the Account with login, as the API server holds it.
+func oteAccount(login string) *tenancyv1alpha1.Account {
+	GinkgoHelper()
+	list := &tenancyv1alpha1.AccountList{}
+	Expect(k8s.List(context.Background(), list)).To(Succeed())
+	for i := range list.Items {
+		if list.Items[i].Spec.Login == login {
+			return &list.Items[i]
+		}
+	}
+	Fail("no Account with login " + login)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // The administrators' user management under /v1/admin/user (admin wraps every handler).
@@ -38,20 +39,24 @@ func unix(t *metav1.Time) int64 {
 	return t.Unix()
 }
 
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	p, err := readPaging(r, "id", "user_name")
 	if err != nil {
 		return err
 	}
+	system, err := c.IsSystemAdmin(r.Context())
+	if err != nil {
+		return err
+	}
 	var accts []tenancyv1alpha1.Account
-	if c.system {
+	if system {
 		list := &tenancyv1alpha1.AccountList{}
 		if err := a.Client.List(r.Context(), list); err != nil {
 			return err
 		}
 		accts = list.Items
 	} else {
-		for _, g := range append([]string{c.group}, a.Forest.Descendants(c.group)...) {
+		for _, g := range append([]string{c.Group()}, a.Forest.Descendants(c.Group())...) {
 			list := &tenancyv1alpha1.AccountList{}
 			if err := a.Client.List(r.Context(), list, client.InNamespace(tenancyv1alpha1.GroupNamespace(g))); err != nil {
 				return err
@@ -78,7 +83,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 			updated = &x.CreationTimestamp
 		}
 		data = append(data, map[string]any{
-			"id": x.Spec.ID, "user": x.Spec.Login, "status": statusOf(x.Spec.Approval),
+			"id": x.Spec.ID, paramUser: x.Spec.Login, "status": statusOf(x.Spec.Approval),
 			"realName": x.Spec.Profile.FirstName, "phone": x.Spec.Profile.Phone,
 			"createTime": unix(&x.CreationTimestamp), "updateTime": unix(updated),
 		})
@@ -87,12 +92,12 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 	return nil
 }
 
-func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	u, err := readUser(r)
 	if err != nil {
 		return err
 	}
-	if b := c.business(); b != "" {
+	if b := business(c); b != "" {
 		g := &tenancyv1alpha1.Group{}
 		if err := a.Client.Get(r.Context(), client.ObjectKey{Name: b}, g); err != nil {
 			return err
@@ -101,13 +106,13 @@ func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *caller) e
 			return errForbidden("your business %q is not approved (status %d)", displayName(g), st)
 		}
 	}
-	acct := u.account(c.acct.Namespace, tenancyv1alpha1.ApprovalApproved)
+	acct := u.account(c.Account.Namespace, tenancyv1alpha1.ApprovalApproved)
 	if err := a.createUser(r, u, acct); err != nil {
 		return err
 	}
 	if u.isAdmin {
 		if _, err := people.GrantAdmin(r.Context(), a.Client, acct, tenancyv1alpha1.AccessFull); err != nil {
-			return err
+			return errCacheLag(err)
 		}
 	}
 	ok(w, map[string]any{fieldData: map[string]any{"id": acct.Spec.ID}})
@@ -115,7 +120,7 @@ func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *caller) e
 }
 
 // target reads the {userId} path parameter and finds the Account an administrator manages.
-func (a *API) target(r *http.Request, c *caller) (*tenancyv1alpha1.Account, error) {
+func (a *API) target(r *http.Request, c *principal.Principal) (*tenancyv1alpha1.Account, error) {
 	id, err := positiveID(r, "userId")
 	if err != nil {
 		return nil, err
@@ -127,14 +132,16 @@ func (a *API) target(r *http.Request, c *caller) (*tenancyv1alpha1.Account, erro
 	if acct == nil {
 		return nil, errNotFound("user %s not found", id)
 	}
-	if !a.inScope(c, acct) {
+	if ok, err := inScope(r.Context(), c, acct); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errForbidden("user %s is not in your business", id)
 	}
 	return acct, nil
 }
 
-func (a *API) auditUser(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := c.systemOnly("audit users"); err != nil {
+func (a *API) auditUser(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	if err := systemOnly(r.Context(), c, "audit users"); err != nil {
 		return err
 	}
 	acct, err := a.target(r, c)
@@ -151,7 +158,7 @@ func (a *API) auditUser(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err != nil {
 		return err
 	}
-	if c.isSelf(acct) && st != statusApproved {
+	if c.IsSelf(acct) && st != statusApproved {
 		return errForbidden("you cannot revoke your own approval")
 	}
 	if err := a.setApproval(r, acct, approvals[st]); err != nil {
@@ -173,10 +180,10 @@ func (a *API) setApproval(r *http.Request, acct *tenancyv1alpha1.Account, state 
 	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
 		return err
 	}
-	return credential.WaitVisible(r.Context(), a.Client, upd)
+	return errCacheLag(credential.WaitVisible(r.Context(), a.Client, upd))
 }
 
-func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	acct, err := a.target(r, c)
 	if err != nil {
 		return err
@@ -192,18 +199,18 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, c *caller) e
 		return err
 	}
 	if err := people.SetPassword(r.Context(), a.Client, acct, pw); err != nil {
-		return err
+		return errCacheLag(err)
 	}
 	ok(w, nil)
 	return nil
 }
 
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	acct, err := a.target(r, c)
 	if err != nil {
 		return err
 	}
-	if c.isSelf(acct) {
+	if c.IsSelf(acct) {
 		return errForbidden("you cannot delete yourself")
 	}
 	if err := a.Client.Delete(r.Context(), acct.DeepCopy(), client.Preconditions{UID: &acct.UID}); client.IgnoreNotFound(err) != nil {

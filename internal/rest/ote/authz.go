@@ -1,13 +1,13 @@
 package ote
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/jwt"
-	"github.com/tessera-dev/tessera/internal/people"
-	"github.com/tessera-dev/tessera/internal/rest"
-	"github.com/tessera-dev/tessera/internal/verify"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 // Who may do what:
@@ -29,6 +29,9 @@ import (
 //
 // A user or business outside the caller's reach answers 403, one that does not exist 404.
 
+// The policies below are ote-stack's, phrased over the shared principal (internal/principal):
+// the handlers receive it as c, the caller. Its Admin grants are read once per request.
+
 // Roles of GET /v1/authorization.
 const (
 	rolePending       = 0
@@ -38,132 +41,130 @@ const (
 	roleSystemAdmin   = 4
 )
 
-// caller is a verified session with its place in the tenancy.
-type caller struct {
-	session *verify.Session
-	acct    *tenancyv1alpha1.Account
-	// group is the Group of the Account's namespace.
-	group string
-	// admin is set when the Account administers its Group.
-	admin bool
-	// system is set for an administrator of the root Group.
-	system bool
+// administers reports an Admin grant on the caller's own Group: in a business, a general
+// administrator; in the root Group, a system administrator.
+func administers(ctx context.Context, c *principal.Principal) (bool, error) {
+	g, err := c.GrantOn(ctx, c.Group())
+	return g != nil, err
 }
 
-func (c *caller) role() int {
-	switch {
-	case c.acct.Spec.Approval != "" && c.acct.Spec.Approval != tenancyv1alpha1.ApprovalApproved:
-		return rolePending
-	case c.system:
-		return roleSystemAdmin
-	case c.group == tenancyv1alpha1.RootGroupName:
-		return roleNoBusiness
-	case c.admin:
-		return roleBusinessAdmin
+func role(ctx context.Context, c *principal.Principal) (int, error) {
+	if a := c.Account.Spec.Approval; a != "" && a != tenancyv1alpha1.ApprovalApproved {
+		return rolePending, nil
 	}
-	return roleGeneralUser
+	admin, err := administers(ctx, c)
+	switch {
+	case err != nil:
+		return 0, err
+	case admin && c.Group() == tenancyv1alpha1.RootGroupName:
+		return roleSystemAdmin, nil
+	case c.Group() == tenancyv1alpha1.RootGroupName:
+		return roleNoBusiness, nil
+	case admin:
+		return roleBusinessAdmin, nil
+	}
+	return roleGeneralUser, nil
 }
 
 // business is the caller's business Group, "" when it has none.
-func (c *caller) business() string {
-	if c.group == tenancyv1alpha1.RootGroupName {
-		return ""
+func business(c *principal.Principal) string {
+	if g := c.Group(); g != tenancyv1alpha1.RootGroupName {
+		return g
 	}
-	return c.group
-}
-
-func (c *caller) isSelf(acct *tenancyv1alpha1.Account) bool {
-	return acct.Name == c.acct.Name && acct.Namespace == c.acct.Namespace
+	return ""
 }
 
 // systemOnly refuses callers other than a system administrator the action.
-func (c *caller) systemOnly(action string) error {
-	if !c.system {
-		return errForbidden("only a system administrator may %s", action)
+func systemOnly(ctx context.Context, c *principal.Principal, action string) error {
+	system, err := c.IsSystemAdmin(ctx)
+	if err == nil && !system {
+		err = errForbidden("only a system administrator may %s", action)
 	}
-	return nil
+	return err
 }
 
 // mayCreateBusiness: see the policy. What moving the Account would lose is for the handler to
 // ask (credential.Held), after the body is valid.
-func (c *caller) mayCreateBusiness() error {
-	switch {
-	case c.system:
-		return errForbidden("a system administrator administers every business and owns none")
-	case c.business() != "":
+func mayCreateBusiness(ctx context.Context, c *principal.Principal) error {
+	if business(c) != "" {
 		return errForbidden("you already belong to a business")
-	case c.acct.Annotations[AnnotationIsAdmin] != flagSet:
+	}
+	if system, err := c.IsSystemAdmin(ctx); err != nil {
+		return err
+	} else if system {
+		return errForbidden("a system administrator administers every business and owns none")
+	}
+	if c.Account.Annotations[AnnotationIsAdmin] != flagSet {
 		return errForbidden("only an administrator (registered with isAdmin=true) may create a business")
 	}
 	return nil
 }
 
 // mayReadBusiness: a system administrator every business, others their own.
-func (c *caller) mayReadBusiness(g *tenancyv1alpha1.Group) bool {
-	return c.system || g.Name == c.business()
+func mayReadBusiness(ctx context.Context, c *principal.Principal, g *tenancyv1alpha1.Group) (bool, error) {
+	if g.Name == business(c) {
+		return true, nil
+	}
+	return c.IsSystemAdmin(ctx)
 }
 
 // inScope reports whether the administrator c may manage acct: a system administrator every
 // Account, a general administrator those of its business and the Groups below it.
-func (a *API) inScope(c *caller, acct *tenancyv1alpha1.Account) bool {
-	if c.system {
-		return true
+func inScope(ctx context.Context, c *principal.Principal, acct *tenancyv1alpha1.Account) (bool, error) {
+	if system, err := c.IsSystemAdmin(ctx); system || err != nil {
+		return system, err
 	}
-	return c.admin && a.Forest.IsAncestor(c.group, tenancyv1alpha1.GroupOfNamespace(acct.Namespace))
+	g, err := c.GrantOn(ctx, tenancyv1alpha1.GroupOfNamespace(acct.Namespace))
+	return g != nil, err
 }
 
 // handler serves a request for a signed-in caller.
-type handler func(w http.ResponseWriter, r *http.Request, c *caller) error
+type handler func(w http.ResponseWriter, r *http.Request, c *principal.Principal) error
 
 // open runs h, which needs no token.
 func open(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			writeErr(w, err)
+			writeErr(w, r, err)
 		}
 	}
 }
 
-// session verifies the request's token and runs h for its caller.
+// session authenticates the request's token and runs h for its caller.
 func (a *API) session(h handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.caller(r)
-		if err == nil {
-			err = h(w, r, c)
-		}
+	return open(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := a.authenticate(r)
 		if err != nil {
-			writeErr(w, err)
+			return err
 		}
-	}
+		return h(w, r, c)
+	})
 }
 
 // admin is session for general and system administrators only.
 func (a *API) admin(h handler) http.HandlerFunc {
-	return a.session(func(w http.ResponseWriter, r *http.Request, c *caller) error {
-		if !c.admin {
+	return a.session(func(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+		if admin, err := administers(r.Context(), c); err != nil {
+			return err
+		} else if !admin {
 			return errForbidden("only a general or system administrator may do this")
 		}
 		return h(w, r, c)
 	})
 }
 
-// caller verifies the token, raw or Bearer, in the Authorization header and finds the
-// Account's place: its Group and whether it administers it.
-func (a *API) caller(r *http.Request) (*caller, error) {
-	tok := rest.SessionToken(r.Header.Get("Authorization"))
-	if tok == "" {
-		return nil, errUnauthorized("the Authorization header must carry a token (raw or Bearer)")
+// tokenRequired says what Authorization must carry, when it carries nothing usable.
+const tokenRequired = "the Authorization header must carry a token (raw or Bearer)"
+
+// authenticate verifies the ote-stack session token, raw or Bearer, in the Authorization header
+// through the shared authenticator.
+func (a *API) authenticate(r *http.Request) (*principal.Principal, error) {
+	if a.Auth == nil {
+		return nil, errUnavailable("authentication is not configured", time.Second)
 	}
-	s, err := a.Sessions.Verify(r.Context(), tok, jwt.AudienceOTE)
-	if err != nil {
-		return nil, err
+	c, err := a.Auth.Session(r, jwt.AudienceOTE)
+	if err == nil && c == nil {
+		err = errUnauthorized(tokenRequired)
 	}
-	c := &caller{session: s, acct: s.Account, group: tenancyv1alpha1.GroupOfNamespace(s.Account.Namespace)}
-	adm, err := people.AdminGrant(r.Context(), a.Client, s.Account)
-	if err != nil {
-		return nil, err
-	}
-	c.admin = adm != nil
-	c.system = c.admin && c.group == tenancyv1alpha1.RootGroupName
-	return c, nil
+	return c, err
 }

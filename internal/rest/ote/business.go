@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 )
 
 func displayName(g *tenancyv1alpha1.Group) string {
@@ -48,7 +49,7 @@ func businessJSON(g *tenancyv1alpha1.Group, full bool) map[string]any {
 		updated = v
 	}
 	m := map[string]any{
-		"id": g.Spec.ID, "name": displayName(g), "userId": owner, "comment": g.Annotations[AnnotationBusinessComment],
+		"id": g.Spec.ID, paramName: displayName(g), "userId": owner, "comment": g.Annotations[AnnotationBusinessComment],
 		"status": businessStatus(g), "createTime": g.CreationTimestamp.Unix(), "updateTime": updated,
 	}
 	if full {
@@ -59,8 +60,8 @@ func businessJSON(g *tenancyv1alpha1.Group, full bool) map[string]any {
 	return m
 }
 
-func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := c.mayCreateBusiness(); err != nil {
+func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	if err := mayCreateBusiness(r.Context(), c); err != nil {
 		return err
 	}
 	var body struct {
@@ -77,7 +78,7 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 		name string
 		v    *string
 		max  int
-	}{{"name", body.Name, 128}, {"introduce", body.Introduce, 128}, {"objective", body.Objective, 1024}, {"scale", body.Scale, 256}} {
+	}{{paramName, body.Name, 128}, {"introduce", body.Introduce, 128}, {"objective", body.Objective, 1024}, {"scale", body.Scale, 256}} {
 		v, err := required(f.name, f.v)
 		if err == nil && (strings.TrimSpace(v) == "" || len([]rune(v)) > f.max) {
 			err = errParam(f.name, "must be 1–%d characters", f.max)
@@ -91,22 +92,22 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 	if existing, err := a.businessByName(r.Context(), name); err != nil {
 		return err
 	} else if existing != nil {
-		return errParam("name", "a business named %q exists", name)
+		return errParam(paramName, "a business named %q exists", name)
 	}
 	// The creator's Account moves into the business (see awaitMove); what hangs off it would
 	// not move along, so refuse rather than lose it.
-	if held, err := credential.Held(r.Context(), a.APIReader, c.acct); err != nil {
+	if held, err := credential.Held(r.Context(), a.APIReader, c.Account); err != nil {
 		return err
 	} else if held != "" {
 		return errConflict("your account holds %s, which creating a business would delete; remove them first", held)
 	}
-	if c.acct.Namespace != people.RootNamespace {
+	if c.Account.Namespace != people.RootNamespace {
 		return errForbidden("only an administrator outside every business may create one")
 	}
 	gName := people.DNSName("biz-", name, 55)
 	// The move record comes first: from this write on, the creator ends up in the business, or
 	// stays where it is if the Group never comes, whatever process dies (controllers.MoveReconciler).
-	rec, err := credential.RequestMove(r.Context(), a.Client, c.acct, gName, tenancyv1alpha1.AccessFull)
+	rec, err := credential.RequestMove(r.Context(), a.Client, c.Account, gName, tenancyv1alpha1.AccessFull)
 	if apierrors.IsAlreadyExists(err) {
 		return errConflict("a business you create is already being set up")
 	} else if err != nil {
@@ -116,8 +117,8 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 	g := &tenancyv1alpha1.Group{
 		ObjectMeta: metav1.ObjectMeta{Name: gName, Annotations: map[string]string{
 			AnnotationBusinessStatus: strconv.Itoa(statusPending), AnnotationBusinessObjective: objective,
-			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.acct.Spec.ID, 10),
-			AnnotationBusinessUpdated: now, tenancyv1alpha1.AnnotationMoveIn: string(c.acct.UID),
+			AnnotationBusinessScale: scale, AnnotationBusinessOwner: strconv.FormatInt(c.Account.Spec.ID, 10),
+			AnnotationBusinessUpdated: now, tenancyv1alpha1.AnnotationMoveIn: string(c.Account.UID),
 		}},
 		Spec: tenancyv1alpha1.GroupSpec{Parent: tenancyv1alpha1.RootGroupName, Kind: tenancyv1alpha1.GroupKindEndUserCompany,
 			DisplayName: name, Description: introduce},
@@ -126,11 +127,11 @@ func (a *API) createBusiness(w http.ResponseWriter, r *http.Request, c *caller) 
 		_ = a.Client.Delete(context.WithoutCancel(r.Context()), rec, client.Preconditions{UID: &rec.UID})
 		// The same name, or a sibling's display name alike but for case (admission's duplicate).
 		if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) || people.IsDuplicate(err, displayNameField) {
-			return errParam("name", "a business named %q exists", name)
+			return errParam(paramName, "a business named %q exists", name)
 		}
 		return err
 	}
-	if err := a.awaitMove(r.Context(), c.acct.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
+	if err := a.awaitMove(r.Context(), c.Account.Spec.AccountID, tenancyv1alpha1.GroupNamespace(g.Name)); err != nil {
 		return err
 	}
 	ok(w, map[string]any{fieldData: map[string]any{"id": g.Spec.ID}})
@@ -181,12 +182,12 @@ func (a *API) businessByName(ctx context.Context, name string) (*tenancyv1alpha1
 	return nil, nil
 }
 
-func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	p, err := readPaging(r, "id")
 	if err != nil {
 		return err
 	}
-	nameFilter := strings.ToLower(r.URL.Query().Get("name"))
+	nameFilter := strings.ToLower(r.URL.Query().Get(paramName))
 	list := &tenancyv1alpha1.GroupList{}
 	if err := a.Client.List(r.Context(), list); err != nil {
 		return err
@@ -194,7 +195,12 @@ func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *caller) 
 	var out []*tenancyv1alpha1.Group
 	for i := range list.Items {
 		g := &list.Items[i]
-		if !isBusiness(g) || g.DeletionTimestamp != nil || !c.mayReadBusiness(g) {
+		if !isBusiness(g) || g.DeletionTimestamp != nil {
+			continue
+		}
+		if ok, err := mayReadBusiness(r.Context(), c, g); err != nil {
+			return err
+		} else if !ok {
 			continue
 		}
 		if nameFilter != "" && !strings.Contains(strings.ToLower(displayName(g)), nameFilter) {
@@ -218,7 +224,7 @@ func (a *API) listBusinesses(w http.ResponseWriter, r *http.Request, c *caller) 
 }
 
 // businessParam finds the business named by the {id} path parameter, within c's reach.
-func (a *API) businessParam(r *http.Request, c *caller) (*tenancyv1alpha1.Group, error) {
+func (a *API) businessParam(r *http.Request, c *principal.Principal) (*tenancyv1alpha1.Group, error) {
 	id, err := positiveID(r, "id")
 	if err != nil {
 		return nil, err
@@ -230,13 +236,15 @@ func (a *API) businessParam(r *http.Request, c *caller) (*tenancyv1alpha1.Group,
 	if g == nil || !isBusiness(g) {
 		return nil, errNotFound("business %s not found", id)
 	}
-	if !c.mayReadBusiness(g) {
+	if ok, err := mayReadBusiness(r.Context(), c, g); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errForbidden("business %s is not yours", id)
 	}
 	return g, nil
 }
 
-func (a *API) getBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) getBusiness(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	g, err := a.businessParam(r, c)
 	if err != nil {
 		return err
@@ -247,8 +255,8 @@ func (a *API) getBusiness(w http.ResponseWriter, r *http.Request, c *caller) err
 
 // approveBusiness is Tessera's addition: PUT /v1/admin/business/{id}/approval with
 // {"status": 0–3, "comment": "..."}, by a system administrator.
-func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := c.systemOnly("approve a business"); err != nil {
+func (a *API) approveBusiness(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	if err := systemOnly(r.Context(), c, "approve a business"); err != nil {
 		return err
 	}
 	g, err := a.businessParam(r, c)

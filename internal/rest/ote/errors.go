@@ -1,7 +1,6 @@
 package ote
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +9,7 @@ import (
 	"time"
 
 	"github.com/tessera-dev/tessera/internal/credential"
-	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
-	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // The fields of ote-stack's envelope: every answer has code and message, a 200 its data.
@@ -68,18 +65,30 @@ func errUnavailable(message string, retryAfter time.Duration) *apiError {
 	return &apiError{Status: http.StatusServiceUnavailable, Message: message, RetryAfter: retryAfter}
 }
 
-// writeErr is the one place errors are written; errors other than *apiError are mapped by
-// fromError.
-func writeErr(w http.ResponseWriter, err error) {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = fromError(err)
+// errCacheLag answers a write this replica's cache does not show yet (credential.ErrNotVisible,
+// which rest.Classify leaves internal) as 503: the write happened, so the client should retry
+// its reads, not the write.
+func errCacheLag(err error) error {
+	if errors.Is(err, credential.ErrNotVisible) {
+		return errUnavailable("the change was made but this server does not show it yet; retry in a moment", time.Second)
 	}
-	if ae.RetryAfter > 0 {
-		w.Header().Set("Retry-After", rest.RetryAfterHeader(ae.RetryAfter))
-	}
-	writeJSON(w, ae.Status, map[string]any{fieldCode: ae.Status, fieldMessage: ae.Message})
+	return err
 }
+
+// writeErr is the one place errors are written. An *apiError is written as it is; any other
+// error is classified (rest.Classify: verification errors, throttling, decoding, API-server
+// refusals by their causes) and rendered from the table in problems.go. A 500 is logged with
+// its cause and the request id, and answers nothing more than "internal server error".
+var writeErr = rest.NewErrorWriter(fromProblem, func(w http.ResponseWriter, e *apiError) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", rest.RetryAfterHeader(e.RetryAfter))
+	}
+	writeJSON(w, e.Status, map[string]any{fieldCode: e.Status, fieldMessage: e.Message})
+})
+
+// WriteError is ote-stack's rest.ErrorWriter, which the shared router calls under /v1/ (for a
+// panic: the API answers its own unrouted paths and wrong methods).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeErr(w, r, err) }
 
 // Fallback answers status in ote-stack's envelope for what no handler took: a path without a
 // route (404), a method the path does not have (405; the caller sets Allow).
@@ -91,66 +100,15 @@ func Fallback(w http.ResponseWriter, r *http.Request, status int) {
 	case http.StatusMethodNotAllowed:
 		msg = fmt.Sprintf("%s %s is not supported (allowed: %s)", r.Method, r.URL.Path, w.Header().Get("Allow"))
 	}
-	writeErr(w, errStatus(status, "%s", msg))
-}
-
-// fromError maps the shared errors (verification, throttling, admission, the cache) to
-// ote-stack answers.
-func fromError(err error) *apiError {
-	var th *rest.ThrottledError
-	switch {
-	case errors.As(err, &th):
-		return &apiError{Status: http.StatusTooManyRequests, Message: th.Reason, RetryAfter: th.RetryAfter}
-	case errors.Is(err, verify.ErrWrongPassword):
-		return errUnauthorized("wrong user name or password")
-	case errors.Is(err, verify.ErrNotApproved):
-		return errForbidden("the account is not approved: %s", err.Error())
-	case errors.Is(err, verify.ErrDisabled):
-		return errForbidden("%s", err.Error())
-	case errors.Is(err, verify.ErrLocked), errors.Is(err, people.ErrGroupLocked), people.IsLocked(err):
-		return errStatus(http.StatusLocked, "%s", err.Error())
-	case errors.Is(err, verify.ErrExpired):
-		return errUnauthorized("the token has expired")
-	case errors.Is(err, verify.ErrSessionRevoked):
-		return errUnauthorized("the token was revoked (logged out)")
-	case errors.Is(err, verify.ErrAccountGone):
-		return errUnauthorized("the token's user no longer exists")
-	case errors.Is(err, verify.ErrInvalid):
-		return errUnauthorized("invalid token")
-	case errors.Is(err, verify.ErrUnavailable):
-		return errUnavailable(err.Error(), time.Second)
-	case errors.Is(err, verify.ErrRevocationListFull):
-		return errUnavailable(err.Error(), time.Minute)
-	case errors.Is(err, credential.ErrNotVisible):
-		return errUnavailable("the change was made but this server does not show it yet; retry in a moment", time.Second)
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return errUnavailable("the request timed out", 0)
-	}
-	return errStatus(http.StatusInternalServerError, "unexpected internal error: %s", err.Error())
+	writeErr(w, r, errStatus(status, "%s", msg))
 }
 
 // decode reads the JSON body strictly into dst. The body is JSON whatever the Content-Type
-// says (clients such as curl -d send form types); errors name the parameter.
+// says (clients such as curl -d send form types); the writer names the parameter of an error
+// (problems.go).
 func decode(r *http.Request, dst any) error {
 	r.Header.Set("Content-Type", "application/json")
-	err := rest.DecodeJSON(r, dst)
-	var de *rest.DecodeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, rest.ErrEmptyBody):
-		return errParamless("the request needs a JSON body")
-	case errors.Is(err, rest.ErrBadText) && errors.As(err, &de):
-		return errStatus(http.StatusBadRequest, "parameter '%s': %s", de.Path, de.Message)
-	case errors.As(err, &de) && de.Path != "":
-		if de.Message == "extra fields not permitted" {
-			return errParam(de.Path, "unknown parameter")
-		}
-		return errParam(de.Path, "wrong type")
-	case errors.As(err, &de):
-		return errParamless("the body is not valid JSON: %s", de.Message)
-	}
-	return errParamless("%s", err.Error())
+	return rest.DecodeJSON(r, dst)
 }
 
 // errParamless is 422 for a body that names no parameter.

@@ -54,9 +54,10 @@ var openAPI []byte
 
 // API is the ote-stack handler set.
 type API struct {
-	// Auth checks passwords under the login protections.
+	// Auth authenticates the session tokens (Auth.Session) and checks passwords under the login
+	// protections.
 	Auth *rest.Authenticator
-	// Sessions issues, verifies and revokes the session tokens.
+	// Sessions issues and revokes the session tokens.
 	Sessions *verify.Sessions
 	// Client is the manager's client: reads from the cache, writes to the API server.
 	Client client.Client

@@ -8,6 +8,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/jwt"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -21,11 +22,11 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	user, err := required("user", body.User)
+	user, err := required(paramUser, body.User)
 	if err == nil && user == "" {
-		err = errParam("user", "must not be empty")
+		err = errParam(paramUser, "must not be empty")
 	} else if err == nil && utf8.RuneCountInString(user) > rest.MaxLoginLength {
-		err = errParam("user", "must be at most %d characters", rest.MaxLoginLength)
+		err = errParam(paramUser, "must be at most %d characters", rest.MaxLoginLength)
 	}
 	if err != nil {
 		return err
@@ -44,8 +45,8 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	return a.issue(w, p.Account)
 }
 
-func (a *API) refresh(w http.ResponseWriter, _ *http.Request, c *caller) error {
-	return a.issue(w, c.acct)
+func (a *API) refresh(w http.ResponseWriter, _ *http.Request, c *principal.Principal) error {
+	return a.issue(w, c.Account)
 }
 
 // issue answers a new session token for acct.
@@ -58,17 +59,21 @@ func (a *API) issue(w http.ResponseWriter, acct *tenancyv1alpha1.Account) error 
 	return nil
 }
 
-func (a *API) logout(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := a.Sessions.Revoke(r.Context(), c.session.Claims); err != nil {
+func (a *API) logout(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	if err := a.Sessions.Revoke(r.Context(), c.Session); err != nil {
 		return err
 	}
 	ok(w, nil)
 	return nil
 }
 
-func (a *API) authInfo(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) authInfo(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
+	callerRole, err := role(r.Context(), c)
+	if err != nil {
+		return err
+	}
 	flags := map[string]string{}
-	if b := c.business(); b != "" {
+	if b := business(c); b != "" {
 		g := &tenancyv1alpha1.Group{}
 		if err := a.Client.Get(r.Context(), client.ObjectKey{Name: b}, g); err == nil {
 			flags = g.Annotations
@@ -76,9 +81,9 @@ func (a *API) authInfo(w http.ResponseWriter, r *http.Request, c *caller) error 
 	}
 	flag := func(k string) bool { return flags[k] == flagSet }
 	ok(w, map[string]any{fieldData: map[string]any{
-		"displayName":           c.acct.Spec.Login,
-		"hasRepoAccount":        flag(AnnotationHasRepoAccount) || c.acct.Annotations[AnnotationHasRepoAccount] == flagSet,
-		"role":                  c.role(),
+		"displayName":           c.Account.Spec.Login,
+		"hasRepoAccount":        flag(AnnotationHasRepoAccount) || c.Account.Annotations[AnnotationHasRepoAccount] == flagSet,
+		"role":                  callerRole,
 		"privateProject":        flag(AnnotationPrivateProject),
 		"enableIngress":         flag(AnnotationEnableIngress),
 		"enableAlert":           flag(AnnotationEnableAlert),

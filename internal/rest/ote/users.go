@@ -8,6 +8,7 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
@@ -36,7 +37,7 @@ type newUser struct {
 func (b *userBody) validate() (*newUser, error) {
 	var u newUser
 	var err error
-	if u.user, err = required("user", b.User); err != nil {
+	if u.user, err = required(paramUser, b.User); err != nil {
 		return nil, err
 	}
 	if err := checkUser(u.user); err != nil {
@@ -89,9 +90,9 @@ func (u *newUser) account(namespace string, approval tenancyv1alpha1.ApprovalSta
 func (a *API) createUser(r *http.Request, u *newUser, acct *tenancyv1alpha1.Account) error {
 	err := people.CreatePerson(r.Context(), a.Client, acct, u.password)
 	if errors.Is(err, people.ErrLoginTaken) {
-		return errParam("user", "user name %q is already taken", u.user)
+		return errParam(paramUser, "user name %q is already taken", u.user)
 	}
-	return err
+	return errCacheLag(err)
 }
 
 // register is self-registration: the user waits, pending, for a system administrator.
@@ -108,7 +109,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	var body struct {
 		OldPassword *string `json:"oldPassword"`
 		Password    *string `json:"password"`
@@ -124,13 +125,13 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	if _, err := a.Auth.Password(r, c.acct.Spec.Login, old); errors.Is(err, verify.ErrWrongPassword) {
+	if _, err := a.Auth.Password(r, c.Account.Spec.Login, old); errors.Is(err, verify.ErrWrongPassword) {
 		return errParam("oldPassword", "does not match the current password")
 	} else if err != nil {
 		return err
 	}
-	if err := people.SetPassword(r.Context(), a.Client, c.acct, pw); err != nil {
-		return err
+	if err := people.SetPassword(r.Context(), a.Client, c.Account, pw); err != nil {
+		return errCacheLag(err)
 	}
 	ok(w, nil)
 	return nil

@@ -11,6 +11,12 @@ import (
 
 // The document's rules for parameters; each refusal is a 422 that names the parameter.
 
+// The parameters that name a user and a business, in bodies and answers alike.
+const (
+	paramUser = "user"
+	paramName = "name"
+)
+
 var (
 	userPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
 	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{2,30}$`)
@@ -26,7 +32,7 @@ func required[T any](name string, v *T) (T, error) {
 
 func checkUser(u string) error {
 	if !userPattern.MatchString(u) {
-		return errParam("user", "must be 3–64 characters: letters, digits and . _ @ -, starting with a letter or digit")
+		return errParam(paramUser, "must be 3–64 characters: letters, digits and . _ @ -, starting with a letter or digit")
 	}
 	return nil
 }
