@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -11,30 +12,35 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
 // sentinels are the errors that say what they are by identity; their messages are written for
-// the client (package verify's say what a user may know).
+// the client (package verify's say what a user may know), unless message replaces them.
 var sentinels = []struct {
-	err   error
-	kind  Kind
-	retry time.Duration
+	err     error
+	kind    Kind
+	retry   time.Duration
+	message string
 }{
-	{verify.ErrWrongPassword, KindWrongCredentials, 0},
-	{verify.ErrInvalid, KindInvalidCredentials, 0},
-	{ErrBadAuthorization, KindInvalidCredentials, 0},
-	{verify.ErrTokenGone, KindRevoked, 0},
-	{verify.ErrSessionRevoked, KindRevoked, 0},
-	{verify.ErrExpired, KindExpired, 0},
-	{verify.ErrAccountGone, KindAccountGone, 0},
-	{verify.ErrDisabled, KindDisabled, 0},
-	{verify.ErrNotApproved, KindNotApproved, 0},
-	{verify.ErrLocked, KindLocked, 0},
-	{verify.ErrUnavailable, KindUnavailable, time.Second},
-	{verify.ErrRevocationListFull, KindUnavailable, time.Minute},
-	{ErrNotJSON, KindUnsupportedMedia, 0},
-	{ErrEmptyBody, KindNoBody, 0},
+	{verify.ErrWrongPassword, KindWrongCredentials, 0, ""},
+	{verify.ErrInvalid, KindInvalidCredentials, 0, ""},
+	{ErrBadAuthorization, KindInvalidCredentials, 0, ""},
+	{verify.ErrTokenGone, KindRevoked, 0, ""},
+	{verify.ErrSessionRevoked, KindRevoked, 0, ""},
+	{verify.ErrExpired, KindExpired, 0, ""},
+	{verify.ErrAccountGone, KindAccountGone, 0, ""},
+	{verify.ErrDisabled, KindDisabled, 0, ""},
+	{verify.ErrNotApproved, KindNotApproved, 0, ""},
+	{verify.ErrLocked, KindLocked, 0, ""},
+	{verify.ErrUnavailable, KindUnavailable, time.Second, ""},
+	{verify.ErrRevocationListFull, KindUnavailable, time.Minute, ""},
+	{ErrNotJSON, KindUnsupportedMedia, 0, ""},
+	{ErrEmptyBody, KindNoBody, 0, ""},
+	// The write happened: the client should retry its reads, not the write. Its wrapping names
+	// the object, so the client gets the sentinel's words only.
+	{credential.ErrNotVisible, KindUnavailable, time.Second, "the change was made but this server does not show it yet; retry in a moment"},
 }
 
 // Classify maps an error to a Problem: a *Problem as it is; verification errors (package
@@ -57,7 +63,7 @@ func Classify(err error) Problem {
 	}
 	for _, s := range sentinels {
 		if errors.Is(err, s.err) {
-			return Problem{Kind: s.kind, Message: err.Error(), RetryAfter: s.retry, Err: err}
+			return Problem{Kind: s.kind, Message: cmp.Or(s.message, err.Error()), RetryAfter: s.retry, Err: err}
 		}
 	}
 	switch {

@@ -112,7 +112,7 @@ func (a *API) createSubUser(w http.ResponseWriter, r *http.Request, c *principal
 	}
 	if u.isAdmin {
 		if _, err := people.GrantAdmin(r.Context(), a.Client, acct, tenancyv1alpha1.AccessFull); err != nil {
-			return errCacheLag(err)
+			return err
 		}
 	}
 	ok(w, map[string]any{fieldData: map[string]any{"id": acct.Spec.ID}})
@@ -180,7 +180,7 @@ func (a *API) setApproval(r *http.Request, acct *tenancyv1alpha1.Account, state 
 	if err := a.Client.Patch(r.Context(), upd, client.MergeFrom(acct)); err != nil {
 		return err
 	}
-	return errCacheLag(credential.WaitVisible(r.Context(), a.Client, upd))
+	return credential.WaitVisible(r.Context(), a.Client, upd)
 }
 
 func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
@@ -199,7 +199,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, c *principal
 		return err
 	}
 	if err := people.SetPassword(r.Context(), a.Client, acct, pw); err != nil {
-		return errCacheLag(err)
+		return err
 	}
 	ok(w, nil)
 	return nil

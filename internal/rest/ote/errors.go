@@ -2,13 +2,11 @@ package ote
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"time"
 
-	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -63,16 +61,6 @@ func errUnauthorized(message string) *apiError {
 
 func errUnavailable(message string, retryAfter time.Duration) *apiError {
 	return &apiError{Status: http.StatusServiceUnavailable, Message: message, RetryAfter: retryAfter}
-}
-
-// errCacheLag answers a write this replica's cache does not show yet (credential.ErrNotVisible,
-// which rest.Classify leaves internal) as 503: the write happened, so the client should retry
-// its reads, not the write.
-func errCacheLag(err error) error {
-	if errors.Is(err, credential.ErrNotVisible) {
-		return errUnavailable("the change was made but this server does not show it yet; retry in a moment", time.Second)
-	}
-	return err
 }
 
 // writeErr is the one place errors are written. An *apiError is written as it is; any other

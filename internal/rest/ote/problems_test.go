@@ -104,7 +104,7 @@ func TestErrorsInOTEStacksEnvelope(t *testing.T) {
 		{"API server busy", apierrors.NewTooManyRequests("slow down "+secret, 5), 503, "busy", "5", ""},
 		{"API server timeout", apierrors.NewTimeoutError("took "+secret, 1), 503, "in time", "1", ""},
 		{"deadline", fmt.Errorf("waiting: %w", context.DeadlineExceeded), 503, "timed out", "1", ""},
-		{"written, not yet shown", errCacheLag(fmt.Errorf("Secret %s: %w", secret, credential.ErrNotVisible)), 503, "retry", "1", ""},
+		{"written, not yet shown", fmt.Errorf("Secret %s: %w", secret, credential.ErrNotVisible), 503, "retry", "1", ""},
 		// The shared router's problems.
 		{"no route", &rest.Problem{Kind: rest.KindNotFound, Message: "no such endpoint: /v1/x"}, 404, "/v1/x", "", ""},
 		{"wrong method", &rest.Problem{Kind: rest.KindMethodNotAllowed, Message: "method PATCH", Allow: []string{"DELETE", "PUT"}},

@@ -92,7 +92,7 @@ func (a *API) createUser(r *http.Request, u *newUser, acct *tenancyv1alpha1.Acco
 	if errors.Is(err, people.ErrLoginTaken) {
 		return errParam(paramUser, "user name %q is already taken", u.user)
 	}
-	return errCacheLag(err)
+	return err
 }
 
 // register is self-registration: the user waits, pending, for a system administrator.
@@ -131,7 +131,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c *principa
 		return err
 	}
 	if err := people.SetPassword(r.Context(), a.Client, c.Account, pw); err != nil {
-		return errCacheLag(err)
+		return err
 	}
 	ok(w, nil)
 	return nil
