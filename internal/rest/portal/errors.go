@@ -120,8 +120,10 @@ func errNotImplemented(family string) *apiError {
 // the field in the portal's terms when it has one) as details.info.
 func fromProblem(p *rest.Problem) *apiError {
 	info := p.Message
-	if f := portalField(p.Field); f != "" && !strings.Contains(info, f) {
-		info = f + ": " + info
+	if f := portalField(p.Field); f != "" {
+		if info = strings.ReplaceAll(info, p.Field, f); !strings.Contains(info, f) {
+			info = f + ": " + info
+		}
 	}
 	return &apiError{Status: p.Status(), Info: info}
 }

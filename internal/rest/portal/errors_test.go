@@ -31,6 +31,8 @@ func TestEnvelope(t *testing.T) {
 			"contact.city: unexpected value"},
 		{rest.ErrNotJSON, http.StatusUnsupportedMediaType, "Invalid content type", rest.ErrNotJSON.Error()},
 		{&rest.Problem{Kind: rest.KindInvalid, Field: "spec.settings.flags", Message: "bad"}, http.StatusBadRequest, "Bad Request", "bad"},
+		{&rest.Problem{Kind: rest.KindInvalid, Field: "spec.settings.language", Message: "spec.settings.language in body should match x"},
+			http.StatusBadRequest, "Bad Request", "language in body should match x"},
 	} {
 		rec := httptest.NewRecorder()
 		WriteError(rec, httptest.NewRequest("GET", "/api/1/x", nil), tc.err)

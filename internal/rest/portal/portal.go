@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -28,6 +29,9 @@ type API struct {
 	Client client.Client
 	// Forest is the tenant tree, for ancestry, subtrees and locks without API calls.
 	Forest *tree.Forest
+	// WaitTimeout bounds how long a write waits until the cache and the tree show it; zero
+	// means credential.VisibleWithin.
+	WaitTimeout time.Duration
 }
 
 // Register mounts the API on mux. Its routes live on a mux of their own behind a rest.Router

@@ -18,6 +18,15 @@ func (a *API) routes() []route {
 		{"GET /docs/spec", openPolicy, a.getSpec},
 		{"GET /logic/constants", readers, a.getConstants},
 		{"GET /logic/rules", readers, a.getRules},
+
+		{"GET /groups", readers, a.search},
+		{"GET /groups/{group}", readers, a.getGroup},
+		{"PUT /groups/{group}", writers, a.putGroup},
+		{"DELETE /groups/{group}", deleters, a.deleteGroup},
+		{"GET /groups/{group}/children", readers, a.listChildren},
+		{"POST /groups/{group}/children", writers, a.createChild},
+		{"POST /groups/{group}/lock", partners, a.lockGroup},
+		{"DELETE /groups/{group}/lock", partners, a.unlockGroup},
 	}
 	for _, f := range notImplemented {
 		for _, pattern := range f.endpoints {

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/rest/identity"
@@ -55,5 +58,31 @@ func TestPortalBesideIdentity(t *testing.T) {
 	var idBody map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &idBody); err != nil || rec.Code != http.StatusNotFound || idBody["status"] == nil {
 		t.Errorf("identity's 404 changed: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The OpenAPI document describes every implemented route, and lists every 501.
+func TestOpenAPICoversTheRoutes(t *testing.T) {
+	var doc struct {
+		Info struct {
+			NotImplemented []string `json:"x-tessera-not-implemented"`
+		} `json:"info"`
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := yaml.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	unimplemented := strings.Join(doc.Info.NotImplemented, "\n")
+	for _, rt := range (&API{}).routes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		if !rt.who.open || path == "/docs/spec" {
+			if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
+				t.Errorf("openapi.yaml lacks %s", rt.pattern)
+			}
+			continue
+		}
+		if !strings.Contains(unimplemented, path+"\n") && !strings.HasSuffix(unimplemented, path) {
+			t.Errorf("openapi.yaml does not list %s among x-tessera-not-implemented", rt.pattern)
+		}
 	}
 }
