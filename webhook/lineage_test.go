@@ -41,11 +41,11 @@ func TestAdmissionAsksTheAPIServerBeforeRefusingAMissingParent(t *testing.T) {
 	forest.Set(tree.Node{Name: "root", Kind: int32(tenancyv1alpha1.GroupKindRoot)})
 	cache := &countingReader{Reader: fake.NewClientBuilder().WithScheme(s).Build()}
 	direct := &countingReader{Reader: fake.NewClientBuilder().WithScheme(s).
-		WithObjects(groupObj("fresh", "root", tenancyv1alpha1.GroupKindProvider)).Build()}
+		WithObjects(groupObj("fresh", "root", tenancyv1alpha1.GroupKindDistributor)).Build()}
 	v := &GroupValidator{lineage: lineage{forest: forest, cache: cache, direct: direct}}
 	ctx := context.Background()
 
-	if _, err := v.ValidateCreate(ctx, groupObj("child", "fresh", tenancyv1alpha1.GroupKindReseller)); err != nil {
+	if _, err := v.ValidateCreate(ctx, groupObj("child", "fresh", tenancyv1alpha1.GroupKindEndUserCompany)); err != nil {
 		t.Fatalf("a child of a parent only the API server knows was refused: %v", err)
 	}
 	if cache.gets == 0 || direct.gets == 0 {

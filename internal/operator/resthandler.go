@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/rest/identity"
 	"github.com/tessera-dev/tessera/internal/rest/luna"
 	"github.com/tessera-dev/tessera/internal/rest/ote"
+	"github.com/tessera-dev/tessera/internal/rest/portal"
 	"github.com/tessera-dev/tessera/internal/verify"
 )
 
@@ -61,6 +62,8 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	auth.Sessions = sessions
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient()}).Register(mux)
+	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
+	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +87,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	router.Dialect(luna.WriteError, "/1/", "/version", "/healthcheck")
 	router.Dialect(ote.WriteError, "/v1/")
 	router.Dialect(identity.WriteError, "/api/v")
+	router.Dialect(portal.WriteError, portal.Prefix+"/")
 	router.Dialect(restserver.WriteJSONError, "/.well-known/", "/metrics")
 	// Request ids outermost, so that the access log line carries one; metrics next, around the
 	// router, which hands the mux the very request whose route pattern the metrics read.

@@ -117,13 +117,44 @@ func TestChildKindRules(t *testing.T) {
 		child  int32
 		want   bool
 	}{
-		{0, 0, 10, true}, {0, 0, 21, true}, {0, 0, 0, true}, {0, 1, 0, false}, {0, 0, 50, false},
+		// The root's grade-0 entry replaces "any": kind 0 directly under the root, 21 not.
+		{0, 0, 10, true}, {0, 0, 21, false}, {0, 0, 0, true}, {0, 0, 40, true}, {0, 0, 50, false},
+		{0, 1, 21, true}, {0, 1, 0, false}, {0, 1, 40, true},
 		{10, 1, 20, true}, {10, 1, 31, false}, {21, 1, 31, true}, {21, 1, 40, false},
 		{31, 2, 31, true}, {40, 2, 50, true}, {40, 2, 40, false}, {50, 3, 50, true}, {50, 3, 40, false},
+		{40, 1, KindServiceUser, false}, {99, 1, 40, false},
 	}
 	for _, c := range cases {
 		if got := ChildAllowed(c.parent, c.depth, c.child); got != c.want {
 			t.Errorf("ChildAllowed(%d at depth %d, %d) = %v, want %v", c.parent, c.depth, c.child, got, c.want)
+		}
+	}
+	if got := AllowedChildKinds(40, 1); !slices.Equal(got, []int32{50}) {
+		t.Errorf("AllowedChildKinds(40) = %v; service users are no Group kind", got)
+	}
+	if !slices.Equal(Creation["40"][AnyGrade], []int32{50, KindServiceUser}) {
+		t.Error("AllowedChildKinds changed the rules table")
+	}
+	for kind, want := range map[int32]bool{40: true, 50: true, 30: false, 0: false} {
+		if ServiceUsersAllowed(kind, 1) != want {
+			t.Errorf("ServiceUsersAllowed(%d) != %v", kind, want)
+		}
+	}
+}
+
+func TestKindChangeRules(t *testing.T) {
+	cases := []struct {
+		from  int32
+		grade int
+		to    int32
+		want  bool
+	}{
+		{30, 1, 10, true}, {30, 2, 20, true}, {30, 3, 20, true}, {30, 3, 10, false}, {30, 4, 20, false},
+		{40, 1, 50, false}, {10, 1, 30, false}, {40, 2, 40, true},
+	}
+	for _, c := range cases {
+		if got := KindChangeAllowed(c.from, c.grade, c.to); got != c.want {
+			t.Errorf("KindChangeAllowed(%d at grade %d → %d) = %v, want %v", c.from, c.grade, c.to, got, c.want)
 		}
 	}
 }

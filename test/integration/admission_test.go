@@ -57,15 +57,15 @@ var _ = Describe("Admission", func() {
 	})
 
 	It("refuses a move that would make a cycle", func() {
-		Expect(k8s.Create(ctx, group("wh-cyc-a", "root", tenancyv1alpha1.GroupKindProvider))).To(Succeed())
-		Expect(k8s.Create(ctx, group("wh-cyc-b", "wh-cyc-a", tenancyv1alpha1.GroupKindReseller))).To(Succeed())
-		Expect(k8s.Create(ctx, group("wh-cyc-c", "wh-cyc-b", tenancyv1alpha1.GroupKindReseller))).To(Succeed())
+		Expect(k8s.Create(ctx, group("wh-cyc-a", "root", tenancyv1alpha1.GroupKindDistributor))).To(Succeed())
+		Expect(k8s.Create(ctx, group("wh-cyc-b", "wh-cyc-a", tenancyv1alpha1.GroupKindSubDistributor))).To(Succeed())
+		Expect(k8s.Create(ctx, group("wh-cyc-c", "wh-cyc-b", tenancyv1alpha1.GroupKindMSP))).To(Succeed())
 		var err error
 		Eventually(func() bool {
 			a := &tenancyv1alpha1.Group{}
 			Expect(k8s.Get(ctx, client.ObjectKey{Name: "wh-cyc-a"}, a)).To(Succeed())
 			a.Spec.Parent = "wh-cyc-c"
-			a.Spec.Kind = tenancyv1alpha1.GroupKindReseller
+			a.Spec.Kind = tenancyv1alpha1.GroupKindEndUserCompany
 			err = k8s.Update(ctx, a)
 			return apierrors.IsConflict(err) // the controller wrote in between: try again
 		}, 5*time.Second, 50*time.Millisecond).Should(BeFalse())
@@ -192,10 +192,10 @@ var _ = Describe("Admission", func() {
 		for i := range errs {
 			wg.Go(func() {
 				parent := fmt.Sprintf("wh-pair-%s-%d", u, i)
-				if errs[i] = k8s.Create(ctx, group(parent, "root", tenancyv1alpha1.GroupKindProvider)); errs[i] != nil {
+				if errs[i] = k8s.Create(ctx, group(parent, "root", tenancyv1alpha1.GroupKindDistributor)); errs[i] != nil {
 					return
 				}
-				errs[i] = k8s.Create(ctx, group(parent+"-child", parent, tenancyv1alpha1.GroupKindReseller))
+				errs[i] = k8s.Create(ctx, group(parent+"-child", parent, tenancyv1alpha1.GroupKindEndUserCompany))
 			})
 		}
 		wg.Wait()

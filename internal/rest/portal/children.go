@@ -1,0 +1,242 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
+	"github.com/tessera-dev/tessera/internal/people"
+	"github.com/tessera-dev/tessera/internal/rest"
+)
+
+// The request types of GET /groups/{group}/children.
+const (
+	requestUUIDsList    = "uuids_list"
+	requestTenantsBatch = "tenants_batch"
+)
+
+// maxBatch bounds the uuids of one tenants_batch request.
+const maxBatch = 1000
+
+// listChildren is GET /groups/{group}/children: every direct child (the seed has no paging),
+// by id; request_type=uuids_list gives their uuids, tenants_batch&uuids= the children with
+// those uuids.
+func (a *API) listChildren(w http.ResponseWriter, r *http.Request, c *caller) error {
+	g, err := a.groupParam(r, c)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	kind := q.Get("request_type")
+	var want map[string]bool
+	switch {
+	case kind != "" && kind != requestUUIDsList && kind != requestTenantsBatch:
+		return errBadParam("request_type", "must be %s or %s, not %q", requestUUIDsList, requestTenantsBatch, kind)
+	case kind == requestTenantsBatch:
+		if want, err = uuidSet(q.Get("uuids")); err != nil {
+			return err
+		}
+	case q.Has("uuids"):
+		return errBadParam("uuids", "goes with request_type=%s", requestTenantsBatch)
+	}
+	children, err := a.children(r.Context(), g.Name)
+	if err != nil {
+		return err
+	}
+	items := []any{}
+	for _, child := range children {
+		switch {
+		case kind == requestUUIDsList:
+			items = append(items, child.Spec.UUID)
+		case want == nil || want[child.Spec.UUID]:
+			view, err := a.childView(r.Context(), child)
+			if err != nil {
+				return err
+			}
+			items = append(items, view)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+// uuidSet parses tenants_batch's comma-separated uuids.
+func uuidSet(csv string) (map[string]bool, error) {
+	if strings.TrimSpace(csv) == "" {
+		return nil, errBadParam("uuids", "request_type=%s needs the uuids of the children wanted", requestTenantsBatch)
+	}
+	parts := strings.Split(csv, ",")
+	if len(parts) > maxBatch {
+		return nil, errBadParam("uuids", "at most %d uuids at once", maxBatch)
+	}
+	set := make(map[string]bool, len(parts))
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if !uuidPattern.MatchString(p) {
+			return nil, errBadParam("uuids", "%q is not a uuid", p)
+		}
+		set[normalizeUUID(p)] = true
+	}
+	return set, nil
+}
+
+// children are the live direct child Groups of name, by id.
+func (a *API) children(ctx context.Context, name string) ([]*tenancyv1alpha1.Group, error) {
+	var out []*tenancyv1alpha1.Group
+	for _, child := range a.Forest.Children(name) {
+		g := &tenancyv1alpha1.Group{}
+		if err := a.Client.Get(ctx, client.ObjectKey{Name: child}, g); err != nil {
+			if client.IgnoreNotFound(err) == nil {
+				continue
+			}
+			return nil, err
+		}
+		if g.DeletionTimestamp == nil && g.Spec.Parent == name {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Group) int { return int(x.Spec.ID - y.Spec.ID) })
+	return out, nil
+}
+
+// childCreate is POST /groups/{group}/children's body (post_children_request,
+// additionalProperties false, name and kind required).
+type childCreate struct {
+	Name                  opt[string]          `json:"name"`
+	Kind                  opt[int32]           `json:"kind"`
+	InternalTag           opt[string]          `json:"internal_tag"`
+	Language              opt[string]          `json:"language"`
+	Storage               opt[int64]           `json:"storage"`
+	PreferredBackupServer opt[int64]           `json:"preferred_backup_server"`
+	CustomerID            opt[json.RawMessage] `json:"customer_id"`
+	Privileges            *privilegesInput     `json:"privileges"`
+	Agents                *agentsInput         `json:"agents"`
+	Contact               *contactInput        `json:"contact"`
+	Pricing               *pricingInput        `json:"pricing"`
+}
+
+// groupNameBase bounds the part of a new Group's object name taken from its portal name: the
+// API server appends 5 characters to the generated name, and a Group name has at most 55.
+const groupNameBase = 49
+
+// createChild is POST /groups/{group}/children: 201 {version, id, uuid}.
+func (a *API) createChild(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	parent, err := a.groupParam(r, c)
+	if err != nil {
+		return err
+	}
+	if err := a.mayWrite(ctx, c, parent); err != nil {
+		return err
+	}
+	var body childCreate
+	if err := rest.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	g, err := body.group(a, parent)
+	if err != nil {
+		return err
+	}
+	if err := a.Client.Create(ctx, g); err != nil {
+		return err
+	}
+	if err := credential.WaitVisible(ctx, a.Client, g); err != nil {
+		return err
+	}
+	if err := a.awaitTree(ctx, "group "+g.Name, func() bool { _, ok := a.Forest.Get(g.Name); return ok }); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"version": g.Generation, "id": g.Spec.ID, "uuid": g.Spec.UUID})
+	return nil
+}
+
+// group validates the body under parent and builds the Group to create.
+func (b *childCreate) group(a *API, parent *tenancyv1alpha1.Group) (*tenancyv1alpha1.Group, error) {
+	if !b.Name.Set || b.Name.Null || !b.Kind.Set || b.Kind.Null {
+		return nil, errBadRequest("name and kind are required")
+	}
+	if err := checkName(b.Name.V); err != nil {
+		return nil, err
+	}
+	if err := checkKind(b.Kind.V); err != nil {
+		return nil, err
+	}
+	pn, ok := a.Forest.Get(parent.Name)
+	info, _ := a.Forest.Info(parent.Name)
+	if !ok {
+		return nil, errNotFound("group %d is not in the tree yet; retry", parent.Spec.ID)
+	}
+	if err := a.checkPlacement(parent.Name, pn.Kind, info.Depth, b.Kind.V, b.Name.V, ""); err != nil {
+		return nil, err
+	}
+	g := &tenancyv1alpha1.Group{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: people.DNSLabel(b.Name.V, groupNameBase) + "-"},
+		Spec: tenancyv1alpha1.GroupSpec{Parent: parent.Name, Kind: tenancyv1alpha1.GroupKind(b.Kind.V),
+			DisplayName: b.Name.V},
+	}
+	if g.GenerateName == "-" {
+		g.GenerateName = "group-"
+	}
+	if b.Language.Set && !b.Language.Null {
+		g.Spec.Settings.Language = b.Language.V
+	}
+	if b.Contact != nil {
+		var ct contact
+		if err := b.Contact.apply("contact", &ct); err != nil {
+			return nil, err
+		}
+		g.Spec.Contact = ct.spec()
+	}
+	f, err := b.fields(g.Spec.Kind)
+	if err != nil {
+		return nil, err
+	}
+	f.store(g)
+	return g, nil
+}
+
+// fields are the body's fields kept in the portal's annotation.
+func (b *childCreate) fields(kind tenancyv1alpha1.GroupKind) (groupFields, error) {
+	var f groupFields
+	if err := checkText("internal_tag", b.InternalTag); err != nil {
+		return f, err
+	}
+	setNullable(b.InternalTag, &f.InternalTag)
+	setNullable(b.PreferredBackupServer, &f.PreferredBackupServer)
+	if b.Storage.Set && !b.Storage.Null {
+		id := b.Storage.V
+		f.Storage = &storageRef{ID: &id}
+	}
+	if b.CustomerID.Set && !b.CustomerID.Null {
+		id, err := customerID(b.CustomerID.V)
+		if err != nil {
+			return f, err
+		}
+		f.CustomerID = &id
+	}
+	if b.Pricing != nil && (!b.Pricing.Mode.Set || b.Pricing.Mode.Null) {
+		return f, errBadField("pricing.mode", "is required")
+	}
+	return f, applyShared(&f, kind, b.Privileges, b.Agents, b.Pricing)
+}
+
+// customerID reads customer_id, a string or an integer on create, as the string GET shows.
+func customerID(raw json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, checkText("customer_id", opt[string]{Set: true, V: s})
+	}
+	var n int64
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return strconv.FormatInt(n, 10), nil
+	}
+	return "", errBadField("customer_id", "must be a string, an integer or null")
+}

@@ -1,0 +1,322 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
+)
+
+// AnnotationGroupFields holds, as JSON, the portal's fields of a Group that GroupSpec has no
+// place for (status, brand, billing, privileges, pricing, …). The portal writes it; kubectl
+// users may read it.
+const AnnotationGroupFields = "portal.tessera.dev/group"
+
+// groupFields are those fields. Absent ones answer their defaults.
+type groupFields struct {
+	Status                *int        `json:"status,omitempty"`
+	Brand                 *int64      `json:"brand,omitempty"`
+	Capabilities          int64       `json:"capabilities,omitempty"`
+	CustomerID            *string     `json:"customer_id,omitempty"`
+	CustomerType          int64       `json:"customer_type,omitempty"`
+	DefaultIDP            int64       `json:"default_identity_provider_id,omitempty"`
+	External              int         `json:"external,omitempty"`
+	InternalTag           *string     `json:"internal_tag,omitempty"`
+	MigrationEnabled      *int        `json:"migration_enabled,omitempty"`
+	MigrationService      string      `json:"migration_service,omitempty"`
+	ParentHasAccess       *int        `json:"parent_has_access,omitempty"`
+	Billing               contact     `json:"billing,omitzero"`
+	Storage               *storageRef `json:"storage,omitempty"`
+	PreferredBackupServer *int64      `json:"preferred_backup_server,omitempty"`
+	Privileges            privileges  `json:"privileges,omitzero"`
+	Pricing               *pricing    `json:"pricing,omitempty"`
+	Autoupdate            *int        `json:"autoupdate,omitempty"`
+}
+
+// storageRef is a group's storage: the seed's placeholder {"id": null, "uuid": null, "name": ""}
+// until one is set.
+type storageRef struct {
+	ID   *int64  `json:"id"`
+	UUID *string `json:"uuid"`
+	Name string  `json:"name"`
+}
+
+// fieldsOf reads g's portal fields; an annotation that does not parse (edited by hand) reads
+// as the defaults.
+func fieldsOf(g *tenancyv1alpha1.Group) groupFields {
+	var f groupFields
+	if raw := g.Annotations[AnnotationGroupFields]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &f); err != nil {
+			return groupFields{}
+		}
+	}
+	return f
+}
+
+// store writes f into g's annotation.
+func (f groupFields) store(g *tenancyv1alpha1.Group) {
+	raw, _ := json.Marshal(f) // plain data: cannot fail
+	if g.Annotations == nil {
+		g.Annotations = map[string]string{}
+	}
+	g.Annotations[AnnotationGroupFields] = string(raw)
+}
+
+func orOne(p *int) int {
+	if p == nil {
+		return 1
+	}
+	return *p
+}
+
+func (f groupFields) storage() storageRef {
+	if f.Storage == nil {
+		return storageRef{}
+	}
+	return *f.Storage
+}
+
+// pricingOf is the group's pricing, or the seed's defaults: mode 2 (demo) for companies
+// (PricingDefaultModes), 1 otherwise.
+func (f groupFields) pricingOf(kind tenancyv1alpha1.GroupKind) pricing {
+	if f.Pricing != nil {
+		p := *f.Pricing
+		if p.Discounts == nil {
+			p.Discounts = []discount{}
+		}
+		return p
+	}
+	mode := 1
+	if kind == tenancyv1alpha1.GroupKindEndUserCompany {
+		mode = 2
+	}
+	return pricing{Mode: mode, Discounts: []discount{}}
+}
+
+// place is where a group sits: what the tree derives for it.
+type place struct {
+	grade    int
+	parentID *int64
+	lockedBy *int64
+}
+
+// placeOf derives g's grade, parent id and lock from the tree.
+func (a *API) placeOf(ctx context.Context, g *tenancyv1alpha1.Group) (place, error) {
+	p := place{grade: int(g.Status.Depth)}
+	if info, ok := a.Forest.Info(g.Name); ok {
+		p.grade = info.Depth
+		if info.LockedBy != "" {
+			id, err := a.groupID(ctx, info.LockedBy)
+			if err != nil {
+				return p, err
+			}
+			p.lockedBy = &id
+		}
+	}
+	if g.Spec.Parent != "" {
+		id, err := a.groupID(ctx, g.Spec.Parent)
+		if err != nil {
+			return p, err
+		}
+		p.parentID = &id
+	}
+	return p, nil
+}
+
+// groupID is the portal id of the Group named name (0 when the cache has none).
+func (a *API) groupID(ctx context.Context, name string) (int64, error) {
+	g := &tenancyv1alpha1.Group{}
+	if err := a.Client.Get(ctx, client.ObjectKey{Name: name}, g); err != nil {
+		return 0, client.IgnoreNotFound(err)
+	}
+	return g.Spec.ID, nil
+}
+
+// usage is computed: the number of service users (Accounts without an Admin grant) in the
+// group; Tessera holds no backups, so every count and size of the seed's usage is 0.
+func (a *API) usage(ctx context.Context, g *tenancyv1alpha1.Group) (map[string]int64, error) {
+	users, err := a.serviceUserCount(ctx, tenancyv1alpha1.GroupNamespace(g.Name))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{"service_users": int64(users)}
+	for _, k := range usageKeys {
+		out[k] = 0
+	}
+	return out, nil
+}
+
+var usageKeys = []string{"storage_size", "local_storage_size", "workstation_count", "server_count", "vm_count",
+	"mobile_count", "virtualhost_count", "win_server_essential_count", "mailbox_count", "website_count",
+	"universal_devices_count", "slices_count", "size_for_workstations", "size_for_servers", "size_for_vms",
+	"size_for_mobiles", "size_for_virtualhosts", "size_for_win_server_essentials", "size_for_mailboxes",
+	"size_for_websites", "size_for_universal_devices"}
+
+// serviceUserCount counts the live Accounts of namespace ns that no Admin names.
+func (a *API) serviceUserCount(ctx context.Context, ns string) (int, error) {
+	accts, admins, err := a.members(ctx, ns)
+	if err != nil {
+		return 0, err
+	}
+	granted := map[string]bool{}
+	for _, adm := range admins {
+		granted[adm.Spec.AccountRef.Name] = true
+	}
+	n := 0
+	for _, acct := range accts {
+		if !granted[acct.Name] {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// members lists the live Accounts and Admins of namespace ns from the cache (shared objects:
+// never modify them).
+func (a *API) members(ctx context.Context, ns string) ([]*tenancyv1alpha1.Account, []*tenancyv1alpha1.Admin, error) {
+	accts := &tenancyv1alpha1.AccountList{}
+	if err := a.Client.List(ctx, accts, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
+		return nil, nil, err
+	}
+	admins := &tenancyv1alpha1.AdminList{}
+	if err := a.Client.List(ctx, admins, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
+		return nil, nil, err
+	}
+	var liveAccts []*tenancyv1alpha1.Account
+	for i := range accts.Items {
+		if accts.Items[i].DeletionTimestamp == nil {
+			liveAccts = append(liveAccts, &accts.Items[i])
+		}
+	}
+	var liveAdmins []*tenancyv1alpha1.Admin
+	for i := range admins.Items {
+		if admins.Items[i].DeletionTimestamp == nil {
+			liveAdmins = append(liveAdmins, &admins.Items[i])
+		}
+	}
+	return liveAccts, liveAdmins, nil
+}
+
+// creationDate is the group's creation as Unix seconds.
+func creationDate(g *tenancyv1alpha1.Group) *int64 {
+	if g.CreationTimestamp.IsZero() {
+		return nil
+	}
+	t := g.CreationTimestamp.Unix()
+	return &t
+}
+
+// groupView is GET /groups/{group}: every field groups_get_response requires, and Tessera's
+// locked (0/1) and locked_by (the id of the nearest locked group at or above, or null).
+type groupView struct {
+	ID                        int64            `json:"id"`
+	UUID                      string           `json:"uuid"`
+	Name                      string           `json:"name"`
+	Kind                      int32            `json:"kind"`
+	Grade                     int              `json:"grade"`
+	ParentID                  *int64           `json:"parent_id"`
+	Status                    int              `json:"status"`
+	Version                   int64            `json:"version"`
+	CreationDate              *int64           `json:"creation_date"`
+	Brand                     *int64           `json:"brand"`
+	Capabilities              int64            `json:"capabilities"`
+	CustomerID                *string          `json:"customer_id"`
+	CustomerType              int64            `json:"customer_type"`
+	DefaultIdentityProviderID int64            `json:"default_identity_provider_id"`
+	External                  int              `json:"external"`
+	InternalTag               *string          `json:"internal_tag"`
+	Language                  string           `json:"language"`
+	MigrationEnabled          *int             `json:"migration_enabled"`
+	MigrationService          string           `json:"migration_service"`
+	ParentHasAccess           int              `json:"parent_has_access"`
+	Billing                   contact          `json:"billing"`
+	Contact                   contact          `json:"contact"`
+	Storage                   storageRef       `json:"storage"`
+	Privileges                map[string]any   `json:"privileges"`
+	Usage                     map[string]int64 `json:"usage"`
+	Agents                    agents           `json:"agents"`
+	Pricing                   pricing          `json:"pricing"`
+	Locked                    int              `json:"locked"`
+	LockedBy                  *int64           `json:"locked_by"`
+}
+
+type agents struct {
+	Autoupdate int `json:"autoupdate"`
+}
+
+func (a *API) groupView(ctx context.Context, g *tenancyv1alpha1.Group) (*groupView, error) {
+	p, err := a.placeOf(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	use, err := a.usage(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	f := fieldsOf(g)
+	return &groupView{
+		ID: g.Spec.ID, UUID: g.Spec.UUID, Name: tree.DisplayName(g), Kind: int32(g.Spec.Kind), Grade: p.grade,
+		ParentID: p.parentID, Status: orOne(f.Status), Version: g.Generation, CreationDate: creationDate(g),
+		Brand: f.Brand, Capabilities: f.Capabilities, CustomerID: f.CustomerID, CustomerType: f.CustomerType,
+		DefaultIdentityProviderID: f.DefaultIDP, External: f.External, InternalTag: f.InternalTag,
+		Language: language(g), MigrationEnabled: f.MigrationEnabled, MigrationService: f.MigrationService,
+		ParentHasAccess: orOne(f.ParentHasAccess), Billing: f.Billing, Contact: contactOf(g.Spec.Contact),
+		Storage: f.storage(), Privileges: f.Privileges.view(), Usage: use, Agents: agents{orOne(f.Autoupdate)},
+		Pricing: f.pricingOf(g.Spec.Kind), Locked: flag(p.lockedBy != nil), LockedBy: p.lockedBy,
+	}, nil
+}
+
+// childView is an item of GET /groups/{group}/children: what the seed's item requires, and
+// locked and locked_by.
+type childView struct {
+	ID              int64            `json:"id"`
+	UUID            string           `json:"uuid"`
+	Name            string           `json:"name"`
+	Kind            int32            `json:"kind"`
+	Status          int              `json:"status"`
+	InternalTag     *string          `json:"internal_tag"`
+	ParentHasAccess int              `json:"parent_has_access"`
+	CreationDate    *int64           `json:"creation_date"`
+	Storage         storageRef       `json:"storage"`
+	Privileges      map[string]any   `json:"privileges"`
+	Usage           map[string]int64 `json:"usage"`
+	Version         int64            `json:"version"`
+	Grade           int              `json:"grade"`
+	Capabilities    int64            `json:"capabilities"`
+	HasChildren     int              `json:"has_children"`
+	Pricing         childPricing     `json:"pricing"`
+	External        int              `json:"external"`
+	MFAStatus       string           `json:"mfa_status"`
+	Locked          int              `json:"locked"`
+	LockedBy        *int64           `json:"locked_by"`
+}
+
+type childPricing struct {
+	Enabled *int `json:"enabled"`
+	Mode    int  `json:"mode"`
+}
+
+func (a *API) childView(ctx context.Context, g *tenancyv1alpha1.Group) (*childView, error) {
+	v, err := a.groupView(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	return &childView{
+		ID: v.ID, UUID: v.UUID, Name: v.Name, Kind: v.Kind, Status: v.Status, InternalTag: v.InternalTag,
+		ParentHasAccess: v.ParentHasAccess, CreationDate: v.CreationDate, Storage: v.Storage, Privileges: v.Privileges,
+		Usage: v.Usage, Version: v.Version, Grade: v.Grade, Capabilities: v.Capabilities,
+		HasChildren: flag(len(a.Forest.Children(g.Name)) > 0), Pricing: childPricing{v.Pricing.Enabled, v.Pricing.Mode},
+		External: v.External, MFAStatus: "disabled", Locked: v.Locked, LockedBy: v.LockedBy,
+	}, nil
+}
+
+// language is the group's language, "en" by default (the CRD's).
+func language(g *tenancyv1alpha1.Group) string {
+	if g.Spec.Settings.Language == "" {
+		return "en"
+	}
+	return g.Spec.Settings.Language
+}
