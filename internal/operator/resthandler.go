@@ -32,6 +32,10 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	// Every API answers in its own envelope, also where the mux would answer in plain text (no
+	// route, a wrong method) and for panics. Paths no API claims answer as Luna does: the
+	// listener is Luna's (/version, /healthcheck at the root).
+	router := restserver.NewRouter(mux, luna.WriteError)
 	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache(), tenancyv1alpha1.LabelToken)
 	if err != nil {
 		return nil, err
@@ -61,7 +65,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	}
 	auth.Sessions = sessions
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
-	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient()}).Register(mux)
+	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), Foreign: router.WriterFor}).Register(mux)
 	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
 	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest}).Register(mux)
 
@@ -80,10 +84,6 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	})
 	metrics := restserver.NewMetrics()
 	mux.Handle("GET /metrics", metrics.Handler())
-	// Every API answers in its own envelope, also where the mux would answer in plain text (no
-	// route, a wrong method) and for panics. Paths no API claims answer as Luna does: the
-	// listener is Luna's (/version, /healthcheck at the root).
-	router := restserver.NewRouter(mux, luna.WriteError)
 	router.Dialect(luna.WriteError, "/1/", "/version", "/healthcheck")
 	router.Dialect(ote.WriteError, "/v1/")
 	router.Dialect(identity.WriteError, "/api/v")

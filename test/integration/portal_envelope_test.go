@@ -12,6 +12,13 @@ var _ = Describe("The portal API's envelope (/api/1/)", func() {
 		info := expectPortalError(portalCall("GET", "/logic/no-such-thing", asAdmin, nil), http.StatusNotFound)
 		Expect(info).To(ContainSubstring("/api/1/logic/no-such-thing"))
 		expectPortalError(portalCall("GET", "/groups/1/no-such-thing", anon, nil), http.StatusNotFound)
+		// Paths under a first segment no portal family has, and identity's own routes under the
+		// portal's version, are the portal's too.
+		for _, path := range []string{"/no-such-family", "/no-such-family/x", "/ping", "/user/x"} {
+			expectPortalError(portalCall("GET", path, anon, nil), http.StatusNotFound)
+		}
+		r := portalCall("POST", "/ping", anon, nil)
+		expectPortalError(r, http.StatusNotFound)
 	})
 
 	It("answers a wrong method with 405 and Allow", func() {

@@ -67,6 +67,10 @@ type API struct {
 	// (PUT /v1/admin/user/{id}); by default they are approved, as the identity API has no
 	// approval step.
 	RequireApproval bool
+	// Foreign is the error writer of paths that reach identity's patterns but are another
+	// API's (/api/1/…, the portal's): the shared Router's WriterFor. Nil answers them as plain
+	// JSON problems.
+	Foreign func(path string) rest.ErrorWriter
 }
 
 // byIndex returns the first Account not being deleted whose field index holds value, or nil.

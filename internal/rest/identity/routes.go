@@ -1,11 +1,14 @@
 package identity
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tessera-dev/tessera/internal/rest"
 )
 
 // Routing. Every route is a ServeMux pattern "METHOD /api/{version}/…" behind versioned, which
@@ -20,17 +23,15 @@ import (
 //     "POST /api/1/users/{u}/jwt"): those are more specific than identity's and never
 //     conflict, whereas a method-less "/api/1/…" pattern, or an "/api/1/" catch-all, overlaps
 //     identity's "GET /api/{version}/ping" with neither more specific, and ServeMux panics.
-//     Its unrouted paths reach identity's catch-all, which leaves them to notIdentity.
-//
-// The catch-all, unrouted and notIdentity are what internal/rest's shared fallback replaces:
-// register identity's prefix with unrouted as its writer there and drop the catch-all.
+//     Its unrouted paths reach identity's catch-all, which leaves them to notIdentity, which
+//     answers in the path's own dialect (API.Foreign).
 
 // catchAll takes every request under /api/{version}/ that no route does.
 const catchAll = "/api/{version}/{rest...}"
 
 // Register mounts the API on mux.
 func (a *API) Register(mux *http.ServeMux) {
-	route := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, versioned(mux, h)) }
+	route := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.versioned(mux, h)) }
 	route("GET /api/{version}/ping", open(ping))
 	route("GET /api/{version}/docs/spec", open(docsSpec))
 	route("GET /api/{version}/users", a.authed(a.listUsers))
@@ -63,11 +64,11 @@ func isPortalVersion(v string) bool {
 }
 
 // versioned runs h for a supported version only.
-func versioned(mux *http.ServeMux, h http.HandlerFunc) http.HandlerFunc {
+func (a *API) versioned(mux *http.ServeMux, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		switch v := r.PathValue("version"); {
 		case isPortalVersion(v):
-			notIdentity(w, r, allowedMethods(mux, r, false))
+			a.notIdentity(w, r, allowedMethods(mux, r, false))
 		case !validVersion(v):
 			writeErr(w, r, errUnsupportedVersion())
 		default:
@@ -86,15 +87,19 @@ func unrouted(w http.ResponseWriter, r *http.Request, allow []string) {
 	writeErr(w, r, errNoRoute(r.URL.Path))
 }
 
-// notIdentity answers a portal path as ServeMux would without identity's patterns, until the
-// shared fallback answers it in the portal's dialect.
-func notIdentity(w http.ResponseWriter, r *http.Request, allow []string) {
+// notIdentity answers a portal path as the shared Router would without identity's patterns:
+// 405 with the other APIs' Allow, else 404, in the path's dialect.
+func (a *API) notIdentity(w http.ResponseWriter, r *http.Request, allow []string) {
+	write := rest.WriteJSONError
+	if a.Foreign != nil {
+		write = a.Foreign(r.URL.Path)
+	}
 	if len(allow) > 0 {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		write(w, r, &rest.Problem{Kind: rest.KindMethodNotAllowed, Allow: allow,
+			Message: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
 		return
 	}
-	http.NotFound(w, r)
+	write(w, r, &rest.Problem{Kind: rest.KindNotFound, Message: "no such endpoint: " + r.URL.Path})
 }
 
 var probedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,

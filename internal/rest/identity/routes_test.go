@@ -87,16 +87,29 @@ var portalPatterns = []string{
 }
 
 func TestThePortalCanShareTheMux(t *testing.T) {
+	// The other APIs' dialect, as the shared Router gives it: a body of its own.
+	foreign := func(string) rest.ErrorWriter {
+		return func(w http.ResponseWriter, _ *http.Request, err error) {
+			p := rest.Classify(err)
+			if len(p.Allow) > 0 {
+				w.Header().Set("Allow", strings.Join(p.Allow, ", "))
+			}
+			w.WriteHeader(p.Status())
+			_, _ = w.Write([]byte("foreign"))
+		}
+	}
 	for _, identityFirst := range []bool{true, false} {
 		mux := http.NewServeMux()
+		api := unconnected()
+		api.Foreign = foreign
 		if identityFirst {
-			unconnected().Register(mux)
+			api.Register(mux)
 		}
 		for _, p := range portalPatterns {
 			mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("portal")) })
 		}
 		if !identityFirst {
-			unconnected().Register(mux)
+			api.Register(mux)
 		}
 		for _, c := range []struct {
 			method, path string
@@ -119,7 +132,10 @@ func TestThePortalCanShareTheMux(t *testing.T) {
 			w := serve(mux, c.method, c.path, "", "")
 			identity := strings.HasPrefix(c.path, "/api/v")
 			isJSON := strings.HasPrefix(w.Header().Get("Content-Type"), "application/json")
-			if w.Code != c.code || w.Header().Get("Allow") != c.allow || isJSON != identity {
+			refused := c.code >= 400
+			foreignBody := w.Body.String() == "foreign"
+			if w.Code != c.code || w.Header().Get("Allow") != c.allow || foreignBody != (refused && !identity) ||
+				refused && identity && !isJSON {
 				t.Errorf("identity first %v: %s %s: %d %q (Allow %q, %s), want %d (Allow %q)", identityFirst, c.method, c.path,
 					w.Code, w.Body, w.Header().Get("Allow"), w.Header().Get("Content-Type"), c.code, c.allow)
 			}
