@@ -15,9 +15,10 @@ import (
 // request builds one HTTP request of a load run.
 type request func() (*http.Request, error)
 
-// load sends requests from c workers until d has passed, and prints requests/s and latency
-// percentiles. Only loopback targets are meant: the REST server of a local `make run`.
-func load(name string, c int, d time.Duration, wantStatus int, mk request) {
+// load sends requests from c workers until d has passed, prints requests/s and latency
+// percentiles, and returns the requests/s answered with wantStatus. Only loopback targets are
+// meant: the REST server of a local `make run`.
+func load(name string, c int, d time.Duration, wantStatus int, mk request) float64 {
 	transport := &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c, IdleConnTimeout: time.Minute}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -57,8 +58,10 @@ func load(name string, c int, d time.Duration, wantStatus int, mk request) {
 	wg.Wait()
 	elapsed := time.Since(began)
 	slices.Sort(all)
-	fmt.Printf("%s concurrency=%d requests=%d failed=%d rate=%.0f/s p50=%s p99=%s\n", name, c, len(all), failed.Load(),
-		float64(len(all))/elapsed.Seconds(), pctMicro(all, 50), pctMicro(all, 99))
+	ok := float64(len(all)-int(failed.Load())) / elapsed.Seconds()
+	fmt.Printf("%s concurrency=%d requests=%d failed=%d rate=%.0f/s ok=%.0f/s p50=%s p99=%s\n", name, c, len(all),
+		failed.Load(), float64(len(all))/elapsed.Seconds(), ok, pctMicro(all, 50), pctMicro(all, 99))
+	return ok
 }
 
 func pctMicro(sorted []time.Duration, p int) string {
@@ -77,6 +80,17 @@ func jsonPost(url string, body []byte, header http.Header) request {
 		}
 		req.Header = header.Clone()
 		req.Header.Set("Content-Type", "application/json")
+		return req, nil
+	}
+}
+
+func get(url string, header http.Header) request {
+	return func() (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header = header.Clone()
 		return req, nil
 	}
 }

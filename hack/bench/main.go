@@ -6,6 +6,7 @@
 //	go run ./hack/bench populate -prehashed     # … each signing in with the password "bench-Passw0rd"
 //	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
 //	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
+//	go run ./hack/bench basic-vs-bearer -c 8 -d 10s # GET /1/accounts/{id}: Basic vs Bearer, rates and ratio
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
 //	go run ./hack/bench rest-tokens -c 8 -d 10s # POST /1/tokens with a Bearer token (JWT in the answer)
 //	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
@@ -78,7 +79,7 @@ func main() {
 		tokensVsSecrets(ctx, c, cfg, ns, *n, *concurrency)
 	case "populate":
 		populate(ctx, c, ns, *n, *concurrency, *prehashed)
-	case modeVerify, modeLogin, modeRESTCreate, "rest-tokens":
+	case modeVerify, modeLogin, modeRESTCreate, modeBasic, "rest-tokens":
 		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])

@@ -31,6 +31,7 @@ const (
 	modeVerify     = "verify"
 	modeLogin      = "login"
 	modeRESTCreate = "rest-create"
+	modeBasic      = "basic-vs-bearer"
 )
 
 func restBench(ctx context.Context, c client.Client, ns, what, url string, levels []int, d time.Duration) {
@@ -60,6 +61,8 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 		for _, l := range levels {
 			load("POST /1/tokens, Bearer (JWT in the answer)", l, d, http.StatusCreated, jsonPost(url+"/1/tokens", body, h))
 		}
+	case modeBasic:
+		basicVsBearer(ctx, c, ns, url, levels, d)
 	case modeRESTCreate:
 		h := adminHeader()
 		run := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -80,6 +83,45 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 		for _, l := range levels {
 			load("POST /1/tokens (JWT in the answer)", l, d, http.StatusCreated, jsonPost(url+"/1/tokens", body, th))
 		}
+	}
+}
+
+// basicVsBearer runs GET /1/accounts/{id} of the bench account with a Bearer token of that
+// account and the same request signed in with HTTP Basic, at each level for d each, and prints
+// the mean rates of answers 200 and their ratio: Basic costs no hash per request once its
+// password is remembered, so the goal is at least half the Bearer rate.
+func basicVsBearer(ctx context.Context, c client.Client, ns, url string, levels []int, d time.Duration) {
+	login := benchAccount(ctx, c, ns)
+	acct := &tenancyv1alpha1.Account{}
+	check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: benchLoginAccount}, acct))
+	target := url + "/1/accounts/" + acct.Spec.AccountID
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	req.SetBasicAuth(login, benchPassword)
+	basicH := req.Header
+	jwt := tokenJWT(ctx, c, ns, "bench-verify", benchLoginAccount, tenancyv1alpha1.TokenPermissions{})
+	bearerH := http.Header{}
+	bearerH.Set("Authorization", "Bearer "+jwt)
+	// One sign-in first, so that the run measures remembered passwords: until the first hash
+	// ends, concurrent requests with the same password each need a hashing slot, and most get 429.
+	warm, err := get(target, basicH)()
+	check(err)
+	resp, err := http.DefaultClient.Do(warm)
+	check(err)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		check(fmt.Errorf("GET %s with Basic: %s", target, resp.Status))
+	}
+	// The two alternate in rounds, so that a load that shifts during the run (other programs on
+	// the machine) weighs on both alike.
+	const rounds = 5
+	for _, l := range levels {
+		var bearer, basic float64
+		for range rounds {
+			bearer += load("GET /1/accounts/{id}, Bearer", l, d/rounds, http.StatusOK, get(target, bearerH)) / rounds
+			basic += load("GET /1/accounts/{id}, Basic", l, d/rounds, http.StatusOK, get(target, basicH)) / rounds
+		}
+		fmt.Printf("concurrency=%d Bearer=%.0f/s Basic=%.0f/s ratio Basic/s ÷ Bearer/s=%.2f goal ≥ 0.5: %s\n",
+			l, bearer, basic, basic/bearer, verdict(basic >= 0.5*bearer))
 	}
 }
 

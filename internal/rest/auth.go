@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tessera-dev/tessera/internal/principal"
@@ -63,6 +64,12 @@ const MaxLoginLength = 128
 
 // Password checks a login and password under the login protections: a bounded number of hashes
 // in flight and a lockout after repeated failures. Sign-in endpoints call it directly.
+//
+// A lockout in force refuses the login before anything else, even a password the verifier
+// remembers from before the lockout: whoever sent the failures may be the one holding the
+// password, and the lockout is meant to stop the login for a while, whoever asks. Otherwise a
+// remembered password takes no hashing slot (it computes no hash) and counts as a success for
+// the lockout like any right password.
 func (a *Authenticator) Password(r *http.Request, login, password string) (_ *principal.Principal, err error) {
 	defer func() { countSignIn(r, login, err) }()
 	// No Account can hold such a login, so refusing it without a hash tells nobody anything.
@@ -70,12 +77,29 @@ func (a *Authenticator) Password(r *http.Request, login, password string) (_ *pr
 		return nil, verify.ErrWrongPassword
 	}
 	k := a.limiter.key(login)
-	release, err := a.limiter.acquire(k)
-	if err != nil {
+	if err := a.limiter.lockedOut(k); err != nil {
 		return nil, err
 	}
-	p, err := a.Verifier.VerifyPassword(r.Context(), login, password)
-	release()
-	a.limiter.result(k, !errors.Is(err, verify.ErrWrongPassword))
+	p, err := a.Verifier.VerifyPasswordGated(r.Context(), login, password, func() (func(), error) { return a.limiter.acquire(k) })
+	if _, throttled := errors.AsType[*ThrottledError](err); !throttled {
+		a.limiter.result(k, !errors.Is(err, verify.ErrWrongPassword))
+	}
 	return a.attach(p, err)
+}
+
+// lockedOutReason is the refusal of a locked-out login (acquire's words).
+const lockedOutReason = "too many failed sign-ins for this login; try again later"
+
+// lockedOut refuses the login of k while it is locked out. acquire checks the same and then takes
+// a hashing slot, which a remembered password does not need.
+func (l *loginLimiter) lockedOut(k loginKey) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now().UnixNano()
+	for _, e := range l.set(k) {
+		if e.first != 0 && e.key == k && now < e.lockedUntil {
+			return &ThrottledError{RetryAfter: time.Duration(e.lockedUntil - now), Reason: lockedOutReason}
+		}
+	}
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
@@ -30,6 +31,68 @@ import (
 // product's field indexes, Tessera-labelled Secrets only) filled from a real API server: a
 // signature already checked, then the Token, its Secret and its Account looked up in memory.
 func BenchmarkVerifyToken(b *testing.B) {
+	ctx, direct, cached := benchCluster(b)
+	set, err := keys.Generate(keys.ES256, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := benchObjects(ctx, b, direct, set)
+	store := &keys.Store{}
+	store.Put(set)
+	v := &Verifier{Keys: store, Cache: cached, Forest: benchForest(), Issuer: issuer}
+	waitCached(b, func() error { _, err := v.VerifyToken(ctx, raw); return err })
+
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.VerifyToken(ctx, raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyPassword measures VerifyPassword on the same cache: "remembered" a login and
+// password that matched before (passwords.go), "hashed" the same pair forgotten before each
+// call, so a full argon2id verification.
+func BenchmarkVerifyPassword(b *testing.B) {
+	ctx, direct, cached := benchCluster(b)
+	const login, plaintext = "owner@a.example", "bench-Passw0rd"
+	acct := account("a")
+	acct.Spec.Type = tenancyv1alpha1.AccountTypeUser
+	for _, o := range []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: acct.Namespace}}, acct} {
+		if err := direct.Create(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := credential.Store(ctx, direct, acct, plaintext); err != nil {
+		b.Fatal(err)
+	}
+	v := &Verifier{Cache: cached, Forest: benchForest()}
+	waitCached(b, func() error { _, err := v.VerifyPassword(ctx, login, plaintext); return err })
+
+	b.Run("remembered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.VerifyPassword(ctx, login, plaintext); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("hashed", func(b *testing.B) {
+		key := v.passwords.key(login, plaintext)
+		b.ReportAllocs()
+		for b.Loop() {
+			v.passwords.forget(key)
+			if _, err := v.VerifyPassword(ctx, login, plaintext); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// benchCluster starts an API server and returns a direct client and the manager's kind of
+// cached client on it; both stop with the benchmark.
+func benchCluster(b *testing.B) (context.Context, client.Client, client.Client) {
+	b.Helper()
 	logf.SetLogger(logr.Discard())
 	assets, err := testenv.AssetsDir()
 	if err != nil {
@@ -41,9 +104,9 @@ func BenchmarkVerifyToken(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = env.Stop() }()
+	b.Cleanup(func() { _ = env.Stop() })
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	b.Cleanup(cancel)
 
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -56,12 +119,6 @@ func BenchmarkVerifyToken(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := keys.Generate(keys.ES256, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := benchObjects(ctx, b, direct, set)
-
 	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
 	cl, err := cluster.New(cfg, func(o *cluster.Options) {
 		o.Scheme = scheme
@@ -75,24 +132,24 @@ func BenchmarkVerifyToken(b *testing.B) {
 		b.Fatal(err)
 	}
 	go func() { _ = cl.Start(ctx) }()
-	store := &keys.Store{}
-	store.Put(set)
+	return ctx, direct, cl.GetClient()
+}
+
+func benchForest() *tree.Forest {
 	forest := &tree.Forest{}
 	forest.Set(tree.Node{Name: "a"})
-	v := &Verifier{Keys: store, Cache: cl.GetClient(), Forest: forest, Issuer: issuer}
-	// The informers start on the first lookups; wait until they have the objects.
+	return forest
+}
+
+// waitCached waits until check passes: the informers start on the first lookups.
+func waitCached(b *testing.B, check func() error) {
+	b.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		if _, err = v.VerifyToken(ctx, raw); err == nil {
-			break
+		err := check()
+		if err == nil {
+			return
 		}
 		if time.Now().After(deadline) {
-			b.Fatal(err)
-		}
-	}
-
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := v.VerifyToken(ctx, raw); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -60,6 +60,8 @@ type Verifier struct {
 	// verified remembers signatures already checked: ES256 verification costs ~70 µs, a hit
 	// ~0.1 µs. Revocation, expiry and account state are still checked on every call.
 	verified jwt.Cache
+	// passwords remembers login and password pairs that matched (passwords.go).
+	passwords passwordMemory
 }
 
 // Principal is the shared principal.Principal, named here too so that callers written against
@@ -156,37 +158,85 @@ func (v *Verifier) currentJWT(ctx context.Context, tok *tenancyv1alpha1.Token) (
 	return s.Data[tokenSecretKey], nil
 }
 
+// HashGate is taken before a password hash is computed and released after it; its error
+// refuses the check instead. The REST layer bounds the hashes in flight with it.
+type HashGate func() (release func(), err error)
+
 // VerifyPassword checks a login and password. A missing login still costs one hash, so that
-// timing tells nothing about which logins exist.
+// timing tells nothing about which logins exist. A pair that matched lately costs no hash
+// (passwords.go).
 func (v *Verifier) VerifyPassword(ctx context.Context, login, plaintext string) (*Principal, error) {
-	accts := &tenancyv1alpha1.AccountList{}
-	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountLogin: login}, noCopy); err != nil {
+	return v.VerifyPasswordGated(ctx, login, plaintext, nil)
+}
+
+// VerifyPasswordGated is VerifyPassword that takes gate (when not nil) around any hash it
+// computes; a remembered pair does not take it.
+func (v *Verifier) VerifyPasswordGated(ctx context.Context, login, plaintext string, gate HashGate) (*Principal, error) {
+	acct, hash, err := v.passwordOf(ctx, login)
+	if err != nil {
 		return nil, err
 	}
-	var hash string
-	if len(accts.Items) == 1 && accts.Items[0].DeletionTimestamp == nil {
-		a := &accts.Items[0]
-		s := &corev1.Secret{}
-		err := v.Cache.Get(ctx, client.ObjectKey{Namespace: a.Namespace, Name: credential.SecretName(a.Name)}, s)
-		if client.IgnoreNotFound(err) != nil {
+	var key passwordKey
+	if hash != "" {
+		key = v.passwords.key(login, plaintext)
+	}
+	hit := hash != "" && v.passwords.matches(key, acct.UID, hash, v.now())
+	if !hit {
+		if err := checkHash(plaintext, hash, gate); err != nil {
 			return nil, err
 		}
-		// Only the Account's own (or its pending) hash counts: anyone with Secret rights in the
-		// namespace could plant a Secret of that name.
-		hash = credential.HashFor(a, s)
+	}
+	if err := v.mayAct(acct); err != nil {
+		if hit {
+			v.passwords.forget(key)
+		}
+		return nil, err
+	}
+	if !hit {
+		v.passwords.remember(key, acct.UID, hash, v.now())
+	}
+	return &Principal{Account: acct, Credential: principal.Password}, nil
+}
+
+// passwordOf finds the undeleted Account with login and its password hash; the hash is "" when
+// there is no such Account or it has no hash of its own.
+func (v *Verifier) passwordOf(ctx context.Context, login string) (*tenancyv1alpha1.Account, string, error) {
+	accts := &tenancyv1alpha1.AccountList{}
+	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountLogin: login}, noCopy); err != nil {
+		return nil, "", err
+	}
+	if len(accts.Items) != 1 || accts.Items[0].DeletionTimestamp != nil {
+		return nil, "", nil
+	}
+	a := &accts.Items[0]
+	s := &corev1.Secret{}
+	err := v.Cache.Get(ctx, client.ObjectKey{Namespace: a.Namespace, Name: credential.SecretName(a.Name)}, s, noCopy)
+	if client.IgnoreNotFound(err) != nil {
+		return nil, "", err
+	}
+	// Only the Account's own (or its pending) hash counts: anyone with Secret rights in the
+	// namespace could plant a Secret of that name.
+	return a, credential.HashFor(a, s), nil
+}
+
+// checkHash verifies plaintext against hash inside gate; an empty hash costs a dummy hash and
+// never matches.
+func checkHash(plaintext, hash string, gate HashGate) error {
+	if gate != nil {
+		release, err := gate()
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	if hash == "" {
 		password.VerifyDummy(plaintext)
-		return nil, ErrWrongPassword
+		return ErrWrongPassword
 	}
 	if ok, err := password.Verify(plaintext, hash); err != nil || !ok {
-		return nil, ErrWrongPassword
+		return ErrWrongPassword
 	}
-	acct := &accts.Items[0]
-	if err := v.mayAct(acct); err != nil {
-		return nil, err
-	}
-	return &Principal{Account: acct, Credential: principal.Password}, nil
+	return nil
 }
 
 // VerifyAccountID reports whether an account id names an Account that may act.
