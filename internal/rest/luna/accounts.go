@@ -241,8 +241,9 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.
 	acct := cached.DeepCopy()
 	specChanged := body.applyTo(acct)
 	if specChanged {
-		// Optimistic concurrency: the update carries the cached resourceVersion.
-		if err := a.Client.Update(ctx, acct); err != nil {
+		// A merge patch of the changed spec fields: the controller's own writes (finalizer,
+		// status) right after a create must not make the caller's PATCH a conflict.
+		if err := a.Client.Patch(ctx, acct, client.MergeFrom(cached)); err != nil {
 			switch {
 			case people.IsDuplicate(err, claims.AccountLogin.Path):
 				return errLoginExists(acct.Spec.Login)
