@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/tessera-dev/tessera/internal/principal"
@@ -85,21 +84,4 @@ func (a *Authenticator) Password(r *http.Request, login, password string) (_ *pr
 		a.limiter.result(k, !errors.Is(err, verify.ErrWrongPassword))
 	}
 	return a.attach(p, err)
-}
-
-// lockedOutReason is the refusal of a locked-out login (acquire's words).
-const lockedOutReason = "too many failed sign-ins for this login; try again later"
-
-// lockedOut refuses the login of k while it is locked out. acquire checks the same and then takes
-// a hashing slot, which a remembered password does not need.
-func (l *loginLimiter) lockedOut(k loginKey) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now().UnixNano()
-	for _, e := range l.set(k) {
-		if e.first != 0 && e.key == k && now < e.lockedUntil {
-			return &ThrottledError{RetryAfter: time.Duration(e.lockedUntil - now), Reason: lockedOutReason}
-		}
-	}
-	return nil
 }

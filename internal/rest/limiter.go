@@ -96,19 +96,28 @@ func (l *loginLimiter) set(k loginKey) []failureEntry {
 	return l.table[i*failureWays : (i+1)*failureWays]
 }
 
-// acquire takes a hashing slot for the login of k, or refuses without waiting.
-func (l *loginLimiter) acquire(k loginKey) (release func(), err error) {
+// lockedOutReason is the refusal of a locked-out login.
+const lockedOutReason = "too many failed sign-ins for this login; try again later"
+
+// lockedOut refuses the login of k while it is locked out: acquire asks it before taking a
+// hashing slot, and a remembered password, which needs no slot, asks it alone.
+func (l *loginLimiter) lockedOut(k loginKey) error {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	now := l.now().UnixNano()
-	set := l.set(k)
-	for i := range set {
-		if e := &set[i]; e.first != 0 && e.key == k && now < e.lockedUntil {
-			wait := time.Duration(e.lockedUntil - now)
-			l.mu.Unlock()
-			return nil, &ThrottledError{RetryAfter: wait, Reason: "too many failed sign-ins for this login; try again later"}
+	for _, e := range l.set(k) {
+		if e.first != 0 && e.key == k && now < e.lockedUntil {
+			return &ThrottledError{RetryAfter: time.Duration(e.lockedUntil - now), Reason: lockedOutReason}
 		}
 	}
-	l.mu.Unlock()
+	return nil
+}
+
+// acquire takes a hashing slot for the login of k, or refuses without waiting.
+func (l *loginLimiter) acquire(k loginKey) (release func(), err error) {
+	if err := l.lockedOut(k); err != nil {
+		return nil, err
+	}
 	select {
 	case l.slots <- struct{}{}:
 		return func() { <-l.slots }, nil
