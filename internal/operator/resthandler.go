@@ -13,6 +13,7 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/notify"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/rest/identity"
@@ -40,7 +41,20 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	if err != nil {
 		return nil, err
 	}
-	(&luna.API{Auth: auth, Client: mgr.GetClient(), Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Changes: changes, Health: []luna.HealthCheck{
+	lists, err := listindex.Register(context.Background(), mgr.GetCache())
+	if err != nil {
+		return nil, err
+	}
+	lunaReady := func(ctx context.Context) error {
+		if !lists.Synced() {
+			return errors.New("the list indexes are still loading")
+		}
+		if ready == nil {
+			return nil
+		}
+		return ready(ctx)
+	}
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Lists: lists, Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: lunaReady, Changes: changes, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},

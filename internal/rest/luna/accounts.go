@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -19,6 +18,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
@@ -120,88 +120,16 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal
 	case err != nil:
 		return err
 	}
+	ref := client.ObjectKeyFromObject(acct)
+	if err := a.awaitLists(ctx, func(ctx context.Context, l *listindex.Lists) (bool, error) {
+		got, err := a.accountByID(ctx, id)
+		return got != nil && l.Accounts.Reflects(ref, got) && l.Tokens.OwnerLive(ref), err
+	}); err != nil {
+		return err
+	}
 	url := "/1/accounts/" + id
 	w.Header().Set("Location", url)
 	writeJSON(w, http.StatusCreated, map[string]string{fieldAccountID: id, "url": url})
-	return nil
-}
-
-func (a *API) listAccounts(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	q := r.URL.Query()
-	pq, e := parsePageQuery(q)
-	if e != nil {
-		return e
-	}
-	targets, e := parseTargets(q)
-	if e != nil {
-		return e
-	}
-	login := ""
-	if q.Has(fieldLogin) {
-		login = q.Get(fieldLogin)
-		if checkLogin(fieldLogin, login) != nil {
-			return errBadQuery(fieldLogin)
-		}
-	}
-	typ := ""
-	if q.Has(fieldAccountType) {
-		typ = q.Get(fieldAccountType)
-		if !validAccountType(typ) {
-			return errBadQuery(fieldAccountType)
-		}
-	}
-	items, err := a.visibleAccounts(r.Context(), c, login)
-	if err != nil {
-		return err
-	}
-	matched := items[:0]
-	for _, acct := range items {
-		if (typ == "" || accountType(acct) == typ) && pq.inRange(acct.CreationTimestamp.Time) {
-			matched = append(matched, acct)
-		}
-	}
-	start, end := pq.window(len(matched))
-	out := make([]map[string]any, 0, end-start)
-	for _, acct := range matched[start:end] {
-		out = append(out, accountJSON(acct, targets))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": out, "total_count": len(matched)})
-	return nil
-}
-
-// visibleAccounts lists the accounts the caller may see, oldest first (login narrows it through
-// the index).
-func (a *API) visibleAccounts(ctx context.Context, c *principal.Principal, login string) ([]*tenancyv1alpha1.Account, error) {
-	l := &tenancyv1alpha1.AccountList{}
-	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
-	if login != "" {
-		opts = append(opts, client.MatchingFields{index.AccountLogin: login})
-	}
-	if err := a.Client.List(ctx, l, opts...); err != nil {
-		return nil, err
-	}
-	out := make([]*tenancyv1alpha1.Account, 0, len(l.Items))
-	for i := range l.Items {
-		acct := &l.Items[i]
-		if acct.DeletionTimestamp == nil && acct.Spec.AccountID != "" && canSeeAccount(c, acct) {
-			out = append(out, acct)
-		}
-	}
-	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Account) int {
-		if c := x.CreationTimestamp.Compare(y.CreationTimestamp.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Spec.AccountID, y.Spec.AccountID)
-	})
-	return out, nil
-}
-
-func (a *API) countAccounts(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	items, err := a.visibleAccounts(r.Context(), c, "")
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"count": len(items)})
 	return nil
 }
 
@@ -266,7 +194,8 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, c *principal.
 		if _, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
 			got, err := a.accountByID(ctx, id)
 			return got != nil && got.Spec.Login == acct.Spec.Login &&
-				got.Spec.Type == acct.Spec.Type && got.Spec.Description == acct.Spec.Description, err
+				got.Spec.Type == acct.Spec.Type && got.Spec.Description == acct.Spec.Description &&
+				(a.Lists == nil || a.Lists.Accounts.Reflects(client.ObjectKeyFromObject(got), got)), err
 		}); err != nil {
 			return err
 		}
@@ -331,6 +260,12 @@ func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, c *principal
 	if _, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
 		got, err := a.accountByID(ctx, id)
 		return got == nil, err
+	}); err != nil {
+		return err
+	}
+	ref := client.ObjectKeyFromObject(acct)
+	if err := a.awaitLists(ctx, func(_ context.Context, l *listindex.Lists) (bool, error) {
+		return l.Accounts.Reflects(ref, nil) && !l.Tokens.OwnerLive(ref), nil
 	}); err != nil {
 		return err
 	}

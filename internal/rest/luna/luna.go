@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/notify"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/verify"
@@ -35,6 +36,9 @@ type API struct {
 	// Client is the manager's client: reads come from the informer cache (through the field
 	// indexes), writes go to the API server.
 	Client client.Client
+	// Lists keeps the orders GET /1/accounts and GET /1/tokens page by (listindex.Register);
+	// without it those lists answer 503.
+	Lists *listindex.Lists
 	// Verifier checks tokens and account ids for /1/verifier.
 	Verifier *verify.Verifier
 	// Config is the service configuration /1/config shows, section by section; values of keys

@@ -1,11 +1,14 @@
 package luna
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tessera-dev/tessera/internal/listindex"
 )
 
 // pageQuery is the page, page_size and create_time bounds of a list request.
@@ -57,9 +60,15 @@ func (pq pageQuery) inRange(t time.Time) bool {
 	return true
 }
 
+// created is the create_time bounds as an index window.
+func (pq pageQuery) created() listindex.Window { return listindex.Window{Since: pq.Gte, Before: pq.Lt} }
+
+// offset is the position of the page's first item.
+func (pq pageQuery) offset() int { return (pq.Page - 1) * pq.PageSize }
+
 // window returns the [start, end) slice bounds of the requested page over n items.
 func (pq pageQuery) window(n int) (int, int) {
-	start := (pq.Page - 1) * pq.PageSize
+	start := pq.offset()
 	if start > n || start < 0 {
 		return n, n
 	}
@@ -120,4 +129,37 @@ func accountIDHeader(h string, required bool) (string, *apiError) {
 		return "", errAccountIDNotUUID()
 	}
 	return h, nil
+}
+
+// lists returns the list indexes once they hold the informers' initial lists, waiting for that
+// at most the wait timeout (the first requests after a start), else 503.
+func (a *API) lists(ctx context.Context) (*listindex.Lists, error) {
+	if a.Lists == nil {
+		return nil, errUnavailable("the list indexes are not configured")
+	}
+	if !a.Lists.Synced() {
+		if ok, err := a.waitUntil(ctx, func(context.Context) (bool, error) { return a.Lists.Synced(), nil }); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, errUnavailable("the list indexes are still loading")
+		}
+	}
+	return a.Lists, nil
+}
+
+// awaitLists waits until shown holds of the list indexes: the indexes see a change just after
+// the cache does, and a write that answered before lists show it would let the client's next
+// list miss it.
+func (a *API) awaitLists(ctx context.Context, shown func(ctx context.Context, l *listindex.Lists) (bool, error)) error {
+	if a.Lists == nil {
+		return nil
+	}
+	ok, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) { return shown(ctx, a.Lists) })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errTimeout("the change was stored but lists do not show it yet; retry shortly")
+	}
+	return nil
 }

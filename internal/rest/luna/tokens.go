@@ -3,15 +3,13 @@ package luna
 import (
 	"context"
 	"net/http"
-	"slices"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/index"
+	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
@@ -96,6 +94,13 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 	if err != nil {
 		return err
 	}
+	ref, ownerRef := client.ObjectKeyFromObject(tok), client.ObjectKeyFromObject(owner)
+	if err := a.awaitLists(ctx, func(ctx context.Context, l *listindex.Lists) (bool, error) {
+		got, err := a.tokenByID(ctx, tok.Spec.TokenID)
+		return got != nil && l.Tokens.Reflects(ref, got) && l.Tokens.OwnerLive(ownerRef), err
+	}); err != nil {
+		return err
+	}
 	a.writeTokenCreated(w, tok.Spec.TokenID, jwt)
 	return nil
 }
@@ -124,66 +129,52 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Pr
 		return e
 	}
 	ctx := r.Context()
-	l := &tenancyv1alpha1.TokenList{}
-	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
+	// owner narrows the list to one account's tokens; nil is every account's.
+	var owner *client.ObjectKey
 	if accountID != "" {
-		owner, err := a.accountByID(ctx, accountID)
+		acct, err := a.accountByID(ctx, accountID)
 		if err != nil {
 			return err
 		}
-		if owner == nil || !canSeeTokenOf(c, owner) {
+		if acct == nil || !canSeeTokenOf(c, acct) {
 			writeJSON(w, http.StatusOK, map[string]any{"tokens": []any{}})
 			return nil
 		}
-		opts = append(opts, client.InNamespace(owner.Namespace), client.MatchingFields{index.TokenAccount: owner.Name})
-	} else if !isAdmin(c) || (c.IsToken() && !visibilityAll(c)) {
-		me := c.Account
-		opts = append(opts, client.InNamespace(me.Namespace), client.MatchingFields{index.TokenAccount: me.Name})
+		owner = new(client.ObjectKeyFromObject(acct))
+	} else if !canSeeTokenOf(c, others) {
+		owner = new(client.ObjectKeyFromObject(c.Account))
 	}
-	if err := a.Client.List(ctx, l, opts...); err != nil {
+	lists, err := a.lists(ctx)
+	if err != nil {
 		return err
 	}
-	toks := make([]*tenancyv1alpha1.Token, 0, len(l.Items))
-	for i := range l.Items {
-		t := &l.Items[i]
-		if t.DeletionTimestamp == nil && t.Spec.TokenID != "" && pq.inRange(t.CreationTimestamp.Time) {
-			toks = append(toks, t)
-		}
-	}
-	slices.SortFunc(toks, func(x, y *tenancyv1alpha1.Token) int {
-		if c := x.CreationTimestamp.Compare(y.CreationTimestamp.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Spec.TokenID, y.Spec.TokenID)
-	})
-	out := []map[string]any{}
+	refs, _ := lists.Tokens.Page(owner, pq.created(), pq.offset(), pq.PageSize)
+	out := make([]map[string]any, 0, len(refs))
 	owners := map[client.ObjectKey]*tenancyv1alpha1.Account{}
-	skip := (pq.Page - 1) * pq.PageSize
-	for _, t := range toks {
-		if len(out) == pq.PageSize {
-			break
-		}
-		key := client.ObjectKey{Namespace: t.Namespace, Name: t.Spec.AccountRef.Name}
-		owner, seen := owners[key]
-		if !seen {
-			var err error
-			if owner, err = a.ownerOf(ctx, t); err != nil {
-				return err
-			}
-			owners[key] = owner
-		}
-		if owner == nil || !canSeeTokenOf(c, owner) {
+	for _, ref := range refs {
+		// Read from the cache on the way out; one deleted since the index was read is left out.
+		t := &tenancyv1alpha1.Token{}
+		if err := a.Client.Get(ctx, ref, t, client.UnsafeDisableDeepCopy); client.IgnoreNotFound(err) != nil {
+			return err
+		} else if err != nil || t.DeletionTimestamp != nil || t.Spec.TokenID == "" {
 			continue
 		}
-		if skip > 0 {
-			skip--
+		key := client.ObjectKey{Namespace: t.Namespace, Name: t.Spec.AccountRef.Name}
+		acct, seen := owners[key]
+		if !seen {
+			if acct, err = a.ownerOf(ctx, t); err != nil {
+				return err
+			}
+			owners[key] = acct
+		}
+		if acct == nil || !canSeeTokenOf(c, acct) {
 			continue
 		}
 		jwt, err := a.jwtOf(ctx, t)
 		if err != nil {
 			return err
 		}
-		out = append(out, tokenJSON(t, owner.Spec.AccountID, jwt, targets))
+		out = append(out, tokenJSON(t, acct.Spec.AccountID, jwt, targets))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
 	return nil
@@ -279,9 +270,10 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *principal.P
 		}
 		return err
 	}
+	ref := client.ObjectKeyFromObject(t)
 	if _, err := a.waitUntil(ctx, func(ctx context.Context) (bool, error) {
 		got, err := a.tokenByID(ctx, id)
-		return got == nil, err
+		return got == nil && (a.Lists == nil || a.Lists.Tokens.Reflects(ref, nil)), err
 	}); err != nil {
 		return err
 	}
