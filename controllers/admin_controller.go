@@ -79,7 +79,7 @@ func summarizeAdmin(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1al
 		if access == 0 {
 			access = tenancyv1alpha1.AccessFull // the schema default, for objects stored before it
 		}
-		adm.Status.Role, _ = tenancyv1alpha1.AdminRole(g.Group.Spec.Kind, access)
+		adm.Status.Role, _ = tenancyv1alpha1.GroupAdminRole(g.Group.Name, g.Group.Spec.Kind, access)
 	}
 	adm.Status.AccountID = ""
 	if acct != nil {

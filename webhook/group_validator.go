@@ -83,6 +83,13 @@ func (v *GroupValidator) checkUpdate(ctx context.Context, old, g *tenancyv1alpha
 			return err
 		}
 	}
+	if old.Spec.Kind != g.Spec.Kind && old.Spec.Parent != "" {
+		// The portal's modification rules, at the Group's grade before the change.
+		if grade := len(anc) - 1; !tree.KindChangeAllowed(int32(old.Spec.Kind), grade, int32(g.Spec.Kind)) {
+			return invalidGroup(g.Name, tenancyv1alpha1.CauseTreeRule, field.NotSupported(field.NewPath("spec", "kind"),
+				g.Spec.Kind, kindNames(append([]int32{int32(old.Spec.Kind)}, tree.Modification.Allowed(int32(old.Spec.Kind), grade)...))))
+		}
+	}
 	return nil
 }
 

@@ -27,3 +27,18 @@ func TestAdminRole(t *testing.T) {
 		t.Error("an unknown kind got a role")
 	}
 }
+
+func TestGroupAdminRole(t *testing.T) {
+	if got, _ := GroupAdminRole(RootGroupName, GroupKindRoot, AccessFull); got != RoleRootAdmin {
+		t.Errorf("the root Group's admin is %s, want root_admin", got)
+	}
+	if got, _ := GroupAdminRole("nested", GroupKindRoot, AccessFull); got != RolePartnerAdmin {
+		t.Errorf("a kind-0 Group below the root makes %s, want partner_admin", got)
+	}
+	if got, _ := GroupAdminRole("nested", GroupKindRoot, AccessRead); got != RoleReadonlyAdmin {
+		t.Errorf("read-only access below the root makes %s, want readonly_admin", got)
+	}
+	if got, _ := GroupAdminRole("acme", GroupKindEndUserCompany, AccessFull); got != RoleCompanyAdmin {
+		t.Errorf("a company's admin is %s, want company_admin", got)
+	}
+}

@@ -54,6 +54,18 @@ func AdminRole(kind GroupKind, access AccessType) (role PortalRole, ok bool) {
 	return "", false
 }
 
+// GroupAdminRole is the portal role of an administrator of the Group named group, of kind,
+// with access: AdminRole, except that only the root Group (RootGroupName) makes a root_admin. A
+// Group of kind 0 below the root (the portal lets the root hold one) makes partner_admins:
+// root_admin means the whole tree.
+func GroupAdminRole(group string, kind GroupKind, access AccessType) (role PortalRole, ok bool) {
+	role, ok = AdminRole(kind, access)
+	if role == RoleRootAdmin && group != RootGroupName {
+		role = RolePartnerAdmin
+	}
+	return role, ok
+}
+
 // AdminSpec is the desired state of an Admin.
 //
 // +kubebuilder:validation:XValidation:rule="self.accountRef.name == oldSelf.accountRef.name",message="accountRef is immutable",fieldPath=".accountRef"

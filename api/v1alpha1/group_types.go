@@ -7,11 +7,15 @@ import (
 )
 
 // GroupKind is the portal's tier of a Group in the tenant tree. The allowed parent→child kinds
-// follow the portal's /logic/rules:
+// follow the portal's /logic/rules (internal/tree.Creation), checked at admission:
 //
-//	Root 0 → 10, 20, 21, 30, 40 (and 0 directly under the root) · Distributor 10 → 20, 30, 40 ·
-//	SubDistributor 20 → 30, 40 · Provider 21 → 31 · MSP 30 → 40 · Reseller 31 → 31, 40 ·
-//	EndUserCompany 40 → 50 · CompanyDepartment 50 → 50.
+//	the root Group (grade 0) → 0, 10, 20, 30, 40 · a kind-0 Group below it → 10, 20, 21, 30, 40 ·
+//	Distributor 10 → 20, 30, 40 · SubDistributor 20 → 30, 40 · Provider 21 → 31 · MSP 30 → 40 ·
+//	Reseller 31 → 31, 40 · EndUserCompany 40 → 50 · CompanyDepartment 50 → 50.
+//
+// Service users (Accounts without an Admin grant, in the portal) belong under kinds 40 and 50.
+// A kind changes only as the portal's modification rules allow (an MSP 30 at grade 1–2 may
+// become 10 or 20, at grade 3 a 20); every other kind is fixed once created.
 //
 // +kubebuilder:validation:Enum=0;10;20;21;30;31;40;50
 type GroupKind int32

@@ -73,6 +73,26 @@ var _ = Describe("Admission", func() {
 		Expect(err.Error()).To(ContainSubstring("cycle"))
 	})
 
+	It("changes a Group's kind only as the portal's modification rules allow", func() {
+		Expect(k8s.Create(ctx, group("wh-kind-msp", "root", tenancyv1alpha1.GroupKindMSP))).To(Succeed())
+		Expect(k8s.Create(ctx, group("wh-kind-co", "root", tenancyv1alpha1.GroupKindEndUserCompany))).To(Succeed())
+		setKind := func(name string, kind tenancyv1alpha1.GroupKind) error {
+			var err error
+			Eventually(func() bool {
+				g := &tenancyv1alpha1.Group{}
+				Expect(k8s.Get(ctx, client.ObjectKey{Name: name}, g)).To(Succeed())
+				g.Spec.Kind = kind
+				err = k8s.Update(ctx, g)
+				return apierrors.IsConflict(err)
+			}, 5*time.Second, 50*time.Millisecond).Should(BeFalse())
+			return err
+		}
+		err := setKind("wh-kind-co", tenancyv1alpha1.GroupKindMSP) // a company never changes kind
+		expectInvalid(err, "spec.kind")
+		Expect(err.Error()).To(ContainSubstring(`supported values: "40"`))
+		Expect(setKind("wh-kind-msp", tenancyv1alpha1.GroupKindDistributor)).To(Succeed()) // an MSP at grade 1 may
+	})
+
 	It("refuses two siblings with one display name", func() {
 		first := group("wh-sib-1", "root", tenancyv1alpha1.GroupKindEndUserCompany)
 		first.Spec.DisplayName = "Initech"

@@ -17,8 +17,8 @@ import (
 //   - Open without credentials: the families Tessera does not implement (501), GET /docs/spec.
 //     Everything else needs credentials (credentials below): HTTP Basic login:password for now.
 //     Without any: 401.
-//   - A caller's role follows from its Admin grant: tenancyv1alpha1.AdminRole of its Group's
-//     kind and its access type: root_admin on the root (kind 0), partner_admin on kinds 10–31,
+//   - A caller's role follows from its Admin grant: tenancyv1alpha1.GroupAdminRole of its Group's
+//     kind and its access type: root_admin on the root Group only, partner_admin on kinds 10–31,
 //     company_admin on 40, unit_admin on 50, readonly_admin with access type exactly 1. An
 //     Account without a grant (a service user) has no role; tenant_viewer is never granted.
 //   - Each route carries the seed's AllowedTo list: a role outside it answers 403. Routes the
@@ -213,6 +213,6 @@ func (a *API) callerOf(r *http.Request, p *principal.Principal) (*caller, error)
 	if !ok {
 		return c, nil
 	}
-	c.role, _ = tenancyv1alpha1.AdminRole(tenancyv1alpha1.GroupKind(node.Kind), c.access)
+	c.role, _ = tenancyv1alpha1.GroupAdminRole(c.home, tenancyv1alpha1.GroupKind(node.Kind), c.access)
 	return c, nil
 }
