@@ -3,6 +3,7 @@ package luna
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -106,26 +107,31 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *principal.P
 }
 
 func (a *API) writeTokenCreated(w http.ResponseWriter, id, jwt string) {
-	url := "/1/tokens/" + id
-	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, map[string]string{fieldToken: jwt, fieldTokenID: id, "url": url})
+	location := "/1/tokens/" + id
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusCreated, map[string]string{fieldToken: jwt, fieldTokenID: id, "url": location})
+}
+
+// tokenReadQuery reads what the token reads share — the permissions targets and account_id —
+// and refuses a caller whose credential may not view tokens.
+func tokenReadQuery(q url.Values, c *principal.Principal) (targets, accountID string, e *apiError) {
+	if targets, e = parsePermissionsTargets(q); e != nil {
+		return "", "", e
+	}
+	if accountID, e = parseUUIDQuery(q, fieldAccountID); e != nil {
+		return "", "", e
+	}
+	return targets, accountID, tokenVerb(c, "view")
 }
 
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
 	q := r.URL.Query()
-	targets, e := parsePermissionsTargets(q)
+	targets, accountID, e := tokenReadQuery(q, c)
 	if e != nil {
 		return e
 	}
 	pq, e := parsePageQuery(q)
 	if e != nil {
-		return e
-	}
-	accountID, e := parseUUIDQuery(q, fieldAccountID)
-	if e != nil {
-		return e
-	}
-	if e := tokenVerb(c, "view"); e != nil {
 		return e
 	}
 	ctx := r.Context()
@@ -181,16 +187,8 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *principal.Pr
 }
 
 func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *principal.Principal) error {
-	q := r.URL.Query()
-	targets, e := parsePermissionsTargets(q)
+	targets, accountID, e := tokenReadQuery(r.URL.Query(), c)
 	if e != nil {
-		return e
-	}
-	accountID, e := parseUUIDQuery(q, fieldAccountID)
-	if e != nil {
-		return e
-	}
-	if e := tokenVerb(c, "view"); e != nil {
 		return e
 	}
 	ctx := r.Context()
