@@ -5,6 +5,7 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/tessera-dev/tessera/internal/ids"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/listindex"
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
@@ -213,13 +215,22 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	verifier := &verify.Verifier{Keys: keyStore, Cache: mgr.GetClient(), Forest: view, Issuer: o.Issuer}
 	booted := &bootstrap.Readiness{Cache: mgr.GetClient(), Synced: mgr.GetCache().WaitForCacheSync, Forest: view,
 		Admin: o.AdminLogin != ""}
+	// The REST lists page through indexes kept from the cache (internal/listindex): a list is
+	// right only once they have loaded.
+	lists, err := listindex.Register(context.Background(), mgr.GetCache())
+	if err != nil {
+		return nil, err
+	}
 	serving := func(ctx context.Context) error {
 		if err := keyStore.Check(nil); err != nil {
 			return err
 		}
+		if !lists.Synced() {
+			return errors.New("the list indexes are still loading")
+		}
 		return booted.Check(ctx)
 	}
-	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace, serving)
+	handler, err := newRESTHandler(mgr, keyStore, verifier, lists, o.Issuer, o.Namespace, serving)
 	if err != nil {
 		return nil, err
 	}

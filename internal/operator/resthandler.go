@@ -25,8 +25,8 @@ import (
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
 // ready gates /healthcheck (nil once Tessera serves what it announces).
-func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer, namespace string,
-	ready func(context.Context) error) (http.Handler, error) {
+func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, lists *listindex.Lists,
+	issuer, namespace string, ready func(context.Context) error) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
@@ -41,20 +41,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	if err != nil {
 		return nil, err
 	}
-	lists, err := listindex.Register(context.Background(), mgr.GetCache())
-	if err != nil {
-		return nil, err
-	}
-	lunaReady := func(ctx context.Context) error {
-		if !lists.Synced() {
-			return errors.New("the list indexes are still loading")
-		}
-		if ready == nil {
-			return nil
-		}
-		return ready(ctx)
-	}
-	(&luna.API{Auth: auth, Client: mgr.GetClient(), Lists: lists, Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: lunaReady, Changes: changes, Health: []luna.HealthCheck{
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Lists: lists, Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Changes: changes, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},
