@@ -116,7 +116,7 @@ func checkLogin(name, login string) error {
 
 // forgotLink is GET /actions/forgot_link?username: the page where that login asks for a
 // password reset: on the account server of its group's brand when it has one, else on
-// Tessera's. Its answer does not tell whether the login exists.
+// Tessera's. An unknown login gets Tessera's link, as a login of an unbranded group does.
 func (a *API) forgotLink(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	ctx := r.Context()
 	values, ok := r.URL.Query()["username"]
