@@ -141,6 +141,7 @@ var _ = Describe("The portal's account flows (/api/1/actions)", func() {
 		Expect(p.Body).To(HaveKeyWithValue("base_url", restURL))
 		Expect(p.Body).To(HaveKeyWithValue("company", "Flows "+flows.u))
 		Expect(p.Body).To(HaveKeyWithValue("support_phone", BeNil()))
+		Expect(p.Header.Get("Cache-Control")).To(Equal("no-store"))
 		claims := oteJWTPayload(p.Body["token"].(string))
 		Expect(claims).To(HaveKeyWithValue("aud", jwt.AudienceActionActivate))
 		Expect(claims["exp"].(float64) - claims["iat"].(float64)).To(BeEquivalentTo(7 * 24 * 3600))

@@ -182,6 +182,7 @@ func (a *API) mailParams(act action) handler {
 		if err != nil {
 			return err
 		}
+		w.Header().Set("Cache-Control", "no-store") // it carries a working token
 		writeJSON(w, http.StatusOK, v)
 		return nil
 	}
