@@ -78,6 +78,7 @@ func runLocal(args []string) error {
 		Issuer:            cmp.Or(signing.Issuer, defaultIssuer(*restAddr)),
 		SigningAlgorithm:  signing.SigningAlgorithm,
 		KeyRotationPeriod: signing.KeyRotationPeriod,
+		OutboxDir:         filepath.Join(*dir, "outbox"),
 	}
 	if err := operator.Prepare(ctx, cp.RESTConfig(), o); err != nil {
 		return err
@@ -101,9 +102,10 @@ Tessera is running locally.
   API server:     %s
   kubeconfig:     %s  (try: kubectl --kubeconfig %s get tessera)
   state and logs: %s
+  e-mails:        %s  (one .eml file each, instead of sending)
 Press Ctrl-C to stop; the data stays in %s.
 
-`, *restAddr, *restAddr, cp.APIServerURL(), abs, cp.KubeconfigPath(), *dir, *dir)
+`, *restAddr, *restAddr, cp.APIServerURL(), abs, cp.KubeconfigPath(), *dir, o.OutboxDir, *dir)
 	if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -87,6 +87,10 @@ type Options struct {
 	SigningAlgorithm keys.Algorithm
 	// KeyRotationPeriod is how long a signing key stays active; 0 never rotates on schedule.
 	KeyRotationPeriod time.Duration
+
+	// OutboxDir, when set (local mode), receives every e-mail the portal sends as an RFC 5322
+	// .eml file instead of sending it through the brand's SMTP server.
+	OutboxDir string
 }
 
 // Scheme returns a scheme with the Kubernetes and Tessera types.
@@ -230,7 +234,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		}
 		return booted.Check(ctx)
 	}
-	handler, err := newRESTHandler(mgr, keyStore, verifier, lists, o.Issuer, o.Namespace, serving)
+	handler, err := newRESTHandler(mgr, o, keyStore, verifier, lists, serving)
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,10 @@ import (
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-// ready gates /healthcheck (nil once Tessera serves what it announces).
-func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, lists *listindex.Lists,
-	issuer, namespace string, ready func(context.Context) error) (http.Handler, error) {
+// o's Issuer, Namespace and OutboxDir (where the portal's e-mails go in local mode; "" sends
+// them) shape it; ready gates /healthcheck (nil once Tessera serves what it announces).
+func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier *verify.Verifier, lists *listindex.Lists,
+	ready func(context.Context) error) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
@@ -41,7 +42,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	if err != nil {
 		return nil, err
 	}
-	(&luna.API{Auth: auth, Client: mgr.GetClient(), Lists: lists, Verifier: verifier, Config: luna.BaseConfig(issuer), Ready: ready, Changes: changes, Health: []luna.HealthCheck{
+	(&luna.API{Auth: auth, Client: mgr.GetClient(), Lists: lists, Verifier: verifier, Config: luna.BaseConfig(o.Issuer), Ready: ready, Changes: changes, Health: []luna.HealthCheck{
 		{Component: "kubernetes_api_server", Check: func(ctx context.Context) error {
 			return dc.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
 		}},
@@ -56,7 +57,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 
 	// ote-stack (seed 003) under /v1/ and the identity API (seed 004) under /api/vX.Y.Z/: their
 	// sign-ins are session JWTs, revoked through one watched ConfigMap in the operator namespace.
-	revocations, err := verify.NewSessionRevocations(mgr, namespace)
+	revocations, err := verify.NewSessionRevocations(mgr, o.Namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), Foreign: router.WriterFor}).Register(mux)
 	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
-	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest}).Register(mux)
+	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, Outbox: o.OutboxDir}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +82,7 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 		writeJSON(w, set.JWKS())
 	})
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, jwt.Discovery(issuer))
+		writeJSON(w, jwt.Discovery(o.Issuer))
 	})
 	metrics := restserver.NewMetrics()
 	mux.Handle("GET /metrics", metrics.Handler())

@@ -36,6 +36,8 @@ var (
 	cancel  context.CancelFunc
 	// op is the running operator, for its Verifier and key Store.
 	op *operator.Operator
+	// outboxDir receives the portal's e-mails, as local mode's .tessera/outbox/ does.
+	outboxDir string
 )
 
 func TestIntegration(t *testing.T) {
@@ -57,6 +59,7 @@ var _ = BeforeSuite(func() {
 	webhookPort, restPort := ports[0], ports[1]
 	restAddr := "127.0.0.1:" + strconv.Itoa(restPort)
 	restURL = "http://" + restAddr
+	outboxDir = filepath.Join(GinkgoT().TempDir(), "outbox")
 
 	o := operator.Options{
 		Namespace:        "tessera-system",
@@ -72,6 +75,7 @@ var _ = BeforeSuite(func() {
 		AdminLogin:       adminLogin,
 		AdminPassword:    adminPassword,
 		Issuer:           restURL,
+		OutboxDir:        outboxDir,
 	}
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())

@@ -29,6 +29,9 @@ type API struct {
 	Client client.Client
 	// Forest is the tenant tree, for ancestry, subtrees and locks without API calls.
 	Forest *tree.Forest
+	// Outbox, when set (local mode), is the directory every e-mail is written to as an RFC 5322
+	// .eml file instead of being sent through the brand's SMTP server.
+	Outbox string
 	// WaitTimeout bounds how long a write waits until the cache and the tree show it; zero
 	// means credential.VisibleWithin.
 	WaitTimeout time.Duration

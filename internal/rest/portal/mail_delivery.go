@@ -1,0 +1,115 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/mail"
+)
+
+// smtpSettings reads the SMTP server the brand of g sends through, nil when it sets none. The
+// branding family provides it (its smtpFor); until then mail goes only to the outbox.
+var smtpSettings func(a *API, ctx context.Context, g *tenancyv1alpha1.Group) (*mail.SMTPConfig, error)
+
+// brandLinks is what the e-mails and the token pages say of the brand a group shows.
+type brandLinks struct {
+	Company, AccountServerURL, SupportURL, SupportPhone, UserGuideURL string
+	TermsURL, PlatformTermsURL, PrivacyPolicyURL                      string
+}
+
+// brandOf reads the brand g shows (its own or the nearest ancestor's), nil without one. The
+// branding family provides it; until then every group shows Tessera's defaults.
+var brandOf func(a *API, ctx context.Context, g *tenancyv1alpha1.Group) (*brandLinks, error)
+
+// brandLinks is the brand g shows; the company is the group's name unless the brand names one.
+func (a *API) brandLinks(ctx context.Context, g *tenancyv1alpha1.Group) (*brandLinks, error) {
+	b := &brandLinks{}
+	if brandOf != nil {
+		got, err := brandOf(a, ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		if got != nil {
+			b = got
+		}
+	}
+	if b.Company == "" {
+		b.Company = groupName(g)
+	}
+	return b, nil
+}
+
+// serverURL is where Tessera serves, as its tokens' issuer names it (never the request's Host
+// header, which a client chooses: links in e-mails must not point where a client says).
+func (a *API) serverURL() string {
+	if a.Auth == nil || a.Auth.Verifier == nil {
+		return ""
+	}
+	return strings.TrimRight(a.Auth.Verifier.Issuer, "/")
+}
+
+// absoluteURL gives a brand's URL ("mc-cloud.example.com" in the seed) a scheme.
+func absoluteURL(u string) string {
+	if strings.Contains(u, "://") {
+		return strings.TrimRight(u, "/")
+	}
+	return "https://" + strings.TrimRight(u, "/")
+}
+
+// deliver sends m for g: into the outbox when one is configured (local mode), else through the
+// SMTP server of g's brand, within mail.DefaultTimeout. The sender is the brand's (its SMTP
+// From), else no-reply at Tessera's host.
+func (a *API) deliver(ctx context.Context, g *tenancyv1alpha1.Group, m *mail.Message) error {
+	var cfg *mail.SMTPConfig
+	if smtpSettings != nil {
+		var err error
+		if cfg, err = smtpSettings(a, ctx, g); err != nil {
+			return err
+		}
+	}
+	b, err := a.brandLinks(ctx, g)
+	if err != nil {
+		return err
+	}
+	m.From = a.sender(cfg, b.Company)
+	var mailer mail.Mailer
+	switch {
+	case a.Outbox != "":
+		mailer = &mail.Outbox{Dir: a.Outbox}
+	case cfg != nil:
+		mailer = &mail.SMTP{Config: *cfg}
+	default:
+		return newErr(http.StatusServiceUnavailable, "group %d cannot send e-mail: its brand has no SMTP settings", g.Spec.ID)
+	}
+	switch err := mailer.Send(ctx, m); {
+	case errors.Is(err, mail.ErrDelivery):
+		return newErr(http.StatusBadGateway, "%v", err) // names the server and its reply, never the password
+	case errors.Is(err, mail.ErrInvalid):
+		return errBadRequest("the e-mail cannot be sent: %v", err)
+	default:
+		return err
+	}
+}
+
+// sender is the From of a group's e-mails: its SMTP settings' address, named after the
+// company, else no-reply at Tessera's host.
+func (a *API) sender(cfg *mail.SMTPConfig, company string) string {
+	if cfg != nil && cfg.From != "" {
+		if addr, err := netmail.ParseAddress(cfg.From); err == nil {
+			if addr.Name == "" {
+				addr.Name = company
+			}
+			return addr.String()
+		}
+	}
+	host := "localhost"
+	if u, err := url.Parse(a.serverURL()); err == nil && u.Hostname() != "" && !strings.Contains(u.Hostname(), ":") {
+		host = u.Hostname()
+	}
+	return (&netmail.Address{Name: company, Address: "no-reply@" + host}).String()
+}
