@@ -29,6 +29,7 @@ var sentinels = []struct {
 	{ErrBadAuthorization, KindInvalidCredentials, 0, ""},
 	{verify.ErrTokenGone, KindRevoked, 0, ""},
 	{verify.ErrSessionRevoked, KindRevoked, 0, ""},
+	{verify.ErrAlreadySpent, KindRevoked, 0, ""},
 	{verify.ErrExpired, KindExpired, 0, ""},
 	{verify.ErrAccountGone, KindAccountGone, 0, ""},
 	{verify.ErrDisabled, KindDisabled, 0, ""},

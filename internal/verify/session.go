@@ -101,3 +101,12 @@ func (s *Sessions) Revoke(ctx context.Context, c *jwt.SessionClaims) error {
 	}
 	return s.Revocations.Revoke(ctx, c.ID, c.ExpiresAt)
 }
+
+// Spend uses up a single-use token (the portal's action tokens): ErrAlreadySpent when it was
+// used already, on any replica.
+func (s *Sessions) Spend(ctx context.Context, c *jwt.SessionClaims) error {
+	if s.Revocations == nil {
+		return fmt.Errorf("%w: no revocation list", ErrUnavailable)
+	}
+	return s.Revocations.Spend(ctx, c.ID, c.ExpiresAt)
+}

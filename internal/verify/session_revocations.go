@@ -235,8 +235,22 @@ func (r *SessionRevocations) key() client.ObjectKey {
 }
 
 // Revoke puts jti, which expires at exp, on the list: optimistic concurrency against other
-// replicas, entries past their exp pruned on the way.
+// replicas, entries past their exp pruned on the way. Revoking twice is harmless.
 func (r *SessionRevocations) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	return r.put(ctx, jti, exp, false)
+}
+
+// ErrAlreadySpent: a single-use token's jti was on the list already.
+var ErrAlreadySpent = errors.New("the token has been used already")
+
+// Spend puts jti on the list as Revoke does, but fails with ErrAlreadySpent when it was there
+// already: of concurrent spends of one token, on any replica, exactly one succeeds (the list is
+// written with optimistic concurrency, so the loser rereads it and finds the jti).
+func (r *SessionRevocations) Spend(ctx context.Context, jti string, exp time.Time) error {
+	return r.put(ctx, jti, exp, true)
+}
+
+func (r *SessionRevocations) put(ctx context.Context, jti string, exp time.Time, once bool) error {
 	now := r.now()
 	if !now.Before(exp) {
 		return nil // expired already: nothing to revoke
@@ -264,7 +278,11 @@ func (r *SessionRevocations) Revoke(ctx context.Context, jti string, exp time.Ti
 				delete(cm.Data, k)
 			}
 		}
-		if _, ok := cm.Data[jti]; !ok && len(cm.Data) >= max {
+		_, listed := cm.Data[jti]
+		switch {
+		case listed && once:
+			return ErrAlreadySpent
+		case !listed && len(cm.Data) >= max:
 			return ErrRevocationListFull
 		}
 		cm.Data[jti] = strconv.FormatInt(exp.Unix(), 10)

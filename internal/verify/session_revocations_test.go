@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -93,5 +94,38 @@ func TestRevokedSharesReadsOfTheAPIServer(t *testing.T) {
 	wg.Wait()
 	if n := gets.Load(); n > 3 {
 		t.Fatalf("51 concurrent checks made %d reads of the API server, want 2 (3 if one came late)", n)
+	}
+}
+
+// Of concurrent spends of one token from two replicas, exactly one succeeds; the others find it
+// spent. Revoking stays idempotent.
+func TestSpendSucceedsOnce(t *testing.T) {
+	ctx := context.Background()
+	server := fake.NewClientBuilder().WithScheme(revocationScheme(t)).Build()
+	replicas := []*SessionRevocations{
+		{Reader: server, Client: server, APIReader: server, Namespace: "ns"},
+		{Reader: server, Client: server, APIReader: server, Namespace: "ns"},
+	}
+	exp := time.Now().Add(time.Hour)
+	var won, spent atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			switch err := replicas[i%2].Spend(ctx, "action-1", exp); {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, ErrAlreadySpent):
+				spent.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 || spent.Load() != 9 {
+		t.Errorf("%d spends succeeded and %d found the token spent; want 1 and 9", won.Load(), spent.Load())
+	}
+	if err := replicas[0].Revoke(ctx, "action-1", exp); err != nil {
+		t.Errorf("revoking a spent token: %v", err)
 	}
 }

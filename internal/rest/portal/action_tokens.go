@@ -130,13 +130,14 @@ func (a *API) verifyAction(r *http.Request, act action) (*actionToken, error) {
 }
 
 // consume uses the token up, on every replica, before its change is made: a token whose
-// change then fails is spent too (ask for a new one), but none serves twice.
+// change then fails is spent too (ask for a new one), but none serves twice, not even to two
+// uses at one moment (Spend fails all but one).
 func (a *API) consume(ctx context.Context, t *actionToken) error {
 	s, err := a.sessions()
 	if err != nil {
 		return err
 	}
-	return s.Revoke(ctx, t.claims)
+	return s.Spend(ctx, t.claims)
 }
 
 // groupOfAccount is the Group acct belongs to.
