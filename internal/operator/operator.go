@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -85,6 +86,11 @@ type Options struct {
 	SigningAlgorithm keys.Algorithm
 	// KeyRotationPeriod is how long a signing key stays active; 0 never rotates on schedule.
 	KeyRotationPeriod time.Duration
+
+	// TrustedProxies are the reverse proxies in front of the REST server whose X-Forwarded-For
+	// and X-Forwarded-Proto the portal believes (its IP allow-lists, its Secure cookie). None
+	// by default: the client is the connection's peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Scheme returns a scheme with the Kubernetes and Tessera types.
@@ -219,7 +225,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		}
 		return booted.Check(ctx)
 	}
-	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace, serving)
+	handler, err := newRESTHandler(mgr, keyStore, verifier, o.Issuer, o.Namespace, o.TrustedProxies, serving)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"k8s.io/client-go/discovery"
@@ -25,7 +26,7 @@ import (
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
 // ready gates /healthcheck (nil once Tessera serves what it announces).
 func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Verifier, issuer, namespace string,
-	ready func(context.Context) error) (http.Handler, error) {
+	trustedProxies []netip.Prefix, ready func(context.Context) error) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
 	dc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
@@ -63,7 +64,8 @@ func newRESTHandler(mgr ctrl.Manager, keyStore *keys.Store, verifier *verify.Ver
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient()}).Register(mux)
 	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
-	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest}).Register(mux)
+	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, ServerURL: issuer,
+		TrustedProxies: trustedProxies}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {

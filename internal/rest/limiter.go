@@ -40,6 +40,10 @@ const (
 type ThrottledError struct {
 	RetryAfter time.Duration
 	Reason     string
+	// Lockout is set when the login is locked out after repeated failures, rather than the
+	// server having too many hashes in flight; APIs that document a lockout status (the
+	// portal's 423) answer it.
+	Lockout bool
 }
 
 func (e *ThrottledError) Error() string { return e.Reason }
@@ -105,7 +109,7 @@ func (l *loginLimiter) acquire(k loginKey) (release func(), err error) {
 		if e := &set[i]; e.first != 0 && e.key == k && now < e.lockedUntil {
 			wait := time.Duration(e.lockedUntil - now)
 			l.mu.Unlock()
-			return nil, &ThrottledError{RetryAfter: wait, Reason: "too many failed sign-ins for this login; try again later"}
+			return nil, &ThrottledError{RetryAfter: wait, Reason: "too many failed sign-ins for this login; try again later", Lockout: true}
 		}
 	}
 	l.mu.Unlock()
