@@ -106,6 +106,12 @@ var _ = Describe("The portal's forward auth, routing and IP allow-lists (/api/1/
 			http.StatusUnsupportedMediaType)
 		expectPortalError(portalCall("POST", settings, reader.basic(), map[string]any{"items": []string{"10.0.0.1"}}),
 			http.StatusForbidden)
+		// Unknown groups, and groups outside the caller's subtree.
+		expectPortalError(portalCall("GET", groupPath(999999999, "/settings/logon_ips"), asAdmin, nil), http.StatusNotFound)
+		expectPortalError(portalCall("POST", groupPath(partner, "/limits/logon_ips"), adm.basic(),
+			map[string]any{"items": []string{"10.0.0.1"}}), http.StatusForbidden)
+		expectPortalError(portalCall("GET", groupPath(partner, "/settings/logon_ips"), adm.basic(), nil), http.StatusForbidden)
+		Expect(groupCR(partner).Spec.Settings.LogonIPs.Enabled).To(BeFalse())
 		Expect(groupCR(company).Generation).To(Equal(gen))
 		Expect(groupCR(company).Spec.Settings.LogonIPs.Enabled).To(BeFalse())
 

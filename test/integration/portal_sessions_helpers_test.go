@@ -114,4 +114,3 @@ func adminCR(adm *tenancyv1alpha1.Admin) *tenancyv1alpha1.Admin {
 	Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(adm), got)).To(Succeed())
 	return got
 }
-

@@ -223,12 +223,12 @@ var _ = Describe("The portal's sessions (/api/1/login, /logout, /profile, /profi
 		// The read-only grant cannot write; the same Account signed in with all its grants can.
 		child := map[string]any{"name": "Unit " + oteUniq(), "kind": 50}
 		expectPortalError(portalCall("POST", groupPath(company)+"/children", anon, child, withCookie(ck)...), http.StatusForbidden)
-		_, all := signIn(adm.login, map[string]any{"user_id": userID})
+		_, all := signIn(adm.login, nil)
 		Expect(portalCall("POST", groupPath(company)+"/children", anon, child, withCookie(all)...).Status).To(Equal(http.StatusCreated))
 
 		// A service user signs in with its own profile, but /profile is for administrators.
 		user := portalPerson(company, 0)
-		ur, uck := signIn(user.login, nil)
+		ur, uck := signIn(user.login, map[string]any{"user_id": oteAccount(user.login).Spec.ID})
 		Expect(ur.Status).To(Equal(http.StatusOK), "body %s", ur.Raw)
 		Expect(ur.Body["accounts"]).To(ConsistOf(HaveKeyWithValue("id", BeEquivalentTo(oteAccount(user.login).Spec.ID))))
 		expectPortalError(portalCall("GET", "/profile", anon, nil, withCookie(uck)...), http.StatusForbidden)

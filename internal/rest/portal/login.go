@@ -49,7 +49,7 @@ func (a *API) getLogin(w http.ResponseWriter, r *http.Request, _ *caller) error 
 }
 
 // passwordLogin signs in with username and password; user_id picks one of the Account's
-// profiles (by its id; the Account's own id picks none, as does its absence).
+// profiles by its id (without it, the session acts with all the Account's grants).
 func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request) error {
 	if a.Auth == nil {
 		return newErr(http.StatusServiceUnavailable, "authentication is not configured")
@@ -97,21 +97,20 @@ func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pickGrant is the Admin id the profile with id userID acts as: 0 for the Account's own.
+// pickGrant is the Admin id the profile with id userID acts as: an Account with grants has one
+// profile per grant, by the Admin's id; one without has its own, by the Account's id (0).
 func pickGrant(ctx context.Context, p *principal.Principal, profiles []profile, userID int64) (int64, error) {
 	grants, err := p.Grants(ctx) // read once already, by profilesOf
 	if err != nil {
 		return 0, err
 	}
-	if len(grants) > 0 {
-		for _, pr := range profiles {
-			if pr.ID == userID {
-				return pr.ID, nil
-			}
+	for _, pr := range profiles {
+		if pr.ID == userID && len(grants) == 0 {
+			return 0, nil
 		}
-	}
-	if userID == p.Account.Spec.ID {
-		return 0, nil
+		if pr.ID == userID {
+			return pr.ID, nil
+		}
 	}
 	return 0, errNotFound("could not resolve target tenant: login %s has no account %d", p.Account.Spec.Login, userID)
 }
