@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -43,6 +45,45 @@ func signingFlags(fs *flag.FlagSet, o *operator.Options) {
 	})
 	fs.DurationVar(&o.KeyRotationPeriod, "key-rotation-period", 30*24*time.Hour,
 		"how long a signing key stays active; 0 never rotates on schedule")
+}
+
+// proxyFlags binds --trusted-proxies, whose default is TESSERA_TRUSTED_PROXIES.
+func proxyFlags(fs *flag.FlagSet, o *operator.Options) error {
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDR blocks of the reverse proxies in front of the "+
+		"REST server whose X-Forwarded-For and X-Forwarded-Proto are believed (env TESSERA_TRUSTED_PROXIES); "+
+		"default none", func(s string) error {
+		ps, err := parseProxies(s)
+		o.TrustedProxies = ps
+		return err
+	})
+	if env := os.Getenv("TESSERA_TRUSTED_PROXIES"); env != "" {
+		if err := fs.Set("trusted-proxies", env); err != nil {
+			return fmt.Errorf("TESSERA_TRUSTED_PROXIES: %w", err)
+		}
+	}
+	return nil
+}
+
+// parseProxies reads a comma-separated list of addresses and CIDR blocks.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR block", item)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // defaultIssuer is the REST server's URL as clients reach it.

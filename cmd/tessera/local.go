@@ -32,6 +32,9 @@ func runLocal(args []string) error {
 	restAddr := fs.String("rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
 	var signing operator.Options
 	signingFlags(fs, &signing)
+	if err := proxyFlags(fs, &signing); err != nil {
+		return err
+	}
 	logging := setupLogging(fs, true)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +82,7 @@ func runLocal(args []string) error {
 		SigningAlgorithm:  signing.SigningAlgorithm,
 		KeyRotationPeriod: signing.KeyRotationPeriod,
 		OutboxDir:         filepath.Join(*dir, "outbox"),
+		TrustedProxies:    signing.TrustedProxies,
 	}
 	if err := operator.Prepare(ctx, cp.RESTConfig(), o); err != nil {
 		return err

@@ -45,6 +45,9 @@ func runManager(args []string) error {
 		"Secret in the operator namespace with 'login' and 'password' of the bootstrap administrator; "+
 			"ignored when absent")
 	signingFlags(fs, &o)
+	if err := proxyFlags(fs, &o); err != nil {
+		return err
+	}
 	logging := setupLogging(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -91,6 +92,10 @@ type Options struct {
 	// OutboxDir, when set (local mode), receives every e-mail the portal sends as an RFC 5322
 	// .eml file instead of sending it through the brand's SMTP server.
 	OutboxDir string
+	// TrustedProxies are the reverse proxies in front of the REST server whose X-Forwarded-For
+	// and X-Forwarded-Proto the portal believes (its IP allow-lists, its Secure cookie). None
+	// by default: the client is the connection's peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Scheme returns a scheme with the Kubernetes and Tessera types.

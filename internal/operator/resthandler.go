@@ -24,8 +24,8 @@ import (
 )
 
 // newRESTHandler mounts every documented API on one mux behind the shared middleware.
-// o's Issuer, Namespace and OutboxDir (where the portal's e-mails go in local mode; "" sends
-// them) shape it; ready gates /healthcheck (nil once Tessera serves what it announces).
+// o's Issuer, Namespace, OutboxDir (where the portal's e-mails go in local mode; "" sends
+// them) and TrustedProxies shape it; ready gates /healthcheck (nil once Tessera serves what it announces).
 func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier *verify.Verifier, lists *listindex.Lists,
 	ready func(context.Context) error) (http.Handler, error) {
 	auth := restserver.NewAuthenticator(verifier)
@@ -69,7 +69,8 @@ func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier 
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), Foreign: router.WriterFor}).Register(mux)
 	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
-	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, Outbox: o.OutboxDir}).Register(mux)
+	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, Outbox: o.OutboxDir, ServerURL: o.Issuer,
+		TrustedProxies: o.TrustedProxies}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {

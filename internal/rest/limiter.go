@@ -40,6 +40,10 @@ const (
 type ThrottledError struct {
 	RetryAfter time.Duration
 	Reason     string
+	// Lockout is set when the login is locked out after repeated failures, rather than the
+	// server having too many hashes in flight; APIs that document a lockout status (the
+	// portal's 423) answer it.
+	Lockout bool
 }
 
 func (e *ThrottledError) Error() string { return e.Reason }
@@ -107,7 +111,7 @@ func (l *loginLimiter) lockedOut(k loginKey) error {
 	now := l.now().UnixNano()
 	for _, e := range l.set(k) {
 		if e.first != 0 && e.key == k && now < e.lockedUntil {
-			return &ThrottledError{RetryAfter: time.Duration(e.lockedUntil - now), Reason: lockedOutReason}
+			return &ThrottledError{RetryAfter: time.Duration(e.lockedUntil - now), Reason: lockedOutReason, Lockout: true}
 		}
 	}
 	return nil

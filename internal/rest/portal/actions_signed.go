@@ -131,7 +131,7 @@ func (a *API) forgotLink(w http.ResponseWriter, r *http.Request, _ *caller) erro
 		return errBadParam("username", "is longer than any login (%d characters)", rest.MaxLoginLength)
 	}
 	username := values[0]
-	base := a.serverURL()
+	base := a.issuerURL()
 	acct, err := people.ByIndex[*tenancyv1alpha1.Account](ctx, a.Client, index.AccountLogin, username)
 	if err != nil {
 		return err

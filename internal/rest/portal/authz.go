@@ -15,8 +15,9 @@ import (
 // Who may do what (the OpenAPI document says the same):
 //
 //   - Open without credentials: the families Tessera does not implement (501), GET /docs/spec.
-//     Everything else needs credentials (credentials below): HTTP Basic login:password for now.
-//     Without any: 401.
+//     Everything else needs credentials (credentials below): the SESSION cookie, HTTP Basic
+//     login:password. Without any: 401. An account whose group or an ancestor has an enabled
+//     IP allow-list is refused from elsewhere (403 {client_ip, message}; logon_ips.go).
 //   - A caller's role follows from its Admin grant: tenancyv1alpha1.GroupAdminRole of its Group's
 //     kind and its access type: root_admin on the root Group only, partner_admin on kinds 10–31,
 //     company_admin on 40, unit_admin on 50, readonly_admin with access type exactly 1. An
@@ -162,7 +163,7 @@ type credentialSource func(r *http.Request) (*principal.Principal, error)
 // own (the SESSION cookie, a portal JWT as Bearer or ?jwt=, ?access_token= on GET
 // /groups/{group}) go here, ahead of Basic, from a file of their own.
 func (a *API) credentials() []credentialSource {
-	return []credentialSource{a.basic}
+	return []credentialSource{a.sessionCookie, a.basic}
 }
 
 // basic is HTTP Basic with an Account's login and password, under the shared login
@@ -183,9 +184,12 @@ func (a *API) authenticate(r *http.Request) (*caller, error) {
 	for _, source := range a.credentials() {
 		p, err := source(r)
 		if err != nil {
-			return nil, err
+			return nil, lockedOut(err)
 		}
 		if p != nil {
+			if err := a.admitAddress(r, p); err != nil {
+				return nil, err
+			}
 			return a.callerOf(r, p)
 		}
 	}
@@ -199,6 +203,7 @@ func (a *API) callerOf(r *http.Request, p *principal.Principal) (*caller, error)
 	if err != nil {
 		return nil, err
 	}
+	grants = chosenGrants(p, grants)
 	for _, g := range grants {
 		access := g.Admin.Spec.AccessType
 		if access == 0 {

@@ -56,6 +56,9 @@ type apiError struct {
 	Status int
 	Info   string
 	Header http.Header
+	// Body, when set, is written instead of the standard envelope: the seed's other shapes
+	// (the ApplicationAccountServer bodies of /login, the IP allow-list's {client_ip, message}).
+	Body any
 }
 
 func (e *apiError) Error() string { return e.Info }
@@ -158,6 +161,10 @@ func portalField(field string) string {
 // unrouted paths, wrong methods and panics under /api/1/.
 var writeErr = rest.NewErrorWriter(fromProblem, func(w http.ResponseWriter, e *apiError) {
 	maps.Copy(w.Header(), e.Header)
+	if e.Body != nil {
+		writeJSON(w, e.Status, e.Body)
+		return
+	}
 	msg := Message(e.Status)
 	info := e.Info
 	if info == "" {

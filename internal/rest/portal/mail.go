@@ -142,7 +142,7 @@ func (a *API) mailViewOf(ctx context.Context, act action, t *mailTarget) (*mailV
 	if err != nil {
 		return nil, err
 	}
-	base := a.serverURL()
+	base := a.issuerURL()
 	if b.AccountServerURL != "" {
 		base = absoluteURL(b.AccountServerURL)
 	}

@@ -44,9 +44,9 @@ func (a *API) brandLinks(ctx context.Context, g *tenancyv1alpha1.Group) (*brandL
 	return b, nil
 }
 
-// serverURL is where Tessera serves, as its tokens' issuer names it (never the request's Host
+// issuerURL is where Tessera serves, as its tokens' issuer names it (never the request's Host
 // header, which a client chooses: links in e-mails must not point where a client says).
-func (a *API) serverURL() string {
+func (a *API) issuerURL() string {
 	if a.Auth == nil || a.Auth.Verifier == nil {
 		return ""
 	}
@@ -108,7 +108,7 @@ func (a *API) sender(cfg *mail.SMTPConfig, company string) string {
 		}
 	}
 	host := "localhost"
-	if u, err := url.Parse(a.serverURL()); err == nil && u.Hostname() != "" && !strings.Contains(u.Hostname(), ":") {
+	if u, err := url.Parse(a.issuerURL()); err == nil && u.Hostname() != "" && !strings.Contains(u.Hostname(), ":") {
 		host = u.Hostname()
 	}
 	return (&netmail.Address{Name: company, Address: "no-reply@" + host}).String()

@@ -7,6 +7,7 @@ package portal
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -35,6 +36,12 @@ type API struct {
 	// WaitTimeout bounds how long a write waits until the cache and the tree show it; zero
 	// means credential.VisibleWithin.
 	WaitTimeout time.Duration
+	// ServerURL is this server's address as clients reach it (GET /accounts' server_url); empty
+	// means the request's own scheme and host.
+	ServerURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (the client's address, for
+	// the IP allow-lists) and X-Forwarded-Proto are believed; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Register mounts the API on mux. Its routes live on a mux of their own behind a rest.Router

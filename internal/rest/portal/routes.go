@@ -29,6 +29,7 @@ func (a *API) routes() []route {
 		{"DELETE /groups/{group}/lock", partners, a.unlockGroup},
 	}
 	rs = append(rs, a.actionRoutes()...)
+	rs = append(rs, a.authRoutes()...)
 	for _, f := range notImplemented {
 		for _, pattern := range f.endpoints {
 			rs = append(rs, route{pattern, openPolicy, unimplemented(f.family)})
