@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -132,5 +133,27 @@ func TestActingGrants(t *testing.T) {
 		Session: &jwt.SessionClaims{Audience: jwt.AudiencePortal, Portal: &jwt.PortalClaims{Login: "a", AdminID: 7}}}
 	if _, err := actingGrants(t.Context(), adminTok); status(err) != http.StatusUnauthorized {
 		t.Errorf("a token of a grant gone: %v", err)
+	}
+}
+
+// The users' usage and privileges objects carry every key, sorted as a map's would be.
+func TestUserObjects(t *testing.T) {
+	raw, err := json.Marshal(map[string]any{"usage": userUsage, "privileges": userPrivileges(map[string]int64{"quota_vms_hard": 3})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Usage, Privileges map[string]int64 }
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Usage) != len(usageKeys) || got.Usage["storage_size"] != 0 {
+		t.Errorf("usage %v", got.Usage)
+	}
+	if len(got.Privileges) != len(privilegeDefaults)+1 || got.Privileges["quota_vms_hard"] != 3 ||
+		got.Privileges["quota_servers_hard"] != -1 || got.Privileges[localBackupKey] != 1 {
+		t.Errorf("privileges %v", got.Privileges)
+	}
+	if d, _ := json.Marshal(defaultUserPrivileges); !strings.Contains(string(d), `"cloud_to_cloud_backup":0,"local_backup":1`) {
+		t.Errorf("keys are not sorted: %s", d)
 	}
 }

@@ -3,7 +3,11 @@ package portal
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/people"
@@ -55,22 +59,22 @@ func hidden(acct *tenancyv1alpha1.Account) bool {
 // version its metadata.generation.
 type userView struct {
 	contact
-	ID         int64            `json:"id"`
-	UUID       string           `json:"uuid"`
-	TenantID   int64            `json:"tenant_id"`
-	UserID     int64            `json:"user_id"`
-	Login      string           `json:"login"`
-	Language   string           `json:"language"`
-	AccessType int32            `json:"access_type"`
-	Roles      int32            `json:"roles"`
-	Privileged int              `json:"privileged"`
-	Status     int              `json:"status"`
-	Usage      map[string]int64 `json:"usage"`
-	Privileges map[string]int64 `json:"privileges"`
-	Backup     backupView       `json:"backup"`
-	Agents     agents           `json:"agents"`
-	IdpID      int64            `json:"idp_id"`
-	IdpUUID    string           `json:"idp_uuid"`
+	ID         int64      `json:"id"`
+	UUID       string     `json:"uuid"`
+	TenantID   int64      `json:"tenant_id"`
+	UserID     int64      `json:"user_id"`
+	Login      string     `json:"login"`
+	Language   string     `json:"language"`
+	AccessType int32      `json:"access_type"`
+	Roles      int32      `json:"roles"`
+	Privileged int        `json:"privileged"`
+	Status     int        `json:"status"`
+	Usage      any        `json:"usage"`
+	Privileges any        `json:"privileges"`
+	Backup     backupView `json:"backup"`
+	Agents     agents     `json:"agents"`
+	IdpID      int64      `json:"idp_id"`
+	IdpUUID    string     `json:"idp_uuid"`
 	personFlags
 	Version int64 `json:"version"`
 }
@@ -79,15 +83,13 @@ type backupView struct {
 	Monitor int `json:"monitor"`
 }
 
-func (a *API) userViewOf(acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group) userView {
-	pf, idp := acct.Spec.Portal, a.identityProvider()
-	usage := make(map[string]int64, len(usageKeys))
-	for _, k := range usageKeys {
-		usage[k] = 0 // Tessera holds no backups
-	}
+// userViewOf is acct's view; idp is Tessera's identity provider (a.identityProvider(), asked
+// once per request).
+func userViewOf(acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group, idp idpView) userView {
+	pf := acct.Spec.Portal
 	return userView{contact: personContact(acct), ID: acct.Spec.ID, UUID: acct.Spec.AccountID, TenantID: g.Spec.ID,
 		UserID: acct.Spec.ID, Login: acct.Spec.Login, Language: personLanguage(acct, g), AccessType: int32(serviceUserAccess),
-		Roles: pf.Roles, Privileged: flag(pf.Privileged), Status: accountStatus(acct), Usage: usage,
+		Roles: pf.Roles, Privileged: flag(pf.Privileged), Status: accountStatus(acct), Usage: userUsage,
 		Privileges: userPrivileges(pf.Privileges), Backup: backupView{flag(pf.BackupMonitorDisabled)},
 		Agents: agents{flag(!pf.AgentsAutoupdateDisabled)}, IdpID: idp.ID, IdpUUID: idp.UUID,
 		personFlags: flagsOf(pf, pf.Notifications), Version: acct.Generation}
@@ -97,14 +99,55 @@ func (a *API) userViewOf(acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group
 // (quotas_and_privileges_local_backup_is_integer), 1 until set.
 const localBackupKey = "local_backup"
 
+// A list of a thousand users answers a thousand usage and privileges objects: they are
+// structs of a type made once from their keys (encoding/json caches a struct type's encoder,
+// while it sorts and reflects a map's keys on every call).
+var (
+	usageObject      = newIntObject(usageKeys)
+	privilegesObject = newIntObject(append(slices.Collect(maps.Keys(privilegeDefaults)), localBackupKey))
+	// userUsage is every count and size 0: Tessera holds no backups.
+	userUsage             = usageObject.of(func(string) int64 { return 0 })
+	defaultUserPrivileges = privilegesObject.of(userPrivilegeDefault)
+)
+
 // userPrivileges are a service user's privileges as answered: every key, set or default.
-func userPrivileges(set map[string]int64) map[string]int64 {
-	out := make(map[string]int64, len(privilegeDefaults)+1)
-	for k, d := range privilegeDefaults {
-		out[k] = valueOr(set, k, d)
+func userPrivileges(set map[string]int64) any {
+	if len(set) == 0 {
+		return defaultUserPrivileges
 	}
-	out[localBackupKey] = valueOr(set, localBackupKey, 1)
-	return out
+	return privilegesObject.of(func(k string) int64 { return valueOr(set, k, userPrivilegeDefault(k)) })
+}
+
+func userPrivilegeDefault(k string) int64 {
+	if k == localBackupKey {
+		return 1
+	}
+	return privilegeDefaults[k]
+}
+
+// intObject is a JSON object of integers with fixed keys, as a struct type.
+type intObject struct {
+	typ  reflect.Type
+	keys []string
+}
+
+func newIntObject(keys []string) intObject {
+	keys = slices.Sorted(slices.Values(keys))
+	fields := make([]reflect.StructField, len(keys))
+	for i, k := range keys {
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: reflect.TypeFor[int64](),
+			Tag: reflect.StructTag(fmt.Sprintf(`json:%q`, k))}
+	}
+	return intObject{typ: reflect.StructOf(fields), keys: keys}
+}
+
+// of is the object with value(key) at each key, ready for encoding/json.
+func (o intObject) of(value func(key string) int64) any {
+	v := reflect.New(o.typ).Elem()
+	for i, k := range o.keys {
+		v.Field(i).SetInt(value(k))
+	}
+	return v.Interface()
 }
 
 // userPrivilegesInput are privileges in a request, checked key by key: the groups' keys, and

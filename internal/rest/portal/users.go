@@ -41,9 +41,9 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 		return granted[acct.Name] || !withHidden && hidden(acct)
 	})
 	slices.SortFunc(accts, func(x, y *tenancyv1alpha1.Account) int { return cmp.Compare(x.Spec.ID, y.Spec.ID) })
-	items := make([]userView, 0, len(accts))
+	items, idp := make([]userView, 0, len(accts)), a.identityProvider()
 	for _, acct := range accts {
-		items = append(items, a.userViewOf(acct, g))
+		items = append(items, userViewOf(acct, g, idp))
 	}
 	writeJSON(w, http.StatusOK, itemList[userView]{items})
 	return nil
@@ -55,7 +55,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.userViewOf(p.Account, p.Group))
+	writeJSON(w, http.StatusOK, userViewOf(p.Account, p.Group, a.identityProvider()))
 	return nil
 }
 
