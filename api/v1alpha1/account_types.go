@@ -104,6 +104,12 @@ type AccountSpec struct {
 	// password is invented and a password stored before stays in use.
 	// +optional
 	PasswordSecretRef *PasswordSecretReference `json:"passwordSecretRef,omitempty"`
+
+	// portal is what the portal API (/api/1/) keeps about the Account beyond its profile: the
+	// postal address, and a service user's role bits, privileges and settings. Unset: the
+	// portal's defaults.
+	// +optional
+	Portal AccountPortal `json:"portal,omitempty,omitzero"`
 }
 
 // PasswordSecretReference points at a password, plaintext or hashed, in a Secret.

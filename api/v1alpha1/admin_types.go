@@ -104,6 +104,14 @@ type AdminSpec struct {
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	ID int64 `json:"id,omitempty"`
+
+	// accountGeneration is the metadata.generation of the Account after the portal's last
+	// change to it through this Admin (PUT /api/1/admins/{admin}), so that the Admin's own
+	// generation, the portal admin's version, moves when a change touches only the Account.
+	// Tessera sets it; it means nothing else. Defaults to 0.
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	AccountGeneration int64 `json:"accountGeneration,omitempty"`
 }
 
 // AdminNotifications are an administrator's notification subscriptions (portal bitmasks).

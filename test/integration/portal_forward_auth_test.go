@@ -63,7 +63,7 @@ var _ = Describe("The portal's forward auth, routing and IP allow-lists (/api/1/
 		q := url.Values{"login": {adm.login}}
 		r := portalCall("GET", "/accounts?"+q.Encode(), anon, nil)
 		Expect(r.Status).To(Equal(http.StatusOK), "body %s", r.Raw)
-		Expect(r.Body).To(MatchAllKeys(Keys{"server_url": Equal(restURL), "id": BeEquivalentTo(adminCR(adm.admin).Spec.ID),
+		Expect(r.Body).To(MatchAllKeys(Keys{"server_url": Equal(restURL), "id": BeEquivalentTo(liveAdmin(adm.admin).Spec.ID),
 			"login": Equal(adm.login)}))
 		expectPortalError(portalCall("GET", "/accounts?login="+url.QueryEscape(newLogin("absent")), anon, nil), http.StatusNotFound)
 		expectPortalError(portalCall("GET", "/accounts", anon, nil), http.StatusBadRequest)

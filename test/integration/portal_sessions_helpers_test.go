@@ -92,8 +92,8 @@ func expectAddressRefused(r lunaResp) {
 		"message": "access from your IP '" + ip + "' address is not allowed"}))
 }
 
-// adminCR reads an Admin back from the API server.
-func adminCR(adm *tenancyv1alpha1.Admin) *tenancyv1alpha1.Admin {
+// liveAdmin reads an Admin back from the API server.
+func liveAdmin(adm *tenancyv1alpha1.Admin) *tenancyv1alpha1.Admin {
 	GinkgoHelper()
 	got := &tenancyv1alpha1.Admin{}
 	Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(adm), got)).To(Succeed())

@@ -36,7 +36,7 @@ var _ = Describe("The portal's sessions (/api/1/login, /logout, /profile, /profi
 		Expect(r.Body).To(HaveKeyWithValue("client_ip", "127.0.0.1"))
 		Expect(r.Body["accounts"]).To(HaveLen(1))
 		acc := r.Body["accounts"].([]any)[0].(map[string]any)
-		Expect(acc).To(HaveKeyWithValue("id", BeEquivalentTo(adminCR(adm.admin).Spec.ID)))
+		Expect(acc).To(HaveKeyWithValue("id", BeEquivalentTo(liveAdmin(adm.admin).Spec.ID)))
 		Expect(acc).To(HaveKeyWithValue("user_id", BeEquivalentTo(oteAccount(adm.login).Spec.ID)))
 		Expect(acc).To(HaveKeyWithValue("login", adm.login))
 		Expect(acc).To(HaveKeyWithValue("email", adm.login))
@@ -156,7 +156,7 @@ var _ = Describe("The portal's sessions (/api/1/login, /logout, /profile, /profi
 		ctx := context.Background()
 		company := createGroup(asAdmin, rootID(), "JWT "+oteUniq(), 40)
 		adm := portalPerson(company, tenancyv1alpha1.AccessFull)
-		acct, admin := oteAccount(adm.login), adminCR(adm.admin)
+		acct, admin := oteAccount(adm.login), liveAdmin(adm.admin)
 		issuer := &verify.Sessions{Verifier: op.Verifier}
 		tok, _, err := issuer.IssuePortal(acct, jwt.AudiencePortal, time.Hour,
 			&jwt.PortalClaims{Login: adm.login, TenantID: strconv.FormatInt(company, 10), AdminID: admin.Spec.ID})
@@ -195,7 +195,7 @@ var _ = Describe("The portal's sessions (/api/1/login, /logout, /profile, /profi
 			Spec: tenancyv1alpha1.AdminSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: adm.acct.Name},
 				AccessType: tenancyv1alpha1.AccessRead}}
 		Expect(k8s.Create(ctx, reader)).To(Succeed())
-		full, ro := adminCR(adm.admin).Spec.ID, adminCR(reader).Spec.ID
+		full, ro := liveAdmin(adm.admin).Spec.ID, liveAdmin(reader).Spec.ID
 		userID := oteAccount(adm.login).Spec.ID
 
 		var list []any

@@ -140,15 +140,6 @@ func (a *API) consume(ctx context.Context, t *actionToken) error {
 	return s.Spend(ctx, t.claims)
 }
 
-// groupOfAccount is the Group acct belongs to.
-func (a *API) groupOfAccount(ctx context.Context, acct *tenancyv1alpha1.Account) (*tenancyv1alpha1.Group, error) {
-	g := &tenancyv1alpha1.Group{}
-	if err := a.Client.Get(ctx, client.ObjectKey{Name: tenancyv1alpha1.GroupOfNamespace(acct.Namespace)}, g); err != nil {
-		return nil, err
-	}
-	return g, nil
-}
-
 // activated reports whether acct can sign in: approved, enabled, and with a password.
 func (a *API) activated(ctx context.Context, acct *tenancyv1alpha1.Account) (bool, error) {
 	if acct.Spec.Disabled || acct.Spec.Approval != "" && acct.Spec.Approval != tenancyv1alpha1.ApprovalApproved {

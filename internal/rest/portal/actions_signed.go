@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -108,8 +107,8 @@ func checkLogin(name, login string) error {
 	if n := utf8.RuneCountInString(login); !utf8.ValidString(login) || n < 3 || n > rest.MaxLoginLength {
 		return errBadField(name, "must be 3 to %d characters long", rest.MaxLoginLength)
 	}
-	if strings.ContainsFunc(login, unicode.IsSpace) {
-		return errBadField(name, "may not hold whitespace")
+	if strings.ContainsFunc(login, isSpaceOrControl) {
+		return errBadField(name, "may not hold whitespace or control characters")
 	}
 	return nil
 }

@@ -163,7 +163,7 @@ type credentialSource func(r *http.Request) (*principal.Principal, error)
 // own (the SESSION cookie, a portal JWT as Bearer or ?jwt=, ?access_token= on GET
 // /groups/{group}) go here, ahead of Basic, from a file of their own.
 func (a *API) credentials() []credentialSource {
-	return []credentialSource{a.sessionCookie, a.basic}
+	return []credentialSource{a.portalJWT, a.basic, a.sessionCookie}
 }
 
 // basic is HTTP Basic with an Account's login and password, under the shared login
@@ -199,7 +199,7 @@ func (a *API) authenticate(r *http.Request) (*caller, error) {
 // callerOf derives the portal role of p from its Admin grants and its Group's kind.
 func (a *API) callerOf(r *http.Request, p *principal.Principal) (*caller, error) {
 	c := &caller{Principal: p, home: p.Group(), forest: a.Forest}
-	grants, err := p.Grants(r.Context())
+	grants, err := actingGrants(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}
