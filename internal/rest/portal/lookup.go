@@ -20,6 +20,7 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 // identifier tells which index a path's id or UUID is looked up by: ids are positive
 // integers, UUIDs the usual 36 characters; anything else names nothing.
+//
 //nolint:unparam // each kind names its own id index; that they share the path spec.id is not a rule
 func identifier(value, idIndex, uuidIndex string) (field, key string, ok bool) {
 	if n, err := strconv.ParseInt(value, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == value {
