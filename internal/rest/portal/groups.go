@@ -68,7 +68,7 @@ func (a *API) putGroup(w http.ResponseWriter, r *http.Request, c *caller) error 
 			return err
 		}
 		f.store(next)
-		if equality.Semantic.DeepEqual(g.Spec, next.Spec) && g.Annotations[AnnotationGroupFields] == next.Annotations[AnnotationGroupFields] {
+		if equality.Semantic.DeepEqual(g.Spec, next.Spec) {
 			return nil
 		}
 		return a.Client.Update(ctx, next)
