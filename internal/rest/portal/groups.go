@@ -99,7 +99,7 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	cascade, err := flagParam(r, "cascade", false)
+	cascade, err := flagParam(r, "cascade")
 	if err != nil {
 		return err
 	}

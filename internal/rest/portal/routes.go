@@ -28,6 +28,7 @@ func (a *API) routes() []route {
 		{"POST /groups/{group}/lock", partners, a.lockGroup},
 		{"DELETE /groups/{group}/lock", partners, a.unlockGroup},
 	}
+	rs = append(rs, a.settingsRoutes()...)
 	for _, f := range notImplemented {
 		for _, pattern := range f.endpoints {
 			rs = append(rs, route{pattern, openPolicy, unimplemented(f.family)})

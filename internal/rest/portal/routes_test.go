@@ -73,9 +73,15 @@ func TestOpenAPICoversTheRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	unimplemented := strings.Join(doc.Info.NotImplemented, "\n")
+	stubs := map[string]bool{}
+	for _, f := range notImplemented {
+		for _, pattern := range f.endpoints {
+			stubs[pattern] = true
+		}
+	}
 	for _, rt := range (&API{}).routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		if !rt.who.open || path == "/docs/spec" {
+		if !stubs[rt.pattern] {
 			if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
 				t.Errorf("openapi.yaml lacks %s", rt.pattern)
 			}
