@@ -82,6 +82,11 @@ type GroupSpec struct {
 	// +optional
 	Lock GroupLock `json:"lock,omitempty,omitzero"`
 
+	// portal holds the portal API's fields of the Group that the rest of the spec has no place
+	// for: status, commercial fields, quotas, pricing, agent updates and branding.
+	// +optional
+	Portal GroupPortal `json:"portal,omitempty,omitzero"`
+
 	// uuid is the Group's stable UUID (the portal's uuid, ote-stack's business id). Assigned at
 	// admission when absent; immutable once set.
 	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`

@@ -54,7 +54,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c *caller) 
 // in the seed also creates the account on another server) does the same as 1.
 func (a *API) changeLogin(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	if _, err := flagParam(r, "local", true); err != nil {
+	if _, err := flagParam(r, "local"); err != nil {
 		return err
 	}
 	var body struct {

@@ -111,7 +111,7 @@ func adminViewOf(p *person) adminView {
 	return adminView{contact: personContact(acct), ID: adm.Spec.ID, UUID: adm.Spec.UUID, UserID: acct.Spec.ID,
 		Login: acct.Spec.Login, Language: personLanguage(acct, p.Group), AccessType: int32(accessOf(adm)),
 		Roles: adm.Spec.Roles, Group: p.Group.Spec.ID, Status: accountStatus(acct),
-		personFlags: flagsOf(acct.Spec.Portal, adm.Spec.Notifications), Version: adm.Generation}
+		personFlags: personFlagsOf(acct.Spec.Portal, adm.Spec.Notifications), Version: adm.Generation}
 }
 
 // personFlags are what admins and service users answer alike: the terms accepted and the
@@ -126,7 +126,7 @@ type personFlags struct {
 	NotificationsCertificateManagement int32 `json:"notifications_certificate_management"`
 }
 
-func flagsOf(pf tenancyv1alpha1.AccountPortal, n tenancyv1alpha1.AdminNotifications) personFlags {
+func personFlagsOf(pf tenancyv1alpha1.AccountPortal, n tenancyv1alpha1.AdminNotifications) personFlags {
 	return personFlags{TermsAccepted: flag(pf.TermsAccepted), PlatformTermsAccepted: flag(pf.PlatformTermsAccepted),
 		PrivacyPolicyAccepted: flag(pf.PrivacyPolicyAccepted), NotificationsManagement: flag(n.Management),
 		NotificationsBackup: n.Backup, NotificationsDeviceControl: n.DeviceControl,

@@ -32,7 +32,7 @@ func (a *API) admit(r *http.Request, who policy) (*caller, error) {
 		err = who.admits(c)
 	}
 	if err == nil {
-		err = bodyIsJSON(r)
+		err = who.bodyAccepted(r)
 	}
 	return c, err
 }

@@ -52,6 +52,15 @@ type policy struct {
 	roles []tenancyv1alpha1.PortalRole
 	// bits are the access bits the caller's grant must hold.
 	bits tenancyv1alpha1.AccessType
+	// media are the media types a request body may have ("image/*" takes any image); nil
+	// means application/json only.
+	media []string
+}
+
+// accepting is p for a route whose body is one of media rather than JSON.
+func (p policy) accepting(media ...string) policy {
+	p.media = media
+	return p
 }
 
 // The policies of the route table.
@@ -128,7 +137,7 @@ func (a *API) serve(rt route) http.Handler {
 				err = rt.who.admits(c)
 			}
 			if err == nil {
-				err = bodyIsJSON(r)
+				err = rt.who.bodyAccepted(r)
 			}
 			if err != nil {
 				writeErr(w, r, err)
@@ -141,16 +150,26 @@ func (a *API) serve(rt route) http.Handler {
 	})
 }
 
-// bodyIsJSON refuses a request body that is not declared application/json, whatever the
-// method: the seed answers 415 for one even on GETs (settings, settings/flags).
-func bodyIsJSON(r *http.Request) error {
+// bodyAccepted refuses a request body not declared as one of the route's media types
+// (application/json unless the route says otherwise), whatever the method: the seed answers
+// 415 for one even on GETs (settings, settings/flags).
+func (p policy) bodyAccepted(r *http.Request) error {
 	if r.ContentLength == 0 {
 		return nil
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return rest.ErrNotJSON
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if p.media == nil {
+		if err != nil || mt != "application/json" {
+			return rest.ErrNotJSON
+		}
+		return nil
 	}
-	return nil
+	for _, m := range p.media {
+		if err == nil && (mt == m || strings.HasSuffix(m, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(m, "*"))) {
+			return nil
+		}
+	}
+	return newErr(http.StatusUnsupportedMediaType, "the request body must be %s", strings.Join(p.media, " or "))
 }
 
 // credentialSource looks for one kind of credential in a request: (nil, nil) when the request

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -42,8 +45,7 @@ func checkFlag(name string, o opt[int]) error {
 	return nil
 }
 
-// maxText bounds the free-text fields kept beside the spec (the spec's own have their CRD
-// bounds), so that a group's stored fields stay small.
+// maxText bounds the free-text fields of spec.portal, as its CRD bounds do.
 const maxText = 256
 
 func checkText(name string, o opt[string]) error {
@@ -99,8 +101,8 @@ type contactInput struct {
 	Zipcode   opt[string] `json:"zipcode"`
 }
 
-// apply merges the given fields into c; an answer's bounds are the CRD's (admission refuses
-// longer ones), these keep the fields held beside the spec (billing) as small.
+// apply merges the given fields into c; the CRD bounds each field further (the API server
+// refuses longer ones, 400).
 func (in *contactInput) apply(name string, c *contact) error {
 	for _, f := range []struct {
 		key string
@@ -133,17 +135,28 @@ var privilegeDefaults = map[string]int64{
 	"storage_size": 0, "local_storage_size": 0, "workstation_count": 0, "server_count": 0, "vm_count": 0,
 	"mobile_count": 0, "virtualhost_count": 0, "win_server_essential_count": 0, "mailbox_count": 0,
 	"website_count": 0, "universal_devices_count": 0, "subscription_expiration": 0,
-	"visible": 1, "permitted": 1, "cloud_to_cloud_backup": 0,
+	keyVisible: 1, keyPermitted: 1, "cloud_to_cloud_backup": 0,
 }
 
 // localBackupDefaults are local_backup's flags until they are set.
-var localBackupDefaults = map[string]int64{"visible": 1, "permitted": 1}
+var localBackupDefaults = map[string]int64{keyVisible: 1, keyPermitted: 1}
+
+// The keys of local_backup (privileges has its own of the same names).
+const (
+	keyVisible   = "visible"
+	keyPermitted = "permitted"
+)
+
+// localBackupFields are spec.portal's local backup privileges by their portal keys.
+func localBackupFields(lb *tenancyv1alpha1.LocalBackupPrivileges) map[string]**bool {
+	return map[string]**bool{keyVisible: &lb.Visible, keyPermitted: &lb.Permitted}
+}
 
 // privileges are a group's quotas_and_privileges as set: integers by key, and the flags of
 // local_backup. Unset keys take the defaults in answers.
 type privileges struct {
-	Values      map[string]int64 `json:"values,omitempty"`
-	LocalBackup map[string]int64 `json:"local_backup,omitempty"`
+	Values      map[string]int64
+	LocalBackup map[string]int64
 }
 
 // privilegesInput is privileges in a request, checked key by key: a key the seed does not
@@ -266,10 +279,24 @@ func (in *pricingInput) apply(p *pricing) error {
 	if err := checkText("pricing.currency", in.Currency); err != nil {
 		return err
 	}
+	for name, o := range map[string]opt[float64]{"pricing.price": in.Price, "pricing.storage_discount": in.StorageDiscount} {
+		if o.Set && !o.Null && math.Abs(o.V) >= maxDecimal {
+			return errBadField(name, "must be less than 10^15 in magnitude")
+		}
+	}
+	if in.Mode.Set && !in.Mode.Null && (in.Mode.V < 1 || in.Mode.V > 3) {
+		return errBadField("pricing.mode", "must be 1 (production), 2 (demo) or 3 (persistent demo), not %d", in.Mode.V)
+	}
+	if in.Rating.Set && !in.Rating.Null && (in.Rating.V < math.MinInt32 || in.Rating.V > math.MaxInt32) {
+		return errBadField("pricing.rating", "is out of range")
+	}
 	if in.Discounts.Set && len(in.Discounts.V) > maxDiscounts {
 		return errBadField("pricing.discounts", "holds more than %d items", maxDiscounts)
 	}
 	for i, d := range in.Discounts.V {
+		if d.Enabled != 0 && d.Enabled != 1 {
+			return errBadField(fmt.Sprintf("pricing.discounts.%d.enabled", i), "must be 0 or 1")
+		}
 		if utf8.RuneCountInString(d.Name) > maxText {
 			return errBadField(fmt.Sprintf("pricing.discounts.%d.name", i), "is longer than %d characters", maxText)
 		}
@@ -298,6 +325,57 @@ func (in *pricingInput) apply(p *pricing) error {
 	}
 	return nil
 }
+
+// pricingOfSpec is spec.portal.pricing as the seed shows it.
+func pricingOfSpec(s *tenancyv1alpha1.GroupPricing) *pricing {
+	p := &pricing{Price: decimalOf(s.Price), Enabled: flagOf(s.Enabled), StorageDiscount: decimalOf(s.StorageDiscount),
+		ModeUpdateDate: s.ModeUpdateDate, Mode: int(s.Mode), Currency: s.Currency}
+	if s.Rating != nil {
+		p.Rating = new(int(*s.Rating))
+	}
+	for _, d := range s.Discounts {
+		p.Discounts = append(p.Discounts, discount{Enabled: flag(d.Enabled), Name: d.Name})
+	}
+	return p
+}
+
+// spec is p as spec.portal.pricing holds it.
+func (p *pricing) spec() *tenancyv1alpha1.GroupPricing {
+	s := &tenancyv1alpha1.GroupPricing{Mode: int32(p.Mode), Enabled: boolOf(p.Enabled), Price: decimalText(p.Price),
+		StorageDiscount: decimalText(p.StorageDiscount), ModeUpdateDate: p.ModeUpdateDate, Currency: p.Currency}
+	if p.Rating != nil {
+		s.Rating = new(int32(*p.Rating))
+	}
+	for _, d := range p.Discounts {
+		s.Discounts = append(s.Discounts, tenancyv1alpha1.PricingDiscount{Enabled: d.Enabled == 1, Name: d.Name})
+	}
+	return s
+}
+
+// decimalOf reads a decimal the spec holds as text (its pattern keeps it a number).
+func decimalOf(s *string) *float64 {
+	if s == nil {
+		return nil
+	}
+	v, err := strconv.ParseFloat(*s, 64)
+	if err != nil {
+		return nil
+	}
+	return &v
+}
+
+// decimalText writes a decimal as the spec holds it: at most 6 decimals.
+func decimalText(v *float64) *string {
+	if v == nil {
+		return nil
+	}
+	s := strconv.FormatFloat(*v, 'f', 6, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return &s
+}
+
+// maxDecimal bounds prices and discounts: the spec holds at most 15 integer digits.
+const maxDecimal = 1e15
 
 // setNullable stores a nullable field that was given: nil for null.
 func setNullable[T any](o opt[T], dst **T) {

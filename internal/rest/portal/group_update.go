@@ -226,7 +226,7 @@ func commonAncestor(f *tree.Forest, x, y string) string {
 	return common
 }
 
-// applyFields applies the fields kept in the portal's annotation.
+// applyFields applies the fields kept in spec.portal.
 func (u *groupUpdate) applyFields(f *groupFields, kind tenancyv1alpha1.GroupKind) error {
 	for name, o := range map[string]opt[int]{"status": u.Status, "external": u.External,
 		"parent_has_access": u.ParentHasAccess, "migration_enabled": u.MigrationEnabled} {
@@ -241,10 +241,18 @@ func (u *groupUpdate) applyFields(f *groupFields, kind tenancyv1alpha1.GroupKind
 		}
 	}
 	for name, o := range map[string]opt[int64]{"capabilities": u.Capabilities, "customer_type": u.CustomerType,
-		"default_identity_provider_id": u.DefaultIDP, "brand": u.Brand} {
+		"default_identity_provider_id": u.DefaultIDP} {
 		if o.Set && !o.Null && o.V < 0 {
 			return errBadField(name, "may not be negative")
 		}
+	}
+	if u.Capabilities.Set && u.Capabilities.V > maxCapabilities {
+		return errBadField("capabilities", "holds bits GroupsCapability does not define (at most %d)", maxCapabilities)
+	}
+	// The brand is enabled and disabled at /groups/{group}/brand, under its own policy; a client
+	// sending back what it read is not refused.
+	if u.Brand.Set && !sameID(u.Brand, f.Brand) {
+		return errBadField("brand", "enable or disable the group's brand with POST or DELETE /groups/{group}/brand")
 	}
 	for _, nn := range []struct {
 		name string
@@ -261,7 +269,6 @@ func (u *groupUpdate) applyFields(f *groupFields, kind tenancyv1alpha1.GroupKind
 	setNullable(u.MigrationEnabled, &f.MigrationEnabled)
 	setNullable(u.CustomerID, &f.CustomerID)
 	setNullable(u.InternalTag, &f.InternalTag)
-	setNullable(u.Brand, &f.Brand)
 	setValue(u.External, &f.External)
 	setValue(u.MigrationService, &f.MigrationService)
 	setValue(u.Capabilities, &f.Capabilities)
@@ -306,6 +313,17 @@ func applyShared(f *groupFields, kind tenancyv1alpha1.GroupKind, priv *privilege
 		f.Pricing = &p
 	}
 	return nil
+}
+
+// maxCapabilities is every GroupsCapability bit (1 … 256).
+const maxCapabilities = 511
+
+// sameID reports whether a given nullable id is the one held.
+func sameID(o opt[int64], held *int64) bool {
+	if o.Null || held == nil {
+		return o.Null && held == nil
+	}
+	return o.V == *held
 }
 
 // setValue stores a non-null field that was given.

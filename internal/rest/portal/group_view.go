@@ -2,7 +2,7 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
+	"maps"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -10,30 +10,28 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// AnnotationGroupFields holds, as JSON, the portal's fields of a Group that GroupSpec has no
-// place for (status, brand, billing, privileges, pricing, …). The portal writes it; kubectl
-// users may read it.
-const AnnotationGroupFields = "portal.tessera.dev/group"
-
-// groupFields are those fields. Absent ones answer their defaults.
+// groupFields are the portal's fields of a Group kept in spec.portal, in the shapes the
+// handlers work with (the seed's 0/1 flags, nullable values as pointers). Absent ones answer
+// their defaults.
 type groupFields struct {
-	Status                *int        `json:"status,omitempty"`
-	Brand                 *int64      `json:"brand,omitempty"`
-	Capabilities          int64       `json:"capabilities,omitempty"`
-	CustomerID            *string     `json:"customer_id,omitempty"`
-	CustomerType          int64       `json:"customer_type,omitempty"`
-	DefaultIDP            int64       `json:"default_identity_provider_id,omitempty"`
-	External              int         `json:"external,omitempty"`
-	InternalTag           *string     `json:"internal_tag,omitempty"`
-	MigrationEnabled      *int        `json:"migration_enabled,omitempty"`
-	MigrationService      string      `json:"migration_service,omitempty"`
-	ParentHasAccess       *int        `json:"parent_has_access,omitempty"`
-	Billing               contact     `json:"billing,omitzero"`
-	Storage               *storageRef `json:"storage,omitempty"`
-	PreferredBackupServer *int64      `json:"preferred_backup_server,omitempty"`
-	Privileges            privileges  `json:"privileges,omitzero"`
-	Pricing               *pricing    `json:"pricing,omitempty"`
-	Autoupdate            *int        `json:"autoupdate,omitempty"`
+	Status                *int
+	Capabilities          int64
+	CustomerID            *string
+	CustomerType          int64
+	DefaultIDP            int64
+	External              int
+	InternalTag           *string
+	MigrationEnabled      *int
+	MigrationService      string
+	ParentHasAccess       *int
+	Billing               contact
+	Storage               *storageRef
+	PreferredBackupServer *int64
+	Privileges            privileges
+	Pricing               *pricing
+	Autoupdate            *int
+	// Brand is derived, never stored: the Group's id while its own brand is enabled, else nil.
+	Brand *int64
 }
 
 // storageRef is a group's storage: the seed's placeholder {"id": null, "uuid": null, "name": ""}
@@ -44,25 +42,75 @@ type storageRef struct {
 	Name string  `json:"name"`
 }
 
-// fieldsOf reads g's portal fields; an annotation that does not parse (edited by hand) reads
-// as the defaults.
+// fieldsOf reads g's portal fields from spec.portal.
 func fieldsOf(g *tenancyv1alpha1.Group) groupFields {
-	var f groupFields
-	if raw := g.Annotations[AnnotationGroupFields]; raw != "" {
-		if err := json.Unmarshal([]byte(raw), &f); err != nil {
-			return groupFields{}
+	p := &g.Spec.Portal
+	f := groupFields{
+		Status: flagOf(p.Enabled), Capabilities: p.Capabilities, CustomerID: p.CustomerID, CustomerType: p.CustomerType,
+		DefaultIDP: p.DefaultIdentityProviderID, External: flag(p.External), InternalTag: p.InternalTag,
+		MigrationEnabled: flagOf(p.MigrationEnabled), MigrationService: p.MigrationService,
+		ParentHasAccess: flagOf(p.ParentHasAccess), Billing: contactOf(p.Billing),
+		PreferredBackupServer: p.PreferredBackupServer, Autoupdate: flagOf(p.AgentsAutoupdate),
+		Privileges: privileges{Values: maps.Clone(p.Privileges.Quotas), LocalBackup: map[string]int64{}},
+	}
+	if p.Storage != nil {
+		f.Storage = &storageRef{ID: p.Storage.ID, UUID: p.Storage.UUID, Name: p.Storage.Name}
+	}
+	for k, v := range localBackupFields(&p.Privileges.LocalBackup) {
+		if *v != nil {
+			f.Privileges.LocalBackup[k] = int64(flag(**v))
 		}
+	}
+	if p.Pricing != nil {
+		f.Pricing = pricingOfSpec(p.Pricing)
+	}
+	if p.Branding.Enabled {
+		id := g.Spec.ID
+		f.Brand = &id
 	}
 	return f
 }
 
-// store writes f into g's annotation.
+// store writes f into g's spec.portal; the branding there stays as it is.
 func (f groupFields) store(g *tenancyv1alpha1.Group) {
-	raw, _ := json.Marshal(f) // plain data: cannot fail
-	if g.Annotations == nil {
-		g.Annotations = map[string]string{}
+	p := &g.Spec.Portal
+	p.Enabled, p.Capabilities, p.CustomerID, p.CustomerType = boolOf(f.Status), f.Capabilities, f.CustomerID, f.CustomerType
+	p.DefaultIdentityProviderID, p.External, p.InternalTag = f.DefaultIDP, f.External == 1, f.InternalTag
+	p.MigrationEnabled, p.MigrationService, p.ParentHasAccess = boolOf(f.MigrationEnabled), f.MigrationService, boolOf(f.ParentHasAccess)
+	p.Billing, p.PreferredBackupServer, p.AgentsAutoupdate = f.Billing.spec(), f.PreferredBackupServer, boolOf(f.Autoupdate)
+	p.Storage = nil
+	if f.Storage != nil {
+		p.Storage = &tenancyv1alpha1.GroupStorage{ID: f.Storage.ID, UUID: f.Storage.UUID, Name: f.Storage.Name}
 	}
-	g.Annotations[AnnotationGroupFields] = string(raw)
+	p.Privileges = tenancyv1alpha1.GroupPrivileges{}
+	if len(f.Privileges.Values) > 0 {
+		p.Privileges.Quotas = maps.Clone(f.Privileges.Values)
+	}
+	for k, dst := range localBackupFields(&p.Privileges.LocalBackup) {
+		if v, ok := f.Privileges.LocalBackup[k]; ok {
+			*dst = new(v == 1)
+		}
+	}
+	p.Pricing = nil
+	if f.Pricing != nil {
+		p.Pricing = f.Pricing.spec()
+	}
+}
+
+// flagOf is the seed's 0/1 of an optional bool, nil when unset.
+func flagOf(b *bool) *int {
+	if b == nil {
+		return nil
+	}
+	return new(flag(*b))
+}
+
+// boolOf is an optional 0/1 flag as an optional bool.
+func boolOf(f *int) *bool {
+	if f == nil {
+		return nil
+	}
+	return new(*f == 1)
 }
 
 func orOne(p *int) int {

@@ -68,7 +68,7 @@ func (a *API) putGroup(w http.ResponseWriter, r *http.Request, c *caller) error 
 			return err
 		}
 		f.store(next)
-		if equality.Semantic.DeepEqual(g.Spec, next.Spec) && g.Annotations[AnnotationGroupFields] == next.Annotations[AnnotationGroupFields] {
+		if equality.Semantic.DeepEqual(g.Spec, next.Spec) {
 			return nil
 		}
 		return a.Client.Update(ctx, next)
@@ -99,7 +99,7 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	cascade, err := flagParam(r, "cascade", false)
+	cascade, err := flagParam(r, "cascade")
 	if err != nil {
 		return err
 	}

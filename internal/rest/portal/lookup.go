@@ -108,11 +108,11 @@ func checkVersion(r *http.Request, generation int64) error {
 	return nil
 }
 
-// flagParam reads a 0/1 query parameter, def when absent.
-func flagParam(r *http.Request, name string, def bool) (bool, error) {
+// flagParam reads a 0/1 query parameter, 0 when absent (the seed's defaults all are).
+func flagParam(r *http.Request, name string) (bool, error) {
 	switch v := r.URL.Query().Get(name); {
 	case !r.URL.Query().Has(name):
-		return def, nil
+		return false, nil
 	case v == "1":
 		return true, nil
 	case v == "0":

@@ -12,31 +12,20 @@ import (
 	"github.com/tessera-dev/tessera/internal/mail"
 )
 
-// smtpSettings reads the SMTP server the brand of g sends through, nil when it sets none. The
-// branding family provides it (its smtpFor); until then mail goes only to the outbox.
-var smtpSettings func(a *API, ctx context.Context, g *tenancyv1alpha1.Group) (*mail.SMTPConfig, error)
-
 // brandLinks is what the e-mails and the token pages say of the brand a group shows.
 type brandLinks struct {
 	Company, AccountServerURL, SupportURL, SupportPhone, UserGuideURL string
 	TermsURL, PlatformTermsURL, PrivacyPolicyURL                      string
 }
 
-// brandOf reads the brand g shows (its own or the nearest ancestor's), nil without one. The
-// branding family provides it; until then every group shows Tessera's defaults.
-var brandOf func(a *API, ctx context.Context, g *tenancyv1alpha1.Group) (*brandLinks, error)
-
 // brandLinks is the brand g shows; the company is the group's name unless the brand names one.
 func (a *API) brandLinks(ctx context.Context, g *tenancyv1alpha1.Group) (*brandLinks, error) {
-	b := &brandLinks{}
-	if brandOf != nil {
-		got, err := brandOf(a, ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		if got != nil {
-			b = got
-		}
+	b, err := a.shownBrand(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		b = &brandLinks{}
 	}
 	if b.Company == "" {
 		b.Company = groupName(g)
@@ -65,17 +54,19 @@ func absoluteURL(u string) string {
 // SMTP server of g's brand, within mail.DefaultTimeout. The sender is the brand's (its SMTP
 // From), else no-reply at Tessera's host.
 func (a *API) deliver(ctx context.Context, g *tenancyv1alpha1.Group, m *mail.Message) error {
-	var cfg *mail.SMTPConfig
-	if smtpSettings != nil {
-		var err error
-		if cfg, err = smtpSettings(a, ctx, g); err != nil {
-			return err
-		}
+	cfg, err := a.mailServer(ctx, g)
+	if err != nil {
+		return err
 	}
 	b, err := a.brandLinks(ctx, g)
 	if err != nil {
 		return err
 	}
+	return a.send(ctx, g, cfg, b, m)
+}
+
+// send delivers m for g, from b's company, through cfg (nil: g's brand has none).
+func (a *API) send(ctx context.Context, g *tenancyv1alpha1.Group, cfg *mail.SMTPConfig, b *brandLinks, m *mail.Message) error {
 	m.From = a.sender(cfg, b.Company)
 	var mailer mail.Mailer
 	switch {

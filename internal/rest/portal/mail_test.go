@@ -28,19 +28,15 @@ func TestComposeKeepsTenantTextOutOfTheHeaders(t *testing.T) {
 	}
 }
 
-// deliver without an outbox goes through the brand's SMTP server; its failures answer 502
+// send without an outbox goes through the brand's SMTP server; its failures answer 502
 // naming the server, never the password, and a group without SMTP settings answers 503.
 func TestDeliverThroughSMTP(t *testing.T) {
 	g := &tenancyv1alpha1.Group{ObjectMeta: metav1.ObjectMeta{Name: "acme"}, Spec: tenancyv1alpha1.GroupSpec{ID: 7}}
 	msg := func() *mail.Message { return &mail.Message{To: "ann@example.com", Subject: "s", Text: "t\n"} }
 	a := &API{}
-	defer func(saved func(*API, context.Context, *tenancyv1alpha1.Group) (*mail.SMTPConfig, error)) {
-		smtpSettings = saved
-	}(smtpSettings)
-
-	smtpSettings = nil
+	brand := &brandLinks{Company: "Acme"}
 	var e *apiError
-	if err := a.deliver(context.Background(), g, msg()); !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
+	if err := a.send(context.Background(), g, nil, brand, msg()); !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
 		t.Fatalf("without SMTP settings: %v, want 503", err)
 	}
 
@@ -50,10 +46,8 @@ func TestDeliverThroughSMTP(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close() // nothing listens there now
-	smtpSettings = func(*API, context.Context, *tenancyv1alpha1.Group) (*mail.SMTPConfig, error) {
-		return &mail.SMTPConfig{Host: "127.0.0.1", Port: port, User: "mailer", Password: "Very-Secret-9", From: "noreply@acme.example"}, nil
-	}
-	err = a.deliver(context.Background(), g, msg())
+	cfg := &mail.SMTPConfig{Host: "127.0.0.1", Port: port, User: "mailer", Password: "Very-Secret-9", From: "noreply@acme.example"}
+	err = a.send(context.Background(), g, cfg, brand, msg())
 	if !errors.As(err, &e) || e.Status != http.StatusBadGateway || !strings.Contains(e.Info, "127.0.0.1") {
 		t.Fatalf("an SMTP server that is not there: %v, want 502 naming it", err)
 	}
@@ -65,5 +59,17 @@ func TestDeliverThroughSMTP(t *testing.T) {
 	}
 	if got := a.sender(nil, "Acme"); got != `"Acme" <no-reply@localhost>` {
 		t.Errorf("the sender without SMTP settings or issuer: %q", got)
+	}
+}
+
+// A brand's SMTP encryption reaches the mailer as the mode it names; none (or unset) is plain.
+func TestBrandEncryptionIsTheMailersTLSMode(t *testing.T) {
+	for enc, want := range map[tenancyv1alpha1.SMTPEncryption]mail.TLSMode{
+		tenancyv1alpha1.SMTPEncryptionTLS: mail.TLSImplicit, tenancyv1alpha1.SMTPEncryptionSTARTTLS: mail.TLSStartTLS,
+		tenancyv1alpha1.SMTPEncryptionNone: mail.TLSNone, "": mail.TLSNone,
+	} {
+		if got := tlsMode(enc); got != want {
+			t.Errorf("tlsMode(%q) = %q, want %q", enc, got, want)
+		}
 	}
 }

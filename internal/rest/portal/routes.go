@@ -31,6 +31,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.actionRoutes()...)
 	rs = append(rs, a.authRoutes()...)
 	rs = append(rs, a.peopleRoutes()...)
+	rs = append(rs, a.settingsRoutes()...)
 	for _, f := range notImplemented {
 		for _, pattern := range f.endpoints {
 			rs = append(rs, route{pattern, openPolicy, unimplemented(f.family)})

@@ -34,7 +34,7 @@ type searchHit struct {
 // caller's subtree only. limit (default 10, at most 100) counts groups and accounts apart.
 func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := r.URL.Query()
-	strict, err := flagParam(r, "strict", false)
+	strict, err := flagParam(r, "strict")
 	if err != nil {
 		return err
 	}

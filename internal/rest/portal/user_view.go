@@ -92,7 +92,7 @@ func userViewOf(acct *tenancyv1alpha1.Account, g *tenancyv1alpha1.Group, idp idp
 		Roles: pf.Roles, Privileged: flag(pf.Privileged), Status: accountStatus(acct), Usage: userUsage,
 		Privileges: userPrivileges(pf.Privileges), Backup: backupView{flag(pf.BackupMonitorDisabled)},
 		Agents: agents{flag(!pf.AgentsAutoupdateDisabled)}, IdpID: idp.ID, IdpUUID: idp.UUID,
-		personFlags: flagsOf(pf, pf.Notifications), Version: acct.Generation}
+		personFlags: personFlagsOf(pf, pf.Notifications), Version: acct.Generation}
 }
 
 // localBackupKey is the one privilege of a service user that is a 0/1 flag

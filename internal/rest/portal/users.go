@@ -25,7 +25,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err != nil {
 		return err
 	}
-	withHidden, err := flagParam(r, "include_hidden", false)
+	withHidden, err := flagParam(r, "include_hidden")
 	if err != nil {
 		return err
 	}
