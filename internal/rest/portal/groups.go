@@ -5,16 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	k8serrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/people"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
@@ -34,10 +29,6 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *caller) error 
 	return nil
 }
 
-// writeRetry is how often a write retries a conflict: the controller writes status, which
-// moves the resourceVersion the cache's copy was read at, until the cache catches up.
-var writeRetry = wait.Backoff{Steps: 12, Duration: 10 * time.Millisecond, Factor: 1.5, Jitter: 0.1}
-
 // putGroup is PUT /groups/{group}?version=: a partial update; {"version": N} on success.
 func (a *API) putGroup(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
@@ -49,34 +40,21 @@ func (a *API) putGroup(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if err := rest.DecodeJSON(r, &body); err != nil {
 		return err
 	}
-	var next *tenancyv1alpha1.Group
-	err = retry.RetryOnConflict(writeRetry, func() error {
-		if next != nil { // a retry: read again
-			if g, err = a.groupByRef(ctx, r.PathValue("group")); err != nil {
-				return err
-			}
-		}
+	next, err := a.updateGroup(r, g, func(g, next *tenancyv1alpha1.Group) error {
 		if err := a.mayWrite(ctx, c, g); err != nil {
 			return err
 		}
 		if err := checkVersion(r, g.Generation); err != nil {
 			return err
 		}
-		next = g.DeepCopy()
 		f := fieldsOf(g)
 		if err := body.apply(ctx, a, c, g, next, &f); err != nil {
 			return err
 		}
 		f.store(next)
-		if equality.Semantic.DeepEqual(g.Spec, next.Spec) {
-			return nil
-		}
-		return a.Client.Update(ctx, next)
+		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := credential.WaitVisible(ctx, a.Client, next); err != nil {
 		return err
 	}
 	want := tree.NodeOf(next)

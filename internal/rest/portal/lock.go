@@ -3,10 +3,7 @@ package portal
 import (
 	"net/http"
 
-	"k8s.io/client-go/util/retry"
-
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/credential"
 )
 
 // lockGroup is POST /groups/{group}/lock: spec.lock of the Group is enabled, which freezes it
@@ -28,18 +25,11 @@ func (a *API) setLock(w http.ResponseWriter, r *http.Request, c *caller, enabled
 	if err != nil {
 		return err
 	}
-	var next *tenancyv1alpha1.Group
-	err = retry.RetryOnConflict(writeRetry, func() error {
-		if next != nil {
-			if g, err = a.groupByRef(ctx, r.PathValue("group")); err != nil {
-				return err
-			}
-		}
+	next, err := a.updateGroup(r, g, func(g, next *tenancyv1alpha1.Group) error {
 		// An ancestor's lock freezes this group's own too: it is the ancestor to unlock.
 		if by, _, _ := a.Forest.Lock(g.Name); by != "" && by != g.Name {
 			return a.unlocked(ctx, g.Name)
 		}
-		next = g.DeepCopy()
 		if g.Spec.Lock.Enabled == enabled {
 			return nil
 		}
@@ -48,12 +38,9 @@ func (a *API) setLock(w http.ResponseWriter, r *http.Request, c *caller, enabled
 		if enabled {
 			next.Spec.Lock.Reason = "locked through the portal by " + c.Account.Spec.Login
 		}
-		return a.Client.Update(ctx, next)
+		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := credential.WaitVisible(ctx, a.Client, next); err != nil {
 		return err
 	}
 	if err := a.awaitTree(ctx, "the lock of group "+next.Name, func() bool {

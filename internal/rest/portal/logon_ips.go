@@ -5,11 +5,9 @@ import (
 	"net/netip"
 	"slices"
 
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
@@ -83,35 +81,21 @@ func (a *API) writeLogonIPs(w http.ResponseWriter, r *http.Request, c *caller, w
 	if err != nil {
 		return err
 	}
-	var next *tenancyv1alpha1.Group
-	err = retry.RetryOnConflict(writeRetry, func() error {
-		if next != nil {
-			if g, err = a.groupByRef(ctx, r.PathValue("group")); err != nil {
-				return err
-			}
-		}
+	_, err = a.updateGroup(r, g, func(g, next *tenancyv1alpha1.Group) error {
 		if err := a.mayWrite(ctx, c, g); err != nil {
 			return err
 		}
-		next = g.DeepCopy()
 		l := &next.Spec.Settings.LogonIPs
 		l.Enabled = want.Enabled
 		if want.Items != nil {
 			l.Items = want.Items
 		}
-		if l.Enabled == g.Spec.Settings.LogonIPs.Enabled && slices.Equal(l.Items, g.Spec.Settings.LogonIPs.Items) {
-			return nil
-		}
-		return a.Client.Update(ctx, next)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := credential.WaitVisible(ctx, a.Client, next); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, "Success")
-	return nil
+	return writeSuccess(w)
 }
 
 // admitAddress refuses p when the client's address is outside an enabled allow-list of p's
