@@ -71,8 +71,10 @@ func TestRevokedSharesReadsOfTheAPIServer(t *testing.T) {
 	r.MarkSynced()
 
 	var wg sync.WaitGroup
+	var started atomic.Int32
 	check := func() {
 		defer wg.Done()
+		started.Add(1)
 		if revoked, err := r.Revoked(ctx, "new"); err != nil || revoked {
 			t.Errorf("revoked %v, err %v", revoked, err)
 		}
@@ -89,7 +91,12 @@ func TestRevokedSharesReadsOfTheAPIServer(t *testing.T) {
 		wg.Add(1)
 		go check()
 	}
-	time.Sleep(50 * time.Millisecond) // let them join the next round
+	// Let them all join the next round, however busy the machine: started, then a moment to
+	// reach the round they wait on.
+	for started.Load() < 51 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	close(first)
 	wg.Wait()
 	if n := gets.Load(); n > 3 {
