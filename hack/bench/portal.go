@@ -90,8 +90,11 @@ func createdID(url string, h http.Header, body any) int64 {
 		check(err)
 		out, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		// The tree of a just-created parent may lag a moment behind (the API says retry).
-		if resp.StatusCode == http.StatusNotFound && attempt < 20 {
+		// The tree of a just-created parent may lag a moment behind (the API says retry), and
+		// its namespace lag longer on a loaded machine (404 "the object does not exist"), and
+		// the admin's Basic sign-in may meet the hashing limit (429) when its remembered
+		// password has been forgotten.
+		if (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusTooManyRequests) && attempt < 300 {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
