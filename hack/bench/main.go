@@ -10,6 +10,7 @@
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
 //	go run ./hack/bench rest-tokens -c 8 -d 10s # POST /1/tokens with a Bearer token (JWT in the answer)
 //	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
+//	go run ./hack/bench portal -url URL -c 8 -d 10s # portal /api/1: partner, companies, users; lists, login
 //
 // REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to.
 //
@@ -62,6 +63,9 @@ func main() {
 	url := fs.String("url", "http://127.0.0.1:5170", "REST server (loopback only)")
 	prehashed := fs.Bool("prehashed", false, "populate: give every Account the password "+benchPassword+
 		" through one Secret holding its hash (spec.passwordSecretRef.format: hash), hashed once, not per Account")
+	companies := fs.Int("companies", 1000, "portal: companies under the partner")
+	users := fs.Int("users", 10000, "portal: service users, the first -crowd of them in one company")
+	crowd := fs.Int("crowd", 1000, "portal: service users of the crowded company")
 	_ = fs.Parse(os.Args[2:])
 
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -81,6 +85,8 @@ func main() {
 		populate(ctx, c, ns, *n, *concurrency, *prehashed)
 	case modeVerify, modeLogin, modeRESTCreate, modeBasic, "rest-tokens":
 		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
+	case "portal":
+		portalBench(*url, *companies, *users, *crowd, *concurrency, parseLevels(*levels)[0], *duration)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)
