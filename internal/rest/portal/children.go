@@ -154,6 +154,14 @@ func (a *API) createChild(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err := a.awaitTree(ctx, "group "+g.Name, func() bool { _, ok := a.Forest.Get(g.Name); return ok }); err != nil {
 		return err
 	}
+	// Its admins and users live in its namespace, which the Group controller makes: answer once
+	// it has (status.namespace), so that a POST of its first user right after never meets a 404.
+	if err := a.awaitTree(ctx, "the namespace of group "+g.Name, func() bool {
+		cur := &tenancyv1alpha1.Group{}
+		return a.Client.Get(ctx, client.ObjectKeyFromObject(g), cur) == nil && cur.Status.Namespace != ""
+	}); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"version": g.Generation, "id": g.Spec.ID, "uuid": g.Spec.UUID})
 	return nil
 }

@@ -129,9 +129,9 @@ func (a *API) waitTimeout() time.Duration {
 	return credential.VisibleWithin
 }
 
-// awaitTree waits until the tree shows what cond asks of it, so that the next request on this
-// replica (and admission's sibling and placement checks, which read the same tree) sees a
-// write just made.
+// awaitTree waits until cond holds of what this replica sees — the tree, or the cache — so that
+// the next request on this replica (and admission's sibling and placement checks, which read
+// the same tree) sees a write just made and what its controller made of it.
 func (a *API) awaitTree(ctx context.Context, what string, cond func() bool) error {
 	err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, a.waitTimeout(), true, func(context.Context) (bool, error) {
 		return cond(), nil
