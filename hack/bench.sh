@@ -149,6 +149,7 @@ echo "|---|---|---|---|"
 # on the "pkg:" line before them. Times and sizes in the units docs/benchmarks.md uses.
 awk '
 	function t(ns) {
+		if (ns >= 1e9) return sprintf("%.3g s", ns / 1e9)
 		if (ns >= 1e6) return sprintf("%.3g ms", ns / 1e6)
 		if (ns >= 1e3) return sprintf("%.3g µs", ns / 1e3)
 		return sprintf("%.3g ns", ns)

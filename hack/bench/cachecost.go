@@ -132,14 +132,17 @@ func cacheCost(ctx context.Context, c client.Client, cfg *rest.Config, size, pro
 	base := liveHeap()
 	perPair := max(1, min(nAccounts, nTokens))
 	for _, p := range parts {
+		began := time.Now()
 		stop := p.start(ctx)
+		synced := time.Since(began)
 		up := liveHeap() - base
 		stop()
 		time.Sleep(time.Second) // let the reflectors end
-		fmt.Printf("cache-cost part=%q heap=%s per_account_and_token=%.0fB load=%s\n", p.name, mib(int64(up)),
-			float64(up)/float64(perPair), loadavg())
-		row(size, "live heap of "+p.name+" (built in hack/bench as the manager builds it)",
-			fmt.Sprintf("%s, %.1f KiB per Account+Token", mib(int64(up)), float64(up)/float64(perPair)/1024), "")
+		fmt.Printf("cache-cost part=%q heap=%s per_account_and_token=%.0fB synced_in=%s load=%s\n", p.name,
+			mib(int64(up)), float64(up)/float64(perPair), synced.Round(100*time.Millisecond), loadavg())
+		row(size, "live heap of "+p.name+" (built in hack/bench as the manager builds it), synced in",
+			fmt.Sprintf("%s, %.1f KiB per Account+Token; %s", mib(int64(up)), float64(up)/float64(perPair)/1024,
+				synced.Round(100*time.Millisecond)), "")
 		base = min(base, liveHeap())
 	}
 }

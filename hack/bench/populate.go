@@ -56,8 +56,13 @@ func populate(ctx context.Context, c client.Client, cfg *rest.Config, kubeconfig
 	for range concurrency {
 		wg.Go(func() {
 			for {
+				// The deadline comes before taking an index, so that every index taken is
+				// created: the population is then p-0 … p-(next-1), without a gap.
+				if !stopAt.IsZero() && time.Now().After(stopAt) {
+					return
+				}
 				i := int(next.Add(1) - 1)
-				if i >= n || (!stopAt.IsZero() && time.Now().After(stopAt)) {
+				if i >= n {
 					return
 				}
 				name := populated(i)
@@ -99,11 +104,16 @@ func populate(ctx context.Context, c client.Client, cfg *rest.Config, kubeconfig
 		case <-time.After(time.Second):
 		}
 	}
-	fmt.Printf("populated=%d ready_after=%s %s load=%s\n", reached, time.Since(began).Round(time.Second),
-		issued.progress(), loadavg())
+	ready := time.Since(began)
+	fmt.Printf("populated=%d ready_after=%s %s load=%s\n", reached, ready.Round(time.Second), issued.progress(), loadavg())
 	issued.stop()
 	time.Sleep(10 * time.Second) // let the caches and the last reconciles settle before reading memory
-	memoryRows(kubeconfig, url, fmt.Sprintf("%d Accounts and Tokens populated", reached), "after populate")
+	row(fmt.Sprintf("populate %d", n), "Accounts and Tokens created; all JWTs and hashes stored after",
+		fmt.Sprintf("%d (had %d), %.0f/s; %s", reached, min(len(accounts), reached),
+			float64(reached-min(len(accounts), reached))/createdIn.Seconds(), ready.Round(time.Second)), "")
+	if procs, err := localProcs(kubeconfig); err == nil {
+		fmt.Printf("memory %s %s load=%s\n", memoryLine(procs), goHeap(url), loadavg())
+	}
 }
 
 // benchPasswordHash makes sure ns holds the Secret bench-password-hash with the hash of

@@ -70,11 +70,14 @@ func signin(ctx context.Context, c client.Client, ns, url, size string, d time.D
 	row(size, "sign-ins at concurrency 8: admitted p99 ÷ alone p99",
 		fmt.Sprintf("%s ÷ %s = %.2f (%.1f/s admitted)", pct(ok8, 99), pct(one, 99), float64(p99eight)/float64(p99one),
 			eight.rate(http.StatusOK)), "< 3: "+verdict(p99eight < 3*p99one))
-	// Cheap: a refusal costs no hash, so it answers in a small part of one sign-in.
-	cheap := len(refused) > 0 && quantile(refused, 99) < p99one/10
-	row(size, "sign-ins at concurrency 8: refused (429), p99",
-		fmt.Sprintf("%.0f/s, %s (other answers: %d)", eight.rate(http.StatusTooManyRequests), pctMicro(refused, 99),
-			eight.count(0)-len(ok8)-len(refused)), "< 1/10 of a sign-in: "+verdict(cheap))
+	// Cheap: a refusal costs no hash, so the server answers many refusals in the time one
+	// sign-in takes. Their latency is no measure of their cost: they wait for a core while
+	// the admitted hashes hold both.
+	refusedRate, admittedRate := eight.rate(http.StatusTooManyRequests), eight.rate(http.StatusOK)
+	row(size, "sign-ins at concurrency 8: refused (429), p50 / p99",
+		fmt.Sprintf("%.0f/s (%.0f × the admitted rate), %s / %s (other answers: %d)", refusedRate,
+			refusedRate/admittedRate, pctMicro(refused, 50), pctMicro(refused, 99), eight.count(0)-len(ok8)-len(refused)),
+		"≥ 10 × the admitted rate: "+verdict(refusedRate >= 10*admittedRate))
 }
 
 // peak resets the manager's VmHWM, then runs REST lists (4 in flight), token verifications (8)

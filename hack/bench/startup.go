@@ -74,9 +74,9 @@ func startup(command []string, logPath, url string) (pgid int, ready time.Durati
 
 // startupRows reports a startup with the size of what the Tessera started with.
 func startupRows(ctx context.Context, c client.Client, kubeconfig, url string, command []string, ready time.Duration) {
-	size := fmt.Sprintf("%d Accounts, %d Tokens", countKind(ctx, c, &tenancyv1alpha1.AccountList{}),
-		countKind(ctx, c, &tenancyv1alpha1.TokenList{}))
+	accounts := countKind(ctx, c, &tenancyv1alpha1.AccountList{})
+	size := fmt.Sprintf("%d Accounts, %d Tokens", accounts, countKind(ctx, c, &tenancyv1alpha1.TokenList{}))
 	row(size, fmt.Sprintf("start (%v) → /healthcheck 200 and the banner", command),
 		ready.Round(100*time.Millisecond).String(), "< 60 s: "+verdict(ready < time.Minute))
-	memoryRows(kubeconfig, url, size, "just started")
+	memoryRows(kubeconfig, url, size+", just started", accounts)
 }
