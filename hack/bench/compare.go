@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
 
 // labelBenchSecret marks the bench's plain Secrets. It is not Tessera's managed-by label, so the
@@ -82,7 +84,7 @@ func benchSecrets(ctx context.Context, c client.Client, ns string, n, concurrenc
 			s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("s-%s-%d-jwt", run, i),
 				Labels:      map[string]string{labelBenchSecret: "true", "bench.tessera.dev/token": fmt.Sprintf("s-%s-%d", run, i)},
 				Annotations: map[string]string{"bench.tessera.dev/issued-at": time.Now().UTC().Format(time.RFC3339)}},
-				Type: corev1.SecretTypeOpaque, Data: map[string][]byte{"token": value}}
+				Type: corev1.SecretTypeOpaque, Data: map[string][]byte{tenancyv1alpha1.TokenSecretKey: value}}
 			check(c.Create(ctx, s))
 		}()
 	}

@@ -2,8 +2,12 @@
 // server on loopback:
 //
 //	go run ./hack/bench tokens -n 1000          # Token applied → JWT in its Secret, p50/p99
-//	go run ./hack/bench populate -n 10000       # N Accounts with one Token each, then the manager's RSS
-//	go run ./hack/bench populate -prehashed     # … each signing in with the password "bench-Passw0rd"
+//	go run ./hack/bench populate -n 100000      # Accounts p-0…p-N-1, a Token each, pre-hashed passwords; memory
+//	go run ./hack/bench scale -d 10s            # at the size there is: memory, list/filter p99, verifier ÷ /healthcheck
+//	go run ./hack/bench signin -d 10s           # sign-ins alone and at concurrency 8: admitted p99, 429s
+//	go run ./hack/bench peak -d 30s             # manager VmHWM under lists, verifier and sign-ins together
+//	go run ./hack/bench startup -- bin/tessera local # starts a Tessera: time to /healthcheck 200 and the banner
+//	go run ./hack/bench cache-cost             # live heap per object of the manager's caches, rebuilt in this process
 //	go run ./hack/bench verify -c 1,8,64 -d 10s # POST /1/verifier with a token: requests/s, p50, p99
 //	go run ./hack/bench login -c 1,2,8 -d 10s   # POST /1/verifier with login and password
 //	go run ./hack/bench basic-vs-bearer -c 8 -d 10s # GET /1/accounts/{id}: Basic vs Bearer, rates and ratio
@@ -12,7 +16,8 @@
 //	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
 //	go run ./hack/bench portal -url URL -c 8 -d 10s # portal /api/1: partner, companies, users; lists, login
 //
-// REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to.
+// REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to. Lines
+// starting with "row" are the rows of make bench's table (hack/bench.sh).
 //
 // It creates its objects in the Group "bench" (created when missing) and deletes nothing, so that
 // memory can be read afterwards; `kubectl annotate group bench tenancy.tessera.dev/cascade-delete=true
@@ -24,14 +29,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,17 +45,18 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/operator"
-	"github.com/tessera-dev/tessera/internal/password"
 )
 
 const group = "bench"
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench tokens|populate [-n N] [-kubeconfig PATH] [-concurrency C]")
+		fmt.Fprintln(os.Stderr, "usage: bench MODE [flags] (the modes are listed in hack/bench/main.go)")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -61,30 +66,56 @@ func main() {
 	levels := fs.String("c", "1,8,64", "REST runs: comma-separated concurrency levels")
 	duration := fs.Duration("d", 10*time.Second, "REST runs: duration of each level")
 	url := fs.String("url", "http://127.0.0.1:5170", "REST server (loopback only)")
-	prehashed := fs.Bool("prehashed", false, "populate: give every Account the password "+benchPassword+
+	prehashed := fs.Bool("prehashed", true, "populate: give every Account the password "+benchPassword+
 		" through one Secret holding its hash (spec.passwordSecretRef.format: hash), hashed once, not per Account")
 	companies := fs.Int("companies", 1000, "portal: companies under the partner")
 	users := fs.Int("users", 10000, "portal: service users, the first -crowd of them in one company")
 	crowd := fs.Int("crowd", 1000, "portal: service users of the crowded company")
+	deadline := fs.Duration("deadline", 0,
+		"populate: start no create after this long (0: no limit); the run reports the size reached")
+	samples := fs.Int("samples", 200, "scale: requests per list query, one at a time")
+	profile := fs.String("profile", "", "cache-cost: write a heap profile of all the caches here")
+	logPath := fs.String("log", "/tmp/tessera-startup.log", "startup: where the started Tessera's output goes")
 	_ = fs.Parse(os.Args[2:])
 
-	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
-	check(err)
-	cfg.QPS, cfg.Burst = 1000, 2000
-	c, err := client.NewWithWatch(cfg, client.Options{Scheme: operator.Scheme()})
-	check(err)
+	// The bench's informers log through controller-runtime: errors only.
+	ctrllog.SetLogger(zap.New(zap.Level(zapcore.ErrorLevel)))
 	ctx := context.Background()
-	ns := ensureGroup(ctx, c)
+	if os.Args[1] == "startup" {
+		// Before any client: the Tessera it starts writes the kubeconfig.
+		_, ready := startup(fs.Args(), *logPath, *url)
+		c, _, _ := connect(*kubeconfig)
+		startupRows(ctx, c, *kubeconfig, *url, fs.Args(), ready)
+		return
+	}
+	c, cfg, ns := connect(*kubeconfig)
+	size := func() string {
+		return fmt.Sprintf("%d Accounts, %d Tokens", countKind(ctx, c, &tenancyv1alpha1.AccountList{}),
+			countKind(ctx, c, &tenancyv1alpha1.TokenList{}))
+	}
 
 	switch os.Args[1] {
 	case "tokens":
-		benchTokens(ctx, c, cfg, ns, *n, *concurrency).print()
+		r := benchTokens(ctx, c, cfg, ns, *n, *concurrency)
+		r.print()
+		l := r.latencies
+		row(size(), fmt.Sprintf("%d Tokens applied, %d in flight: Token → JWT in its Secret, p50 / p99 / max",
+			r.n, r.concurrency),
+			fmt.Sprintf("%s / %s / %s (%.0f Tokens/s)", pct(l, 50), pct(l, 99), pct(l, 100), r.rate()), "")
 	case "tokens-vs-secrets":
 		tokensVsSecrets(ctx, c, cfg, ns, *n, *concurrency)
 	case "populate":
-		populate(ctx, c, ns, *n, *concurrency, *prehashed)
+		populate(ctx, c, cfg, *kubeconfig, *url, ns, *n, *concurrency, *prehashed, *deadline)
+	case "scale":
+		scale(ctx, c, ns, *kubeconfig, *url, *duration, *samples)
+	case "signin":
+		signin(ctx, c, ns, *url, size(), *duration)
+	case "cache-cost":
+		cacheCost(ctx, c, cfg, size(), *profile)
+	case "peak":
+		peak(ctx, c, ns, *kubeconfig, *url, size(), *duration)
 	case modeVerify, modeLogin, modeRESTCreate, modeBasic, "rest-tokens":
-		restBench(ctx, c, ns, os.Args[1], *url, parseLevels(*levels), *duration)
+		restBench(ctx, c, ns, os.Args[1], *url, size(), parseLevels(*levels), *duration)
 	case "portal":
 		portalBench(*url, *companies, *users, *crowd, *concurrency, parseLevels(*levels)[0], *duration)
 	default:
@@ -131,7 +162,7 @@ func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns s
 		mu.Lock()
 		defer mu.Unlock()
 		name := strings.TrimSuffix(s.Name, "-jwt")
-		if start, ok := created[name]; ok && len(s.Data["token"]) > 0 {
+		if start, ok := created[name]; ok && len(s.Data[tenancyv1alpha1.TokenSecretKey]) > 0 {
 			latencies = append(latencies, time.Since(start))
 			delete(created, name)
 			if len(latencies) == n {
@@ -172,71 +203,15 @@ func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns s
 	return tokenRun{n: n, concurrency: concurrency, elapsed: elapsed, latencies: latencies}
 }
 
-// populate creates n Accounts with one Token each, waits until every Token is Ready, and prints
-// the resident memory of the tessera process.
-func populate(ctx context.Context, c client.Client, ns string, n, concurrency int, prehashed bool) {
-	began := time.Now()
-	var ref *tenancyv1alpha1.PasswordSecretReference
-	if prehashed {
-		hash, err := password.Hash(benchPassword)
-		check(err)
-		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-password-hash"},
-			Data: map[string][]byte{tenancyv1alpha1.DefaultPasswordKey: []byte(hash)}}
-		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
-			check(err)
-		}
-		ref = &tenancyv1alpha1.PasswordSecretReference{Name: s.Name, Format: tenancyv1alpha1.PasswordFormatHash}
-	}
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			name := fmt.Sprintf("p-%d", i)
-			acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: tenancyv1alpha1.AccountSpec{Login: name + "@bench.example", PasswordSecretRef: ref}}
-			if err := c.Create(ctx, acct); err != nil && !apierrors.IsAlreadyExists(err) {
-				check(err)
-			}
-			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: name}}}
-			if err := c.Create(ctx, tok); err != nil && !apierrors.IsAlreadyExists(err) {
-				check(err)
-			}
-		}()
-	}
-	wg.Wait()
-	fmt.Printf("created %d accounts and %d tokens in %s\n", n, n, time.Since(began).Round(time.Millisecond))
-	for {
-		secrets := &corev1.SecretList{}
-		check(c.List(ctx, secrets, client.InNamespace(ns), client.HasLabels{tenancyv1alpha1.LabelToken}))
-		if len(secrets.Items) >= n {
-			break
-		}
-		time.Sleep(2 * time.Second)
-	}
-	fmt.Printf("all %d JWTs issued after %s\n", n, time.Since(began).Round(time.Millisecond))
-	time.Sleep(5 * time.Second) // let the caches settle before reading memory
-	fmt.Println(rss())
-}
-
-// rss reads the resident memory of the local tessera process from ps.
-func rss() string {
-	out, err := exec.Command("ps", "-C", "tessera", "-o", "pid=,rss=,args=").Output()
-	if err != nil {
-		return "tessera process not found: " + err.Error()
-	}
-	var lines []string
-	for l := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 3 {
-			kib, _ := strconv.Atoi(f[1])
-			lines = append(lines, fmt.Sprintf("tessera pid %s RSS %.0f MiB (%s)", f[0], float64(kib)/1024, filepath.Base(f[2])))
-		}
-	}
-	return strings.Join(lines, "\n")
+// connect builds the client of kubeconfig (QPS 1000, burst 2000: the API server should be the
+// limit, not the bench) and makes sure the Group "bench" exists; ns is its namespace.
+func connect(kubeconfig string) (client.WithWatch, *rest.Config, string) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	check(err)
+	cfg.QPS, cfg.Burst = 1000, 2000
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: operator.Scheme()})
+	check(err)
+	return c, cfg, ensureGroup(context.Background(), c)
 }
 
 func ensureGroup(ctx context.Context, c client.Client) string {
@@ -252,12 +227,17 @@ func ensureGroup(ctx context.Context, c client.Client) string {
 	return ns
 }
 
-func pct(sorted []time.Duration, p int) time.Duration {
+// quantile is the p-th percentile of sorted (0 when empty; 100 is the maximum).
+func quantile(sorted []time.Duration, p int) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
 	i := (len(sorted)*p + 99) / 100
-	return sorted[min(max(i-1, 0), len(sorted)-1)].Round(time.Millisecond)
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	return quantile(sorted, p).Round(time.Millisecond)
 }
 
 func check(err error) {
@@ -284,4 +264,10 @@ func watchSecrets(ctx context.Context, cfg *rest.Config, ns string, h toolscache
 		check(fmt.Errorf("the Secret informer did not sync"))
 	}
 	return cancel
+}
+
+// row prints one row of make bench's table (hack/bench.sh collects the lines that start with
+// "row"): what ran, what was measured, the result, and the goal with its verdict ("" for none).
+func row(run, measure, result, goal string) {
+	fmt.Printf("row\t%s\t%s\t%s\t%s\n", run, measure, result, goal)
 }

@@ -34,16 +34,16 @@ func portalBench(url string, companies, users, crowd, workers, c int, d time.Dur
 	run := "pb" + strconv.FormatInt(time.Now().Unix(), 36)
 	began := time.Now()
 	t := buildPortalTree(api, h, run, companies, users, crowd, workers)
-	fmt.Printf("built partner %d, %d companies, %d service users (%d in company %d) in %s; %s\n", t.partner,
+	fmt.Printf("built partner %d, %d companies, %d service users (%d in company %d) in %s; load average %s\n", t.partner,
 		len(t.companies), users, min(crowd, users), t.crowded, time.Since(began).Round(time.Millisecond), loadavg())
 
 	children := fmt.Sprintf("%s/groups/%d/children", api, t.partner)
 	load("GET /groups/{partner}/children", c, d, http.StatusOK, get(children, h))
-	fmt.Println(loadavg())
+	fmt.Println("load average", loadavg())
 	load("GET /groups/{company}/users", c, d, http.StatusOK, get(fmt.Sprintf("%s/groups/%d/users", api, t.crowded), h))
-	fmt.Println(loadavg())
+	fmt.Println("load average", loadavg())
 	load("GET /groups?prefix=", c, d, http.StatusOK, get(fmt.Sprintf("%s/groups?prefix=%s", api, run), h))
-	fmt.Println(loadavg())
+	fmt.Println("load average", loadavg())
 	// The admin signs in by password: argon2id per request, so the excess answers 429; load
 	// prints the admitted (200) rate as ok=, and the percentiles of all answers, so the
 	// admitted ones are measured apart below.
@@ -52,9 +52,9 @@ func portalBench(url string, companies, users, crowd, workers, c int, d time.Dur
 		Password string `json:"password"`
 	}{os.Getenv("TESSERA_ADMIN_LOGIN"), os.Getenv("TESSERA_ADMIN_PASSWORD")})
 	load("POST /login (all answers)", c, d, http.StatusOK, jsonPost(api+"/login", body, http.Header{}))
-	fmt.Println(loadavg())
+	fmt.Println("load average", loadavg())
 	loginAdmitted(api+"/login", body, c, d)
-	fmt.Println(loadavg())
+	fmt.Println("load average", loadavg())
 }
 
 // buildPortalTree creates the partner, then the companies, then the users, workers at a time.
@@ -163,14 +163,4 @@ func loginAdmitted(url string, body []byte, c int, d time.Duration) {
 	slices.Sort(admitted)
 	fmt.Printf("POST /login admitted concurrency=%d statuses=%v admitted=%.1f/s p50=%s p99=%s\n", c, statuses,
 		float64(len(admitted))/elapsed.Seconds(), pctMicro(admitted, 50), pctMicro(admitted, 99))
-}
-
-// loadavg is the machine's load average, which every figure of a shared machine goes with.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "load average unknown"
-	}
-	f := strings.Fields(string(b))
-	return "load average " + strings.Join(f[:min(3, len(f))], " ")
 }

@@ -34,17 +34,17 @@ const (
 	modeBasic      = "basic-vs-bearer"
 )
 
-func restBench(ctx context.Context, c client.Client, ns, what, url string, levels []int, d time.Duration) {
+func restBench(ctx context.Context, c client.Client, ns, what, url, size string, levels []int, d time.Duration) {
 	switch what {
 	case modeVerify:
 		jwt := benchJWT(ctx, c, ns)
-		body, _ := json.Marshal(map[string]string{"token": jwt})
+		body := tokenBody(jwt)
 		for _, l := range levels {
 			load("verifier/token", l, d, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
 		}
 	case modeLogin:
 		login := benchAccount(ctx, c, ns)
-		body, _ := json.Marshal(map[string]string{"login": login, "password": benchPassword})
+		body := passwordBody(login, benchPassword)
 		for _, l := range levels {
 			load("verifier/password", l, d, http.StatusOK, jsonPost(url+"/1/verifier", body, http.Header{}))
 		}
@@ -62,7 +62,7 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 			load("POST /1/tokens, Bearer (JWT in the answer)", l, d, http.StatusCreated, jsonPost(url+"/1/tokens", body, h))
 		}
 	case modeBasic:
-		basicVsBearer(ctx, c, ns, url, levels, d)
+		basicVsBearer(ctx, c, ns, url, size, levels, d)
 	case modeRESTCreate:
 		h := adminHeader()
 		run := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -90,7 +90,7 @@ func restBench(ctx context.Context, c client.Client, ns, what, url string, level
 // account and the same request signed in with HTTP Basic, at each level for d each, and prints
 // the mean rates of answers 200 and their ratio: Basic costs no hash per request once its
 // password is remembered, so the goal is at least half the Bearer rate.
-func basicVsBearer(ctx context.Context, c client.Client, ns, url string, levels []int, d time.Duration) {
+func basicVsBearer(ctx context.Context, c client.Client, ns, url, size string, levels []int, d time.Duration) {
 	login := benchAccount(ctx, c, ns)
 	acct := &tenancyv1alpha1.Account{}
 	check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: benchLoginAccount}, acct))
@@ -111,17 +111,13 @@ func basicVsBearer(ctx context.Context, c client.Client, ns, url string, levels 
 	if resp.StatusCode != http.StatusOK {
 		check(fmt.Errorf("GET %s with Basic: %s", target, resp.Status))
 	}
-	// The two alternate in rounds, so that a load that shifts during the run (other programs on
-	// the machine) weighs on both alike.
-	const rounds = 5
 	for _, l := range levels {
-		var bearer, basic float64
-		for range rounds {
-			bearer += load("GET /1/accounts/{id}, Bearer", l, d/rounds, http.StatusOK, get(target, bearerH)) / rounds
-			basic += load("GET /1/accounts/{id}, Basic", l, d/rounds, http.StatusOK, get(target, basicH)) / rounds
-		}
+		bearer, basic := alternate(l, d, 5, http.StatusOK, "GET /1/accounts/{id}, Bearer", get(target, bearerH),
+			"GET /1/accounts/{id}, Basic", get(target, basicH))
 		fmt.Printf("concurrency=%d Bearer=%.0f/s Basic=%.0f/s ratio Basic/s ÷ Bearer/s=%.2f goal ≥ 0.5: %s\n",
 			l, bearer, basic, basic/bearer, verdict(basic >= 0.5*bearer))
+		row(size, fmt.Sprintf("GET /1/accounts/{id}, Basic ÷ Bearer, concurrency %d", l),
+			fmt.Sprintf("%.0f/s ÷ %.0f/s = %.2f", basic, bearer, basic/bearer), "≥ 0.5: "+verdict(basic >= 0.5*bearer))
 	}
 }
 
@@ -156,13 +152,25 @@ func tokenJWT(ctx context.Context, c client.Client, ns, name, account string,
 		s := &corev1.Secret{}
 		key := client.ObjectKey{Namespace: ns, Name: name + tenancyv1alpha1.TokenSecretSuffix}
 		if err := c.Get(ctx, key, s); err == nil && len(s.Data[tenancyv1alpha1.TokenSecretKey]) > 0 {
-			return string(s.Data["token"])
+			return string(s.Data[tenancyv1alpha1.TokenSecretKey])
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	fmt.Fprintln(os.Stderr, "bench: the bench token's JWT never appeared")
 	os.Exit(1)
 	return ""
+}
+
+// tokenBody is POST /1/verifier's body for a token.
+func tokenBody(jwt string) []byte {
+	b, _ := json.Marshal(map[string]string{"token": jwt})
+	return b
+}
+
+// passwordBody is POST /1/verifier's body for a login and password.
+func passwordBody(login, password string) []byte {
+	b, _ := json.Marshal(map[string]string{"login": login, "password": password})
+	return b
 }
 
 func adminHeader() http.Header {
