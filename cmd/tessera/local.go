@@ -70,6 +70,7 @@ func runLocal(args []string) error {
 		RESTAddr:          *restAddr,
 		MetricsAddr:       "0",
 		ProbeAddr:         "0",
+		PprofAddr:         cmp.Or(os.Getenv("TESSERA_PPROF_ADDR"), "0"),
 		WebhookHost:       "127.0.0.1",
 		WebhookPort:       *webhookPort,
 		WebhookCertDir:    filepath.Join(*dir, "webhook-certs"),

@@ -26,6 +26,7 @@ func runManager(args []string) error {
 	fs.StringVar(&o.RESTAddr, "rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "controller metrics address; 0 disables")
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
+	fs.StringVar(&o.PprofAddr, "pprof-bind-address", "0", "Go's /debug/pprof/ address; 0 disables")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one leader among replicas to run controllers")
 	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second,
 		"how long a dead leader's lease blocks the other replicas")

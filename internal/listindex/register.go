@@ -11,10 +11,12 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
 
-// Lists are the indexes Luna's lists page through, fed by the cache's informers.
+// Lists are the indexes the REST lists page, count and search through, fed by the cache's
+// informers: Luna's Accounts and Tokens, and the portal's Members.
 type Lists struct {
 	Accounts *Accounts
 	Tokens   *Tokens
+	Members  *Members
 	handlers []toolscache.ResourceEventHandlerRegistration
 }
 
@@ -23,12 +25,16 @@ type Lists struct {
 // a change just after the cache's store does: a writer that must not answer before lists show
 // its change waits for Reflects.
 func Register(ctx context.Context, c cache.Cache) (*Lists, error) {
-	l := &Lists{Accounts: NewAccounts(), Tokens: NewTokens()}
+	l := &Lists{Accounts: NewAccounts(), Tokens: NewTokens(), Members: NewMembers()}
 	accounts, err := c.GetInformer(ctx, &tenancyv1alpha1.Account{})
 	if err != nil {
 		return nil, err
 	}
 	tokens, err := c.GetInformer(ctx, &tenancyv1alpha1.Token{})
+	if err != nil {
+		return nil, err
+	}
+	admins, err := c.GetInformer(ctx, &tenancyv1alpha1.Admin{})
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +45,8 @@ func Register(ctx context.Context, c cache.Cache) (*Lists, error) {
 		{accounts, events(l.Accounts.Apply)},
 		{accounts, events(l.Tokens.ApplyAccount)},
 		{tokens, events(l.Tokens.Apply)},
+		{accounts, events(l.Members.ApplyAccount)},
+		{admins, events(l.Members.ApplyAdmin)},
 	} {
 		reg, err := h.informer.AddEventHandler(h.handler)
 		if err != nil {

@@ -52,6 +52,9 @@ type Options struct {
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz; "0" disables it.
 	ProbeAddr string
+	// PprofAddr serves Go's /debug/pprof/ profiles, for benchmarks and incidents; "" or "0"
+	// disables it (the default: profiles show internals and cost CPU while taken).
+	PprofAddr string
 	// LeaderElection makes one replica run the controllers and the bootstrap.
 	LeaderElection bool
 	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election; zero keeps
@@ -166,6 +169,7 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		},
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
 		HealthProbeBindAddress:  o.ProbeAddr,
+		PprofBindAddress:        o.PprofAddr,
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        "tessera.tenancy.tessera.dev",
 		LeaderElectionNamespace: o.Namespace,

@@ -65,11 +65,14 @@ func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier 
 	if err := identity.SetupIndexes(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return nil, err
 	}
+	if err := portal.SetupIndexes(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return nil, err
+	}
 	auth.Sessions = sessions
 	(&ote.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Forest: verifier.Forest}).Register(mux)
 	(&identity.API{Auth: auth, Sessions: sessions, Client: mgr.GetClient(), Foreign: router.WriterFor}).Register(mux)
 	// The portal (seed 002) under /api/1/, beside identity's /api/{version}/ patterns.
-	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, Outbox: o.OutboxDir, ServerURL: o.Issuer,
+	(&portal.API{Auth: auth, Client: mgr.GetClient(), Forest: verifier.Forest, Members: lists.Members, Outbox: o.OutboxDir, ServerURL: o.Issuer,
 		TrustedProxies: o.TrustedProxies}).Register(mux)
 
 	// Public keys and discovery, so that anyone can verify Tessera's tokens offline.

@@ -15,6 +15,9 @@ type Node struct {
 	Name   string
 	Parent string
 	Kind   int32
+	// ID is the Group's portal id (spec.id; 0 until allocated), so that views of the tree name
+	// parents and lockers without reading each Group.
+	ID int64
 	// DisplayName is the Group's display name, or its name when it has none; siblings may not
 	// share one.
 	DisplayName string

@@ -12,6 +12,6 @@ func DisplayName(g *tenancyv1alpha1.Group) string {
 
 // NodeOf is what the Forest records of a Group.
 func NodeOf(g *tenancyv1alpha1.Group) Node {
-	return Node{Name: g.Name, Parent: g.Spec.Parent, Kind: int32(g.Spec.Kind), DisplayName: DisplayName(g),
+	return Node{Name: g.Name, Parent: g.Spec.Parent, Kind: int32(g.Spec.Kind), ID: g.Spec.ID, DisplayName: DisplayName(g),
 		Locked: g.Spec.Lock.Enabled, LockReason: g.Spec.Lock.Reason}
 }

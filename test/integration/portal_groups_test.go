@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -248,6 +249,73 @@ var _ = Describe("The portal's groups (/api/1/groups)", func() {
 		r = portalCall("GET", "/groups?limit=1&prefix="+admin.login, asAdmin, nil)
 		Expect(r.Body["items"]).To(ConsistOf(SatisfyAll(HaveKeyWithValue("name", admin.login),
 			HaveKeyWithValue("kind", BeNil()), HaveKeyWithValue("parent_id", BeEquivalentTo(parent)))))
+	})
+
+	It("lists children and users that follow every change made after a listing", func() {
+		u := oteUniq()
+		partner := createGroup(asAdmin, rootID(), "Follow "+u, 10)
+		company := createGroup(asAdmin, partner, "Follow company "+u, 40)
+		item := func() map[string]any {
+			items := portalCall("GET", path(partner, "/children"), asAdmin, nil).Body["items"].([]any)
+			Expect(items).To(HaveLen(1))
+			return items[0].(map[string]any)
+		}
+		Expect(item()).To(SatisfyAll(HaveKeyWithValue("has_children", BeEquivalentTo(0)), HaveKeyWithValue("locked", BeEquivalentTo(0)),
+			HaveKeyWithValue("usage", HaveKeyWithValue("service_users", BeEquivalentTo(0)))))
+
+		Expect(portalCall("PUT", path(company), asAdmin, map[string]any{"name": "Renamed " + u}).Status).To(Equal(http.StatusOK))
+		Eventually(item).Should(HaveKeyWithValue("name", "Renamed "+u))
+		createGroup(asAdmin, company, "Unit "+u, 50)
+		Eventually(item).Should(HaveKeyWithValue("has_children", BeEquivalentTo(1)))
+		userID, _ := createAPIUser(asAdmin, company, nil)
+		Eventually(item).Should(HaveKeyWithValue("usage", HaveKeyWithValue("service_users", BeEquivalentTo(1))))
+		Expect(portalCall("POST", path(partner, "/lock"), asAdmin, nil).Status).To(Equal(http.StatusNoContent))
+		Eventually(item).Should(SatisfyAll(HaveKeyWithValue("locked", BeEquivalentTo(1)), HaveKeyWithValue("locked_by", BeEquivalentTo(partner))))
+		Expect(portalCall("DELETE", path(partner, "/lock"), asAdmin, nil).Status).To(Equal(http.StatusNoContent))
+		Eventually(item).Should(HaveKeyWithValue("locked", BeEquivalentTo(0)))
+
+		users := func() []any { return portalCall("GET", path(company, "/users"), asAdmin, nil).Body["items"].([]any) }
+		Expect(users()).To(HaveExactElements(HaveKeyWithValue("firstname", BeEmpty())))
+		Expect(portalCall("PUT", fmt.Sprintf("/users/%d", userID), asAdmin, map[string]any{"firstname": "Ada"}).Status).To(Equal(http.StatusOK))
+		Eventually(users).Should(HaveExactElements(HaveKeyWithValue("firstname", "Ada")))
+	})
+
+	It("finds service users and admins by login in login order, only inside the caller's subtree", func() {
+		u := strings.ToLower(oteUniq())
+		parent := createGroup(asAdmin, rootID(), "Logins "+u, 10)
+		crowded, lone := createGroup(asAdmin, parent, "Crowded "+u, 40), createGroup(asAdmin, parent, "Lone "+u, 40)
+		login := func(i int) string { return fmt.Sprintf("find-%s-%d@logins.example", u, i) }
+		users := map[string]int64{}
+		for i, g := range []int64{crowded, crowded, crowded, lone} {
+			id, _ := createAPIUser(asAdmin, g, map[string]any{"login": login(i)})
+			users[login(i)] = id
+		}
+		loneAdmin := createAPIAdmin(asAdmin, lone, 15, nil)
+		// Each service user counts in its own group's usage; the admin's Account does not.
+		Eventually(func() any { return portalCall("GET", path(crowded), asAdmin, nil).Body["usage"] }).
+			Should(HaveKeyWithValue("service_users", BeEquivalentTo(3)))
+		Expect(portalCall("GET", path(lone), asAdmin, nil).Body["usage"]).To(HaveKeyWithValue("service_users", BeEquivalentTo(1)))
+
+		// The root admin sees every match: the first two in login order, case-insensitively.
+		r := portalCall("GET", "/groups?limit=2&prefix="+strings.ToUpper("find-"+u), asAdmin, nil)
+		Expect(r.Status).To(Equal(http.StatusOK), "body %s", r.Raw)
+		Expect(r.Body["items"]).To(HaveExactElements(
+			SatisfyAll(HaveKeyWithValue("name", login(0)), HaveKeyWithValue("id", BeEquivalentTo(users[login(0)])),
+				HaveKeyWithValue("kind", BeNil()), HaveKeyWithValue("parent_id", BeEquivalentTo(crowded))),
+			HaveKeyWithValue("name", login(1))))
+		// Lone's admin has fewer Accounts in its subtree than the prefix matches: it sees its own
+		// user only, and itself as an admin (its Admin's id).
+		r = portalCall("GET", "/groups?prefix=find-"+u, loneAdmin.cred, nil)
+		Expect(r.Body["items"]).To(HaveExactElements(HaveKeyWithValue("id", BeEquivalentTo(users[login(3)]))))
+		r = portalCall("GET", "/groups?strict=1&prefix="+url.QueryEscape(loneAdmin.login), loneAdmin.cred, nil)
+		Expect(r.Body["items"]).To(HaveExactElements(SatisfyAll(HaveKeyWithValue("id", BeEquivalentTo(loneAdmin.id)),
+			HaveKeyWithValue("parent_id", BeEquivalentTo(lone)))))
+		// A deleted user is gone from the search and from the count.
+		Expect(portalCall("DELETE", fmt.Sprintf("/users/%d", users[login(0)]), asAdmin, nil).Status).To(Equal(http.StatusNoContent))
+		Eventually(func() any { return portalCall("GET", "/groups?limit=1&prefix=find-"+u, asAdmin, nil).Body["items"] }).
+			Should(HaveExactElements(HaveKeyWithValue("name", login(1))))
+		Eventually(func() any { return portalCall("GET", path(crowded), asAdmin, nil).Body["usage"] }).
+			Should(HaveKeyWithValue("service_users", BeEquivalentTo(2)))
 	})
 
 	It("refuses bad input with a 4xx and leaves the group as it was", func() {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -51,21 +52,45 @@ func (a *API) listChildren(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	items := []any{}
-	for _, child := range children {
-		switch {
-		case kind == requestUUIDsList:
-			items = append(items, child.Spec.UUID)
-		case want == nil || want[child.Spec.UUID]:
-			view, err := a.childView(r.Context(), child)
-			if err != nil {
-				return err
-			}
-			items = append(items, view)
+	if kind == requestUUIDsList {
+		uuids := make([]string, 0, len(children))
+		for _, child := range children {
+			uuids = append(uuids, child.Spec.UUID)
 		}
+		writeJSON(w, http.StatusOK, itemList[string]{uuids})
+		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	items := make([][]byte, 0, len(children))
+	for _, child := range children {
+		if want != nil && !want[child.Spec.UUID] {
+			continue
+		}
+		raw, err := a.childItem(r.Context(), child)
+		if err != nil {
+			return err
+		}
+		items = append(items, raw)
+	}
+	writeRaw(w, itemsJSON(items))
 	return nil
+}
+
+// childKey is what a child's item shows besides the child's own object (its resourceVersion).
+type childKey struct {
+	version      string
+	place        placeKey
+	serviceUsers int
+}
+
+// childItem is child's item of the list, encoded (from the cache while its key holds).
+func (a *API) childItem(ctx context.Context, child *tenancyv1alpha1.Group) ([]byte, error) {
+	p, err := a.placeOf(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	key := childKey{version: child.ResourceVersion, place: p.key(),
+		serviceUsers: a.Members.ServiceUsers(tenancyv1alpha1.GroupNamespace(child.Name))}
+	return a.childViews.encoded(child.UID, key, func() ([]byte, error) { return json.Marshal(a.childView(child, p)) })
 }
 
 // uuidSet parses tenants_batch's comma-separated uuids.
@@ -88,22 +113,34 @@ func uuidSet(csv string) (map[string]bool, error) {
 	return set, nil
 }
 
-// children are the live direct child Groups of name, by id.
-func (a *API) children(ctx context.Context, name string) ([]*tenancyv1alpha1.Group, error) {
-	var out []*tenancyv1alpha1.Group
-	for _, child := range a.Forest.Children(name) {
-		g := &tenancyv1alpha1.Group{}
-		if err := a.Client.Get(ctx, client.ObjectKey{Name: child}, g); err != nil {
-			if client.IgnoreNotFound(err) == nil {
-				continue
-			}
-			return nil, err
+// IndexGroupParent indexes Groups by spec.parent, for the lists of children.
+const IndexGroupParent = "spec.parent"
+
+// SetupIndexes registers the field indexes the portal reads through with the manager's
+// field indexer.
+func SetupIndexes(ctx context.Context, fi client.FieldIndexer) error {
+	return fi.IndexField(ctx, &tenancyv1alpha1.Group{}, IndexGroupParent, func(o client.Object) []string {
+		if p := o.(*tenancyv1alpha1.Group).Spec.Parent; p != "" {
+			return []string{p}
 		}
-		if g.DeletionTimestamp == nil && g.Spec.Parent == name {
+		return nil
+	})
+}
+
+// children are the live direct child Groups of name, by id: the cache's own objects (shared:
+// never modify them).
+func (a *API) children(ctx context.Context, name string) ([]*tenancyv1alpha1.Group, error) {
+	list := &tenancyv1alpha1.GroupList{}
+	if err := a.Client.List(ctx, list, client.MatchingFields{IndexGroupParent: name}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	out := make([]*tenancyv1alpha1.Group, 0, len(list.Items))
+	for i := range list.Items {
+		if g := &list.Items[i]; g.DeletionTimestamp == nil {
 			out = append(out, g)
 		}
 	}
-	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Group) int { return int(x.Spec.ID - y.Spec.ID) })
+	slices.SortFunc(out, func(x, y *tenancyv1alpha1.Group) int { return cmp.Compare(x.Spec.ID, y.Spec.ID) })
 	return out, nil
 }
 

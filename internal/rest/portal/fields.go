@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -219,18 +220,19 @@ func (p *privileges) merge(in privileges) {
 }
 
 // view is the answer: every key, set or default.
-func (p privileges) view() map[string]any {
-	out := make(map[string]any, len(privilegeDefaults)+1)
-	for k, d := range privilegeDefaults {
-		out[k] = valueOr(p.Values, k, d)
-	}
-	lb := map[string]int64{}
-	for k, d := range localBackupDefaults {
-		lb[k] = valueOr(p.LocalBackup, k, d)
-	}
-	out["local_backup"] = lb
-	return out
+func (p privileges) view() any {
+	return groupPrivileges.with(func(k string) int64 { return valueOr(p.Values, k, privilegeDefaults[k]) },
+		func(string) any {
+			return localBackupObject.of(func(k string) int64 { return valueOr(p.LocalBackup, k, localBackupDefaults[k]) })
+		})
 }
+
+// A group's privileges answer as objects of struct types made once from their keys (see
+// intObject): a list of children answers one per child.
+var (
+	localBackupObject = newIntObject(slices.Collect(maps.Keys(localBackupDefaults)))
+	groupPrivileges   = newIntObject(slices.Collect(maps.Keys(privilegeDefaults)), localBackupKey)
+)
 
 func valueOr(m map[string]int64, k string, d int64) int64 {
 	if v, ok := m[k]; ok {

@@ -146,16 +146,33 @@ func (f groupFields) pricingOf(kind tenancyv1alpha1.GroupKind) pricing {
 
 // place is where a group sits: what the tree derives for it.
 type place struct {
-	grade    int
-	parentID *int64
-	lockedBy *int64
+	grade       int
+	parentID    *int64
+	lockedBy    *int64
+	hasChildren bool
+}
+
+// placeKey is a place as a comparable value, for the view caches.
+type placeKey struct {
+	grade, parentID, lockedBy int64 // -1: none
+	hasChildren               bool
+}
+
+func (p place) key() placeKey {
+	orNone := func(id *int64) int64 {
+		if id == nil {
+			return -1
+		}
+		return *id
+	}
+	return placeKey{int64(p.grade), orNone(p.parentID), orNone(p.lockedBy), p.hasChildren}
 }
 
 // placeOf derives g's grade, parent id and lock from the tree.
 func (a *API) placeOf(ctx context.Context, g *tenancyv1alpha1.Group) (place, error) {
 	p := place{grade: int(g.Status.Depth)}
 	if info, ok := a.Forest.Info(g.Name); ok {
-		p.grade = info.Depth
+		p.grade, p.hasChildren = info.Depth, info.Children > 0
 		if info.LockedBy != "" {
 			id, err := a.groupID(ctx, info.LockedBy)
 			if err != nil {
@@ -174,8 +191,12 @@ func (a *API) placeOf(ctx context.Context, g *tenancyv1alpha1.Group) (place, err
 	return p, nil
 }
 
-// groupID is the portal id of the Group named name (0 when the cache has none).
+// groupID is the portal id of the Group named name (0 when the cache has none), from the tree
+// when it holds one.
 func (a *API) groupID(ctx context.Context, name string) (int64, error) {
+	if n, ok := a.Forest.Get(name); ok && n.ID != 0 {
+		return n.ID, nil
+	}
 	g := &tenancyv1alpha1.Group{}
 	if err := a.Client.Get(ctx, client.ObjectKey{Name: name}, g); err != nil {
 		return 0, client.IgnoreNotFound(err)
@@ -185,17 +206,21 @@ func (a *API) groupID(ctx context.Context, name string) (int64, error) {
 
 // usage is computed: the number of service users (Accounts without an Admin grant) in the
 // group; Tessera holds no backups, so every count and size of the seed's usage is 0.
-func (a *API) usage(ctx context.Context, g *tenancyv1alpha1.Group) (map[string]int64, error) {
-	users, err := a.serviceUserCount(ctx, tenancyv1alpha1.GroupNamespace(g.Name))
-	if err != nil {
-		return nil, err
+func (a *API) usage(g *tenancyv1alpha1.Group) any { return groupUsage.of(a.usageCount(g)) }
+
+// usageCount gives each count of g's usage by its key.
+func (a *API) usageCount(g *tenancyv1alpha1.Group) func(key string) int64 {
+	users := int64(a.Members.ServiceUsers(tenancyv1alpha1.GroupNamespace(g.Name)))
+	return func(k string) int64 {
+		if k == serviceUsersKey {
+			return users
+		}
+		return 0
 	}
-	out := map[string]int64{"service_users": int64(users)}
-	for _, k := range usageKeys {
-		out[k] = 0
-	}
-	return out, nil
 }
+
+// serviceUsersKey is the one count of a group's usage that is not 0.
+const serviceUsersKey = "service_users"
 
 var usageKeys = []string{"storage_size", "local_storage_size", "workstation_count", "server_count", "vm_count",
 	"mobile_count", "virtualhost_count", "win_server_essential_count", "mailbox_count", "website_count",
@@ -203,24 +228,8 @@ var usageKeys = []string{"storage_size", "local_storage_size", "workstation_coun
 	"size_for_mobiles", "size_for_virtualhosts", "size_for_win_server_essentials", "size_for_mailboxes",
 	"size_for_websites", "size_for_universal_devices"}
 
-// serviceUserCount counts the live Accounts of namespace ns that no Admin names.
-func (a *API) serviceUserCount(ctx context.Context, ns string) (int, error) {
-	accts, admins, err := a.members(ctx, ns)
-	if err != nil {
-		return 0, err
-	}
-	granted := map[string]bool{}
-	for _, adm := range admins {
-		granted[adm.Spec.AccountRef.Name] = true
-	}
-	n := 0
-	for _, acct := range accts {
-		if !granted[acct.Name] {
-			n++
-		}
-	}
-	return n, nil
-}
+// groupUsage is a group's usage object: service_users and every key of usageKeys.
+var groupUsage = newIntObject(append([]string{serviceUsersKey}, usageKeys...))
 
 // members lists the live Accounts and Admins of namespace ns from the cache (shared objects:
 // never modify them).
@@ -260,35 +269,35 @@ func creationDate(g *tenancyv1alpha1.Group) *int64 {
 // groupView is GET /groups/{group}: every field groups_get_response requires, and Tessera's
 // locked (0/1) and locked_by (the id of the nearest locked group at or above, or null).
 type groupView struct {
-	ID                        int64            `json:"id"`
-	UUID                      string           `json:"uuid"`
-	Name                      string           `json:"name"`
-	Kind                      int32            `json:"kind"`
-	Grade                     int              `json:"grade"`
-	ParentID                  *int64           `json:"parent_id"`
-	Status                    int              `json:"status"`
-	Version                   int64            `json:"version"`
-	CreationDate              *int64           `json:"creation_date"`
-	Brand                     *int64           `json:"brand"`
-	Capabilities              int64            `json:"capabilities"`
-	CustomerID                *string          `json:"customer_id"`
-	CustomerType              int64            `json:"customer_type"`
-	DefaultIdentityProviderID int64            `json:"default_identity_provider_id"`
-	External                  int              `json:"external"`
-	InternalTag               *string          `json:"internal_tag"`
-	Language                  string           `json:"language"`
-	MigrationEnabled          *int             `json:"migration_enabled"`
-	MigrationService          string           `json:"migration_service"`
-	ParentHasAccess           int              `json:"parent_has_access"`
-	Billing                   contact          `json:"billing"`
-	Contact                   contact          `json:"contact"`
-	Storage                   storageRef       `json:"storage"`
-	Privileges                map[string]any   `json:"privileges"`
-	Usage                     map[string]int64 `json:"usage"`
-	Agents                    agents           `json:"agents"`
-	Pricing                   pricing          `json:"pricing"`
-	Locked                    int              `json:"locked"`
-	LockedBy                  *int64           `json:"locked_by"`
+	ID                        int64      `json:"id"`
+	UUID                      string     `json:"uuid"`
+	Name                      string     `json:"name"`
+	Kind                      int32      `json:"kind"`
+	Grade                     int        `json:"grade"`
+	ParentID                  *int64     `json:"parent_id"`
+	Status                    int        `json:"status"`
+	Version                   int64      `json:"version"`
+	CreationDate              *int64     `json:"creation_date"`
+	Brand                     *int64     `json:"brand"`
+	Capabilities              int64      `json:"capabilities"`
+	CustomerID                *string    `json:"customer_id"`
+	CustomerType              int64      `json:"customer_type"`
+	DefaultIdentityProviderID int64      `json:"default_identity_provider_id"`
+	External                  int        `json:"external"`
+	InternalTag               *string    `json:"internal_tag"`
+	Language                  string     `json:"language"`
+	MigrationEnabled          *int       `json:"migration_enabled"`
+	MigrationService          string     `json:"migration_service"`
+	ParentHasAccess           int        `json:"parent_has_access"`
+	Billing                   contact    `json:"billing"`
+	Contact                   contact    `json:"contact"`
+	Storage                   storageRef `json:"storage"`
+	Privileges                any        `json:"privileges"`
+	Usage                     any        `json:"usage"`
+	Agents                    agents     `json:"agents"`
+	Pricing                   pricing    `json:"pricing"`
+	Locked                    int        `json:"locked"`
+	LockedBy                  *int64     `json:"locked_by"`
 }
 
 type agents struct {
@@ -300,10 +309,12 @@ func (a *API) groupView(ctx context.Context, g *tenancyv1alpha1.Group) (*groupVi
 	if err != nil {
 		return nil, err
 	}
-	use, err := a.usage(ctx, g)
-	if err != nil {
-		return nil, err
-	}
+	return a.groupViewAt(g, p), nil
+}
+
+// groupViewAt is g's view at place p.
+func (a *API) groupViewAt(g *tenancyv1alpha1.Group, p place) *groupView {
+	use := a.usage(g)
 	f := fieldsOf(g)
 	return &groupView{
 		ID: g.Spec.ID, UUID: g.Spec.UUID, Name: tree.DisplayName(g), Kind: int32(g.Spec.Kind), Grade: p.grade,
@@ -314,32 +325,32 @@ func (a *API) groupView(ctx context.Context, g *tenancyv1alpha1.Group) (*groupVi
 		ParentHasAccess: orOne(f.ParentHasAccess), Billing: f.Billing, Contact: contactOf(g.Spec.Contact),
 		Storage: f.storage(), Privileges: f.Privileges.view(), Usage: use, Agents: agents{orOne(f.Autoupdate)},
 		Pricing: f.pricingOf(g.Spec.Kind), Locked: flag(p.lockedBy != nil), LockedBy: p.lockedBy,
-	}, nil
+	}
 }
 
 // childView is an item of GET /groups/{group}/children: what the seed's item requires, and
 // locked and locked_by.
 type childView struct {
-	ID              int64            `json:"id"`
-	UUID            string           `json:"uuid"`
-	Name            string           `json:"name"`
-	Kind            int32            `json:"kind"`
-	Status          int              `json:"status"`
-	InternalTag     *string          `json:"internal_tag"`
-	ParentHasAccess int              `json:"parent_has_access"`
-	CreationDate    *int64           `json:"creation_date"`
-	Storage         storageRef       `json:"storage"`
-	Privileges      map[string]any   `json:"privileges"`
-	Usage           map[string]int64 `json:"usage"`
-	Version         int64            `json:"version"`
-	Grade           int              `json:"grade"`
-	Capabilities    int64            `json:"capabilities"`
-	HasChildren     int              `json:"has_children"`
-	Pricing         childPricing     `json:"pricing"`
-	External        int              `json:"external"`
-	MFAStatus       string           `json:"mfa_status"`
-	Locked          int              `json:"locked"`
-	LockedBy        *int64           `json:"locked_by"`
+	ID              int64        `json:"id"`
+	UUID            string       `json:"uuid"`
+	Name            string       `json:"name"`
+	Kind            int32        `json:"kind"`
+	Status          int          `json:"status"`
+	InternalTag     *string      `json:"internal_tag"`
+	ParentHasAccess int          `json:"parent_has_access"`
+	CreationDate    *int64       `json:"creation_date"`
+	Storage         storageRef   `json:"storage"`
+	Privileges      any          `json:"privileges"`
+	Usage           any          `json:"usage"`
+	Version         int64        `json:"version"`
+	Grade           int          `json:"grade"`
+	Capabilities    int64        `json:"capabilities"`
+	HasChildren     int          `json:"has_children"`
+	Pricing         childPricing `json:"pricing"`
+	External        int          `json:"external"`
+	MFAStatus       string       `json:"mfa_status"`
+	Locked          int          `json:"locked"`
+	LockedBy        *int64       `json:"locked_by"`
 }
 
 type childPricing struct {
@@ -347,18 +358,16 @@ type childPricing struct {
 	Mode    int  `json:"mode"`
 }
 
-func (a *API) childView(ctx context.Context, g *tenancyv1alpha1.Group) (*childView, error) {
-	v, err := a.groupView(ctx, g)
-	if err != nil {
-		return nil, err
-	}
+// childView is g's item at place p.
+func (a *API) childView(g *tenancyv1alpha1.Group, p place) *childView {
+	v := a.groupViewAt(g, p)
 	return &childView{
 		ID: v.ID, UUID: v.UUID, Name: v.Name, Kind: v.Kind, Status: v.Status, InternalTag: v.InternalTag,
 		ParentHasAccess: v.ParentHasAccess, CreationDate: v.CreationDate, Storage: v.Storage, Privileges: v.Privileges,
 		Usage: v.Usage, Version: v.Version, Grade: v.Grade, Capabilities: v.Capabilities,
-		HasChildren: flag(len(a.Forest.Children(g.Name)) > 0), Pricing: childPricing{v.Pricing.Enabled, v.Pricing.Mode},
+		HasChildren: flag(p.hasChildren), Pricing: childPricing{v.Pricing.Enabled, v.Pricing.Mode},
 		External: v.External, MFAStatus: "disabled", Locked: v.Locked, LockedBy: v.LockedBy,
-	}, nil
+	}
 }
 
 // language is the group's language, "en" by default (the CRD's).

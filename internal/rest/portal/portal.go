@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
@@ -30,6 +31,9 @@ type API struct {
 	Client client.Client
 	// Forest is the tenant tree, for ancestry, subtrees and locks without API calls.
 	Forest *tree.Forest
+	// Members counts each group's service users and orders every login for the search, from
+	// the cache (listindex.Register), so that neither lists a namespace.
+	Members *listindex.Members
 	// Outbox, when set (local mode), is the directory every e-mail is written to as an RFC 5322
 	// .eml file instead of being sent through the brand's SMTP server.
 	Outbox string
@@ -42,6 +46,11 @@ type API struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (the client's address, for
 	// the IP allow-lists) and X-Forwarded-Proto are believed; none by default.
 	TrustedProxies []netip.Prefix
+
+	// childViews and userViews keep encoded list items, userLists whole lists (see viewCache).
+	childViews viewCache[childKey]
+	userViews  viewCache[userKey]
+	userLists  viewCache[userListKey]
 }
 
 // Register mounts the API on mux. Its routes live on a mux of their own behind a rest.Router

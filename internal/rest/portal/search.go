@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -57,7 +58,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err != nil {
 		return err
 	}
-	accounts, err := a.searchAccounts(r.Context(), subtree, match, limit)
+	accounts, err := a.searchAccounts(r.Context(), subtree, prefix, strict, limit)
 	if err != nil {
 		return err
 	}
@@ -66,16 +67,14 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 }
 
 func (a *API) searchGroups(ctx context.Context, subtree []string, match func(string) bool, limit int) ([]searchHit, error) {
-	type found struct{ name, display string }
+	type found struct{ name, display, folded string }
 	var hits []found
 	for _, name := range subtree {
 		if n, ok := a.Forest.Get(name); ok && match(n.DisplayName) {
-			hits = append(hits, found{name, n.DisplayName})
+			hits = append(hits, found{name, n.DisplayName, strings.ToLower(n.DisplayName)})
 		}
 	}
-	slices.SortFunc(hits, func(x, y found) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(x.display), strings.ToLower(y.display)), cmp.Compare(x.name, y.name))
-	})
+	slices.SortFunc(hits, func(x, y found) int { return cmp.Or(cmp.Compare(x.folded, y.folded), cmp.Compare(x.name, y.name)) })
 	out := []searchHit{}
 	for _, h := range hits {
 		if len(out) == limit {
@@ -99,36 +98,95 @@ func (a *API) searchGroups(ctx context.Context, subtree []string, match func(str
 }
 
 // searchAccounts finds admins and service users by login: an admin answers with its Admin's id
-// and uuid (the portal's admin object), a service user with its Account's.
-func (a *API) searchAccounts(ctx context.Context, subtree []string, match func(string) bool, limit int) ([]searchHit, error) {
-	var found []*tenancyv1alpha1.Account
-	grants := map[string]*tenancyv1alpha1.Admin{} // namespace/account → grant
-	for _, group := range subtree {
-		accts, admins, err := a.members(ctx, tenancyv1alpha1.GroupNamespace(group))
-		if err != nil {
-			return nil, err
-		}
-		for _, acct := range accts {
-			if match(acct.Spec.Login) {
-				found = append(found, acct)
+// and uuid (the portal's admin object), a service user with its Account's. Hits come in login
+// order (case-folded), from whichever is smaller: the logins matching the prefix (walked in
+// the login index until limit of them are in the subtree) or the subtree's own Accounts.
+func (a *API) searchAccounts(ctx context.Context, subtree []string, prefix string, strict bool, limit int) ([]searchHit, error) {
+	inSubtree := make(map[string]bool, len(subtree))
+	own := 0
+	for _, g := range subtree {
+		ns := tenancyv1alpha1.GroupNamespace(g)
+		inSubtree[ns] = true
+		own += a.Members.Accounts(ns)
+	}
+	var refs []types.NamespacedName
+	if a.Members.LoginMatches(prefix) <= own {
+		a.Members.Logins(prefix, func(ref types.NamespacedName, folded string) bool {
+			if inSubtree[ref.Namespace] && (!strict || folded == prefix) {
+				refs = append(refs, ref)
 			}
-		}
-		for _, adm := range admins {
-			grants[adm.Namespace+"/"+adm.Spec.AccountRef.Name] = adm
+			return len(refs) < limit
+		})
+	} else {
+		var err error
+		if refs, err = a.subtreeLogins(ctx, subtree, prefix, strict, limit); err != nil {
+			return nil, err
 		}
 	}
-	slices.SortFunc(found, func(x, y *tenancyv1alpha1.Account) int { return cmp.Compare(x.Spec.Login, y.Spec.Login) })
 	out := []searchHit{}
-	for _, acct := range found[:min(limit, len(found))] {
-		groupID, err := a.groupID(ctx, tenancyv1alpha1.GroupOfNamespace(acct.Namespace))
-		if err != nil {
+	for _, ref := range refs {
+		acct := &tenancyv1alpha1.Account{}
+		if err := a.Client.Get(ctx, ref, acct); err != nil {
+			if client.IgnoreNotFound(err) == nil {
+				continue
+			}
 			return nil, err
 		}
-		hit := searchHit{ID: acct.Spec.ID, UUID: acct.Spec.AccountID, Name: acct.Spec.Login, ParentID: &groupID}
-		if adm := grants[acct.Namespace+"/"+acct.Name]; adm != nil {
-			hit.ID, hit.UUID = adm.Spec.ID, adm.Spec.UUID
+		hit, err := a.accountHit(ctx, acct)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, hit)
 	}
 	return out, nil
+}
+
+// subtreeLogins lists the subtree's Accounts whose case-folded login starts with prefix (is
+// prefix, when strict): the first limit in login order.
+func (a *API) subtreeLogins(ctx context.Context, subtree []string, prefix string, strict bool, limit int) ([]types.NamespacedName, error) {
+	type found struct {
+		folded string
+		ref    types.NamespacedName
+	}
+	var hits []found
+	for _, group := range subtree {
+		accts, _, err := a.members(ctx, tenancyv1alpha1.GroupNamespace(group))
+		if err != nil {
+			return nil, err
+		}
+		for _, acct := range accts {
+			f := strings.ToLower(acct.Spec.Login)
+			if strict && f == prefix || !strict && strings.HasPrefix(f, prefix) {
+				hits = append(hits, found{f, client.ObjectKeyFromObject(acct)})
+			}
+		}
+	}
+	slices.SortFunc(hits, func(x, y found) int {
+		return cmp.Or(cmp.Compare(x.folded, y.folded), cmp.Compare(x.ref.Namespace, y.ref.Namespace), cmp.Compare(x.ref.Name, y.ref.Name))
+	})
+	refs := make([]types.NamespacedName, 0, min(limit, len(hits)))
+	for _, h := range hits[:min(limit, len(hits))] {
+		refs = append(refs, h.ref)
+	}
+	return refs, nil
+}
+
+// accountHit is acct as a search hit: as its admin when an Admin of its namespace grants it.
+func (a *API) accountHit(ctx context.Context, acct *tenancyv1alpha1.Account) (searchHit, error) {
+	groupID, err := a.groupID(ctx, tenancyv1alpha1.GroupOfNamespace(acct.Namespace))
+	if err != nil {
+		return searchHit{}, err
+	}
+	hit := searchHit{ID: acct.Spec.ID, UUID: acct.Spec.AccountID, Name: acct.Spec.Login, ParentID: &groupID}
+	admins := &tenancyv1alpha1.AdminList{}
+	if err := a.Client.List(ctx, admins, client.InNamespace(acct.Namespace), client.UnsafeDisableDeepCopy); err != nil {
+		return searchHit{}, err
+	}
+	for i := range admins.Items {
+		if adm := &admins.Items[i]; adm.DeletionTimestamp == nil && adm.Spec.AccountRef.Name == acct.Name {
+			hit.ID, hit.UUID = adm.Spec.ID, adm.Spec.UUID
+			break
+		}
+	}
+	return hit, nil
 }

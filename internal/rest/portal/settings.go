@@ -305,16 +305,13 @@ func (a *API) getQuotaExceedance(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	use, err := a.usage(r.Context(), g)
-	if err != nil {
-		return err
-	}
+	count := a.usageCount(g)
 	quotas := fieldsOf(g).Privileges.Values
 	out := make(map[string]int, len(exceedances))
 	for _, e := range exceedances {
 		key, quotaKey, countKey := e[0], e[1], e[2]
 		quota := valueOr(quotas, quotaKey, privilegeDefaults[quotaKey])
-		out[key] = flag(quota >= 0 && use[countKey] > quota)
+		out[key] = flag(quota >= 0 && count(countKey) > quota)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -125,26 +125,42 @@ func userPrivilegeDefault(k string) int64 {
 	return privilegeDefaults[k]
 }
 
-// intObject is a JSON object of integers with fixed keys, as a struct type.
+// intObject is a JSON object of integers with fixed keys, as a struct type; objectKeys hold
+// objects of their own instead.
 type intObject struct {
-	typ  reflect.Type
-	keys []string
+	typ     reflect.Type
+	keys    []string
+	objects map[string]bool
 }
 
-func newIntObject(keys []string) intObject {
-	keys = slices.Sorted(slices.Values(keys))
-	fields := make([]reflect.StructField, len(keys))
-	for i, k := range keys {
-		fields[i] = reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: reflect.TypeFor[int64](),
-			Tag: reflect.StructTag(fmt.Sprintf(`json:%q`, k))}
+func newIntObject(keys []string, objectKeys ...string) intObject {
+	o := intObject{keys: slices.Sorted(slices.Values(append(slices.Clone(keys), objectKeys...))), objects: map[string]bool{}}
+	for _, k := range objectKeys {
+		o.objects[k] = true
 	}
-	return intObject{typ: reflect.StructOf(fields), keys: keys}
+	fields := make([]reflect.StructField, len(o.keys))
+	for i, k := range o.keys {
+		typ := reflect.TypeFor[int64]()
+		if o.objects[k] {
+			typ = reflect.TypeFor[any]()
+		}
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: typ, Tag: reflect.StructTag(fmt.Sprintf(`json:%q`, k))}
+	}
+	o.typ = reflect.StructOf(fields)
+	return o
 }
 
 // of is the object with value(key) at each key, ready for encoding/json.
-func (o intObject) of(value func(key string) int64) any {
+func (o intObject) of(value func(key string) int64) any { return o.with(value, nil) }
+
+// with is the object with value(key) at each integer key and object(key) at each object key.
+func (o intObject) with(value func(key string) int64, object func(key string) any) any {
 	v := reflect.New(o.typ).Elem()
 	for i, k := range o.keys {
+		if o.objects[k] {
+			v.Field(i).Set(reflect.ValueOf(object(k)))
+			continue
+		}
 		v.Field(i).SetInt(value(k))
 	}
 	return v.Interface()

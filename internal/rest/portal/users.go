@@ -2,6 +2,8 @@ package portal
 
 import (
 	"cmp"
+	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -19,7 +21,8 @@ import (
 
 // listUsers is GET /groups/{group}/users?include_hidden=: every service user of the group
 // itself (Accounts without an Admin grant), by id; hidden ones (pending approval) only with
-// include_hidden=1.
+// include_hidden=1. The answer is kept while the group, its namespace's Accounts and Admins
+// (their stamp, read before them) and the identity provider stay as they were.
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error {
 	g, err := a.groupParam(r, c)
 	if err != nil {
@@ -29,9 +32,40 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err != nil {
 		return err
 	}
-	accts, admins, err := a.members(r.Context(), tenancyv1alpha1.GroupNamespace(g.Name))
+	ns, idp := tenancyv1alpha1.GroupNamespace(g.Name), a.identityProvider()
+	list := func() ([]byte, error) { return a.usersJSON(r.Context(), g, idp, withHidden) }
+	stamp := a.Members.Stamp(ns)
+	if stamp == 0 { // the index has no members here: 0 identifies no state to keep
+		body, err := list()
+		if err != nil {
+			return err
+		}
+		writeRaw(w, body)
+		return nil
+	}
+	key := userListKey{group: g.ResourceVersion, members: stamp, hidden: withHidden, issuer: idp.Issuer}
+	body, err := a.userLists.encoded(g.UID, key, list)
 	if err != nil {
 		return err
+	}
+	writeRaw(w, body)
+	return nil
+}
+
+// userListKey is what a group's list of service users shows besides its Accounts.
+type userListKey struct {
+	group   string // resourceVersion
+	members uint64 // listindex.Members.Stamp
+	hidden  bool
+	issuer  string // the identity provider's
+}
+
+// usersJSON is the answer of listUsers: each item from the item cache while its Account, the
+// group and the identity provider are as they were.
+func (a *API) usersJSON(ctx context.Context, g *tenancyv1alpha1.Group, idp idpView, withHidden bool) ([]byte, error) {
+	accts, admins, err := a.members(ctx, tenancyv1alpha1.GroupNamespace(g.Name))
+	if err != nil {
+		return nil, err
 	}
 	granted := make(map[string]bool, len(admins))
 	for _, adm := range admins {
@@ -41,13 +75,22 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error
 		return granted[acct.Name] || !withHidden && hidden(acct)
 	})
 	slices.SortFunc(accts, func(x, y *tenancyv1alpha1.Account) int { return cmp.Compare(x.Spec.ID, y.Spec.ID) })
-	items, idp := make([]userView, 0, len(accts)), a.identityProvider()
+	items := make([][]byte, 0, len(accts))
+	key := userKey{groupVersion: g.ResourceVersion, issuer: idp.Issuer}
 	for _, acct := range accts {
-		items = append(items, userViewOf(acct, g, idp))
+		key.version = acct.ResourceVersion
+		raw, err := a.userViews.encoded(acct.UID, key, func() ([]byte, error) { return json.Marshal(userViewOf(acct, g, idp)) })
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, raw)
 	}
-	writeJSON(w, http.StatusOK, itemList[userView]{items})
-	return nil
+	return itemsJSON(items), nil
 }
+
+// userKey is what a service user's item shows: its Account, its group and the identity
+// provider (made from the issuer), each by what identifies its state.
+type userKey struct{ version, groupVersion, issuer string }
 
 // getUser is GET /users/{user}.
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *caller) error {
