@@ -3,14 +3,17 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/allowlist"
 	"github.com/tessera-dev/tessera/internal/claims"
 	"github.com/tessera-dev/tessera/internal/tree"
 )
@@ -19,7 +22,8 @@ import (
 
 // GroupValidator enforces the tree rules no schema can: the parent exists, there is one root,
 // no cycles, the portal's parent→child kinds, unique sibling display names, hierarchy locks, and
-// no deletion of a Group with children or Accounts unless cascade is asked for; and it claims
+// no deletion of a Group with children or Accounts unless cascade is asked for, IP allow-list
+// items that parse; and it claims
 // the Group's identifiers.
 type GroupValidator struct {
 	lineage
@@ -32,6 +36,9 @@ var groupKind = tenancyv1alpha1.GroupVersion.WithKind("Group").GroupKind()
 
 // ValidateCreate implements admission.Validator.
 func (v *GroupValidator) ValidateCreate(ctx context.Context, g *tenancyv1alpha1.Group) (admission.Warnings, error) {
+	if err := checkLogonIPs(g, nil); err != nil {
+		return nil, err
+	}
 	if err := v.checkCreate(ctx, g); err != nil {
 		return nil, err
 	}
@@ -40,6 +47,9 @@ func (v *GroupValidator) ValidateCreate(ctx context.Context, g *tenancyv1alpha1.
 
 // ValidateUpdate implements admission.Validator.
 func (v *GroupValidator) ValidateUpdate(ctx context.Context, old, g *tenancyv1alpha1.Group) (admission.Warnings, error) {
+	if err := checkLogonIPs(g, old); err != nil {
+		return nil, err
+	}
 	if err := v.checkUpdate(ctx, old, g); err != nil {
 		return nil, err
 	}
@@ -217,4 +227,25 @@ func kindNames(kinds []int32) []string {
 		out[i] = fmt.Sprint(k)
 	}
 	return out
+}
+
+// checkLogonIPs refuses an IP allow-list item that does not parse (the portal would let nobody
+// in through it), unless old already held it: a Group stored before this check still takes
+// other changes.
+func checkLogonIPs(g, old *tenancyv1alpha1.Group) error {
+	var had []string
+	if old != nil {
+		had = old.Spec.Settings.LogonIPs.Items
+	}
+	for i, item := range g.Spec.Settings.LogonIPs.Items {
+		if slices.Contains(had, item) {
+			continue
+		}
+		if _, err := allowlist.ParseItem(item); err != nil {
+			return apierrors.NewInvalid(groupKind, g.Name, field.ErrorList{field.Invalid(
+				field.NewPath("spec", "settings", "logonIPs", "items").Index(i), item,
+				err.Error()+": an item is an IP address, a range \"a - b\" or a CIDR block")})
+		}
+	}
+	return nil
 }

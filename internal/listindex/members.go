@@ -140,10 +140,10 @@ func (x *Members) countAdmin(ns string, delta int) {
 	x.set(ns, m)
 }
 
-// touch gives ns a new stamp when it has members: something of it changed.
+// touch takes the next stamp, and gives it to ns when ns has members: something of it changed.
 func (x *Members) touch(ns string) {
+	x.seq++
 	if m, ok := x.counts[ns]; ok {
-		x.seq++
 		m.stamp = x.seq
 		x.counts[ns] = m
 	}
@@ -207,4 +207,12 @@ func (x *Members) LoginMatches(prefix string) int {
 	below := x.logins.Rank(func(k loginKey) bool { return k.Folded < prefix })
 	through := x.logins.Rank(func(k loginKey) bool { return k.Folded < prefix || strings.HasPrefix(k.Folded, prefix) })
 	return through - below
+}
+
+// Changes identifies the state of every namespace's Accounts and Admins, as Stamp does one
+// namespace's (it is the last stamp given).
+func (x *Members) Changes() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.seq
 }

@@ -25,7 +25,7 @@ func TestMembersAgreesWithTheObjects(t *testing.T) {
 	stamps := map[uint64]bool{}
 	for step := range 4000 {
 		ns := fmt.Sprintf("tessera-g%d", rng.IntN(3))
-		before := x.Stamp(ns)
+		before, changes := x.Stamp(ns), x.Changes()
 		if rng.IntN(2) == 0 {
 			ref := types.NamespacedName{Namespace: ns, Name: fmt.Sprintf("a%d", rng.IntN(12))}
 			acct := randomAccount(rng)
@@ -58,6 +58,9 @@ func TestMembersAgreesWithTheObjects(t *testing.T) {
 					delete(admins, ref)
 				}
 			}
+		}
+		if x.Changes() == changes {
+			t.Fatalf("step %d: Changes() stayed %d", step, changes)
 		}
 		// Every event of a namespace with members gives it a stamp never seen; 0 is empty.
 		if st := x.Stamp(ns); (st == 0) != (inNamespace(accounts, ns) == 0 && inNamespace(admins, ns) == 0) || st != 0 && (st == before || stamps[st]) {

@@ -47,6 +47,16 @@ type Forest struct {
 	mu       sync.RWMutex
 	nodes    map[string]*Node
 	children map[string]map[string]struct{}
+	// changes counts every Set and Remove (see Changes).
+	changes uint64
+}
+
+// Changes is how many times Set and Remove have been called: what a reader made of the tree,
+// and of the Groups its Sets came from, stays true while Changes does.
+func (f *Forest) Changes() uint64 {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.changes
 }
 
 // Set records or replaces a Group. It returns the Groups whose derived Info may have changed:
@@ -56,6 +66,7 @@ func (f *Forest) Set(n Node) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.init()
+	f.changes++
 	affected := []string{n.Name}
 	old, existed := f.nodes[n.Name]
 	if existed && old.Parent != n.Parent {
@@ -80,6 +91,7 @@ func (f *Forest) Remove(name string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.init()
+	f.changes++
 	n, ok := f.nodes[name]
 	if !ok {
 		return nil

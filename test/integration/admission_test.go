@@ -56,6 +56,25 @@ var _ = Describe("Admission", func() {
 		Expect(k8s.Create(ctx, group("wh-dept", "wh-company", tenancyv1alpha1.GroupKindCompanyDepartment))).To(Succeed())
 	})
 
+	It("refuses an IP allow-list item that does not parse, on create and on update", func() {
+		g := group("wh-ips", "root", tenancyv1alpha1.GroupKindEndUserCompany)
+		g.Spec.Settings.LogonIPs = tenancyv1alpha1.LogonIPs{Enabled: true, Items: []string{"192.0.2.0/24", "192.0.2.300"}}
+		err := k8s.Create(ctx, g)
+		expectInvalid(err, "spec.settings.logonIPs.items[1]")
+		Expect(err.Error()).To(ContainSubstring(`"192.0.2.300" is not an IP address`))
+
+		g.Spec.Settings.LogonIPs.Items = []string{"192.0.2.0/24", "198.51.100.1 - 198.51.100.9"}
+		Expect(k8s.Create(ctx, g)).To(Succeed())
+		Eventually(func() error {
+			cur := &tenancyv1alpha1.Group{}
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(g), cur); err != nil {
+				return err
+			}
+			cur.Spec.Settings.LogonIPs.Items = append(cur.Spec.Settings.LogonIPs.Items, "198.51.100.9 - 198.51.100.1")
+			return k8s.Update(ctx, cur)
+		}).Should(MatchError(ContainSubstring("ends before it starts")))
+	})
+
 	It("refuses a move that would make a cycle", func() {
 		Expect(k8s.Create(ctx, group("wh-cyc-a", "root", tenancyv1alpha1.GroupKindDistributor))).To(Succeed())
 		Expect(k8s.Create(ctx, group("wh-cyc-b", "wh-cyc-a", tenancyv1alpha1.GroupKindSubDistributor))).To(Succeed())

@@ -48,11 +48,11 @@ func (a *API) listChildren(w http.ResponseWriter, r *http.Request, c *caller) er
 	case q.Has("uuids"):
 		return errBadParam("uuids", "goes with request_type=%s", requestTenantsBatch)
 	}
-	children, err := a.children(r.Context(), g.Name)
-	if err != nil {
-		return err
-	}
 	if kind == requestUUIDsList {
+		children, err := a.children(r.Context(), g.Name)
+		if err != nil {
+			return err
+		}
 		uuids := make([]string, 0, len(children))
 		for _, child := range children {
 			uuids = append(uuids, child.Spec.UUID)
@@ -60,19 +60,46 @@ func (a *API) listChildren(w http.ResponseWriter, r *http.Request, c *caller) er
 		writeJSON(w, http.StatusOK, itemList[string]{uuids})
 		return nil
 	}
+	list := func() ([]byte, error) { return a.childrenJSON(r.Context(), g.Name, want) }
+	if want == nil {
+		// The whole list is kept while no Group, Account or Admin has changed since (both
+		// counts are read before what they count).
+		list = func() ([]byte, error) {
+			return a.childLists.encoded(g.UID, childListKey{tree: a.Forest.Changes(), members: a.Members.Changes()},
+				func() ([]byte, error) { return a.childrenJSON(r.Context(), g.Name, nil) })
+		}
+	}
+	body, err := list()
+	if err != nil {
+		return err
+	}
+	writeRaw(w, body)
+	return nil
+}
+
+// childListKey is what the whole list of a group's children shows: the tree and the Groups,
+// and every namespace's members, by their counts of changes.
+type childListKey struct{ tree, members uint64 }
+
+// childrenJSON is the list of name's children (those with a uuid in want, when not nil), each
+// item from the item cache while its key holds.
+func (a *API) childrenJSON(ctx context.Context, name string, want map[string]bool) ([]byte, error) {
+	children, err := a.children(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	items := make([][]byte, 0, len(children))
 	for _, child := range children {
 		if want != nil && !want[child.Spec.UUID] {
 			continue
 		}
-		raw, err := a.childItem(r.Context(), child)
+		raw, err := a.childItem(ctx, child)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = append(items, raw)
 	}
-	writeRaw(w, itemsJSON(items))
-	return nil
+	return itemsJSON(items), nil
 }
 
 // childKey is what a child's item shows besides the child's own object (its resourceVersion).

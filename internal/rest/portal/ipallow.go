@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/tessera-dev/tessera/internal/allowlist"
 )
 
 // The IP allow-list (a Group's spec.settings.logonIPs): its items, and who the client is.
@@ -16,67 +18,6 @@ const (
 	maxAllowItems = 256
 	maxAllowItem  = 64
 )
-
-// addrRange is one item of an allow-list: the addresses from..to, both of one family.
-type addrRange struct{ from, to netip.Addr }
-
-// parseAllowItem reads an item as the seed writes them: a single address ("203.0.113.2"), a
-// range ("203.0.113.23 - 203.0.113.200", the spaces optional) or a CIDR block
-// ("203.0.113.32/27"). IPv6 works alike; IPv4-mapped IPv6 addresses count as IPv4.
-func parseAllowItem(item string) (addrRange, error) {
-	s := strings.TrimSpace(item)
-	if from, to, ok := strings.Cut(s, "-"); ok {
-		a, errA := parseAddr(from)
-		b, errB := parseAddr(to)
-		switch {
-		case errA != nil:
-			return addrRange{}, errA
-		case errB != nil:
-			return addrRange{}, errB
-		case a.Is4() != b.Is4():
-			return addrRange{}, fmt.Errorf("the range %q mixes IPv4 and IPv6", s)
-		case b.Less(a):
-			return addrRange{}, fmt.Errorf("the range %q ends before it starts", s)
-		}
-		return addrRange{a, b}, nil
-	}
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil || p.Addr().Zone() != "" {
-			return addrRange{}, fmt.Errorf("%q is not a CIDR block", s)
-		}
-		if p.Addr().Is4In6() && p.Bits() >= 96 {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		p = p.Masked()
-		return addrRange{p.Addr(), lastOf(p)}, nil
-	}
-	a, err := parseAddr(s)
-	return addrRange{a, a}, err
-}
-
-func parseAddr(s string) (netip.Addr, error) {
-	s = strings.TrimSpace(s)
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", s)
-	}
-	return a.Unmap(), nil
-}
-
-// lastOf is the last address of p (masked).
-func lastOf(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 1 << (7 - i%8)
-	}
-	last, _ := netip.AddrFromSlice(b)
-	return last
-}
-
-func (r addrRange) contains(a netip.Addr) bool {
-	return a.Is4() == r.from.Is4() && !a.Less(r.from) && !r.to.Less(a)
-}
 
 // checkAllowList refuses a list a client may not store: too long, an item too long or not in
 // one of the three forms, or twice.
@@ -90,7 +31,7 @@ func checkAllowList(items []string) error {
 		if len(item) > maxAllowItem {
 			return errBadField(field, "is longer than %d characters", maxAllowItem)
 		}
-		if _, err := parseAllowItem(item); err != nil {
+		if _, err := allowlist.ParseItem(item); err != nil {
 			return errBadField(field, "%v: an item is an IP address, a range \"a - b\" or a CIDR block", err)
 		}
 		key := strings.TrimSpace(item)
@@ -100,17 +41,6 @@ func checkAllowList(items []string) error {
 		seen[key] = true
 	}
 	return nil
-}
-
-// allowListAdmits reports whether a stored list lets a in. An item that does not parse (one
-// written around the API) admits nobody, so a typo never opens the list.
-func allowListAdmits(items []string, a netip.Addr) bool {
-	for _, item := range items {
-		if r, err := parseAllowItem(item); err == nil && r.contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // clientAddr is the client's address: the peer's, or, when the peer is a trusted proxy, the

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/tessera-dev/tessera/internal/allowlist"
 )
 
 func TestAllowListItems(t *testing.T) {
@@ -18,7 +20,7 @@ func TestAllowListItems(t *testing.T) {
 		"192.0.2.10": true, "::ffff:203.0.113.2": true, "::ffff:203.0.113.3": false,
 	} {
 		a := netip.MustParseAddr(addr).Unmap()
-		if got := allowListAdmits(items, a); got != want {
+		if got := allowlist.Admits(items, a); got != want {
 			t.Errorf("%s admitted: %v, want %v", addr, got, want)
 		}
 	}
@@ -32,7 +34,7 @@ func TestAllowListItems(t *testing.T) {
 		}
 	}
 	// A stored item that does not parse (written around the API) opens nothing.
-	if allowListAdmits([]string{"10.0.0.0/8x"}, netip.MustParseAddr("10.1.2.3")) {
+	if allowlist.Admits([]string{"10.0.0.0/8x"}, netip.MustParseAddr("10.1.2.3")) {
 		t.Error("a broken item admitted a client")
 	}
 }

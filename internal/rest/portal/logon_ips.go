@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/allowlist"
 	"github.com/tessera-dev/tessera/internal/principal"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
@@ -125,7 +126,7 @@ func (a *API) admitAddress(r *http.Request, p *principal.Principal) error {
 		if !addr.IsValid() {
 			addr = clientAddr(r, a.TrustedProxies)
 		}
-		if !allowListAdmits(l.Items, addr) {
+		if !allowlist.Admits(l.Items, addr) {
 			return errAddressRefused(addr)
 		}
 	}

@@ -47,8 +47,10 @@ type API struct {
 	// the IP allow-lists) and X-Forwarded-Proto are believed; none by default.
 	TrustedProxies []netip.Prefix
 
-	// childViews and userViews keep encoded list items, userLists whole lists (see viewCache).
+	// childViews and userViews keep encoded list items, childLists and userLists whole lists
+	// (see viewCache).
 	childViews viewCache[childKey]
+	childLists viewCache[childListKey]
 	userViews  viewCache[userKey]
 	userLists  viewCache[userListKey]
 }

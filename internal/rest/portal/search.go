@@ -58,7 +58,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err != nil {
 		return err
 	}
-	accounts, err := a.searchAccounts(r.Context(), subtree, prefix, strict, limit)
+	accounts, err := a.searchAccounts(r.Context(), c.home, subtree, prefix, strict, limit)
 	if err != nil {
 		return err
 	}
@@ -101,18 +101,11 @@ func (a *API) searchGroups(ctx context.Context, subtree []string, match func(str
 // and uuid (the portal's admin object), a service user with its Account's. Hits come in login
 // order (case-folded), from whichever is smaller: the logins matching the prefix (walked in
 // the login index until limit of them are in the subtree) or the subtree's own Accounts.
-func (a *API) searchAccounts(ctx context.Context, subtree []string, prefix string, strict bool, limit int) ([]searchHit, error) {
-	inSubtree := make(map[string]bool, len(subtree))
-	own := 0
-	for _, g := range subtree {
-		ns := tenancyv1alpha1.GroupNamespace(g)
-		inSubtree[ns] = true
-		own += a.Members.Accounts(ns)
-	}
+func (a *API) searchAccounts(ctx context.Context, home string, subtree []string, prefix string, strict bool, limit int) ([]searchHit, error) {
 	var refs []types.NamespacedName
-	if a.Members.LoginMatches(prefix) <= own {
+	if a.loginIndexCheaper(home, subtree, prefix) {
 		a.Members.Logins(prefix, func(ref types.NamespacedName, folded string) bool {
-			if inSubtree[ref.Namespace] && (!strict || folded == prefix) {
+			if (!strict || folded == prefix) && a.Forest.IsAncestor(home, tenancyv1alpha1.GroupOfNamespace(ref.Namespace)) {
 				refs = append(refs, ref)
 			}
 			return len(refs) < limit
@@ -139,6 +132,19 @@ func (a *API) searchAccounts(ctx context.Context, subtree []string, prefix strin
 		out = append(out, hit)
 	}
 	return out, nil
+}
+
+// loginIndexCheaper reports whether walking the logins that match prefix costs no more than
+// listing the Accounts of home's subtree: always from the root, whose subtree holds them all.
+func (a *API) loginIndexCheaper(home string, subtree []string, prefix string) bool {
+	if n, ok := a.Forest.Get(home); ok && n.Parent == "" {
+		return true
+	}
+	own := 0
+	for _, g := range subtree {
+		own += a.Members.Accounts(tenancyv1alpha1.GroupNamespace(g))
+	}
+	return a.Members.LoginMatches(prefix) <= own
 }
 
 // subtreeLogins lists the subtree's Accounts whose case-folded login starts with prefix (is
