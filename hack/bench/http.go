@@ -113,12 +113,17 @@ func run(c int, d time.Duration, mk request) loadRun {
 // load sends requests from c workers until d has passed, prints requests/s and latency
 // percentiles, and returns the requests/s answered with wantStatus.
 func load(name string, c int, d time.Duration, wantStatus int, mk request) float64 {
+	return measured(name, c, d, wantStatus, mk).rate(wantStatus)
+}
+
+// measured is load's run, printed the same way, for callers that want its latencies.
+func measured(name string, c int, d time.Duration, wantStatus int, mk request) loadRun {
 	r := run(c, d, mk)
 	all := r.latencies(0)
 	failed := int64(r.count(0)-r.count(wantStatus)) + r.errors
 	fmt.Printf("%s concurrency=%d requests=%d failed=%d rate=%.0f/s ok=%.0f/s p50=%s p99=%s\n", name, c, len(all),
 		failed, r.rate(0), r.rate(wantStatus), pctMicro(all, 50), pctMicro(all, 99))
-	return r.rate(wantStatus)
+	return r
 }
 
 // alternate runs a and b in turns, rounds times each for d/rounds, so that a load that shifts

@@ -28,22 +28,44 @@ type portalTree struct {
 // API as the bootstrap admin, workers requests at a time, then measures the listing routes and
 // POST /login at concurrency c for d each. The prefix of every name is unique to the run, so
 // that the search reads a run's groups and users only.
-func portalBench(url string, companies, users, crowd, workers, c int, d time.Duration) {
+func portalBench(url string, companies, users, crowd, workers, c int, d time.Duration, reuse string) {
 	h := adminHeader()
 	api := strings.TrimRight(url, "/") + "/api/1"
-	run := "pb" + strconv.FormatInt(time.Now().Unix(), 36)
-	began := time.Now()
-	t := buildPortalTree(api, h, run, companies, users, crowd, workers)
-	fmt.Printf("built partner %d, %d companies, %d service users (%d in company %d) in %s; load average %s\n", t.partner,
-		len(t.companies), users, min(crowd, users), t.crowded, time.Since(began).Round(time.Millisecond), loadavg())
-
-	children := fmt.Sprintf("%s/groups/%d/children", api, t.partner)
-	load("GET /groups/{partner}/children", c, d, http.StatusOK, get(children, h))
-	fmt.Println("load average", loadavg())
-	load("GET /groups/{company}/users", c, d, http.StatusOK, get(fmt.Sprintf("%s/groups/%d/users", api, t.crowded), h))
-	fmt.Println("load average", loadavg())
-	load("GET /groups?prefix=", c, d, http.StatusOK, get(fmt.Sprintf("%s/groups?prefix=%s", api, run), h))
-	fmt.Println("load average", loadavg())
+	var t portalTree
+	var run string
+	if reuse != "" {
+		// An earlier run's tree: "partner,company,prefix", as its output gave them.
+		f := strings.Split(reuse, ",")
+		if len(f) != 3 {
+			check(fmt.Errorf("-reuse wants partner,company,prefix, not %q", reuse))
+		}
+		var err error
+		t.partner, err = strconv.ParseInt(f[0], 10, 64)
+		check(err)
+		t.crowded, err = strconv.ParseInt(f[1], 10, 64)
+		check(err)
+		run = f[2]
+	} else {
+		run = "pb" + strconv.FormatInt(time.Now().Unix(), 36)
+		began := time.Now()
+		t = buildPortalTree(api, h, run, companies, users, crowd, workers)
+		fmt.Printf("built partner %d, %d companies, %d service users (%d in company %d) in %s; load average %s\n"+
+			"(measure it again: -reuse %d,%d,%s)\n", t.partner, len(t.companies), users, min(crowd, users), t.crowded,
+			time.Since(began).Round(time.Millisecond), loadavg(), t.partner, t.crowded, run)
+	}
+	size := fmt.Sprintf("portal: %d companies, %d service users (%d in one)", companies, users, min(crowd, users))
+	goal := func(p99 time.Duration) string { return "p99 < 50 ms: " + verdict(p99 < 50*time.Millisecond) }
+	for _, q := range []struct{ name, url string }{
+		{"GET /groups/{partner}/children", fmt.Sprintf("%s/groups/%d/children", api, t.partner)},
+		{"GET /groups/{company}/users", fmt.Sprintf("%s/groups/%d/users", api, t.crowded)},
+		{"GET /groups?prefix=", fmt.Sprintf("%s/groups?prefix=%s", api, run)},
+	} {
+		r := measured(q.name, c, d, http.StatusOK, get(q.url, h))
+		all := r.latencies(0)
+		row(size, fmt.Sprintf("%s at concurrency %d: p50 / p99", q.name, c),
+			fmt.Sprintf("%s / %s (%.0f/s, load %s)", pctMicro(all, 50), pctMicro(all, 99), r.rate(http.StatusOK), loadavg()),
+			goal(quantile(all, 99)))
+	}
 	// The admin signs in by password: argon2id per request, so the excess answers 429; load
 	// prints the admitted (200) rate as ok=, and the percentiles of all answers, so the
 	// admitted ones are measured apart below.

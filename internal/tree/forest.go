@@ -202,6 +202,31 @@ func (f *Forest) IsAncestor(ancestor, name string) bool {
 	return false
 }
 
+// Walk calls visit with name's node and each of its descendants' (in no order) until visit
+// returns false, under one read lock: visit must not call back into the Forest.
+func (f *Forest) Walk(name string, visit func(Node) bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	n, ok := f.nodes[name]
+	if !ok {
+		return
+	}
+	stack := []*Node{n}
+	// Every node at most once, even if a cycle passes through name.
+	for visited := 0; len(stack) > 0 && visited <= len(f.nodes); visited++ {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !visit(*cur) {
+			return
+		}
+		for c := range f.children[cur.Name] {
+			if kid := f.nodes[c]; kid != nil && c != name {
+				stack = append(stack, kid)
+			}
+		}
+	}
+}
+
 func (f *Forest) descendantsLocked(name string) []string {
 	var out []string
 	seen := map[string]bool{name: true}

@@ -158,3 +158,31 @@ func TestKindChangeRules(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkVisitsTheSubtreeOnce checks Walk: the node and every descendant once, nothing
+// outside, and an early stop.
+func TestWalkVisitsTheSubtreeOnce(t *testing.T) {
+	f := &Forest{}
+	for _, n := range []Node{{Name: "root"}, {Name: "p", Parent: "root"}, {Name: "a", Parent: "p"}, {Name: "b", Parent: "p"},
+		{Name: "a1", Parent: "a"}, {Name: "q", Parent: "root"}, {Name: "x", Parent: "y"}, {Name: "y", Parent: "x"}} {
+		f.Set(n)
+	}
+	walk := func(name string, stopAfter int) []string {
+		var out []string
+		f.Walk(name, func(n Node) bool { out = append(out, n.Name); return len(out) < stopAfter })
+		slices.Sort(out)
+		return out
+	}
+	if got := walk("p", 100); !slices.Equal(got, []string{"a", "a1", "b", "p"}) {
+		t.Errorf("Walk(p) = %v", got)
+	}
+	if got := walk("x", 100); !slices.Equal(got, []string{"x", "y"}) {
+		t.Errorf("Walk(x) on a cycle = %v", got)
+	}
+	if got := walk("root", 2); len(got) != 2 {
+		t.Errorf("Walk stopped after %d, want 2", len(got))
+	}
+	if got := walk("nope", 100); len(got) != 0 {
+		t.Errorf("Walk of an unknown Group = %v", got)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
 )
 
 // Search limits: the seed's default, and Tessera's bound.
@@ -46,19 +47,17 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("prefix"))
-	match := func(s string) bool {
-		s = strings.ToLower(s)
+	match := func(folded string) bool {
 		if strict {
-			return s == prefix
+			return folded == prefix
 		}
-		return strings.HasPrefix(s, prefix)
+		return strings.HasPrefix(folded, prefix)
 	}
-	subtree := append([]string{c.home}, a.Forest.Descendants(c.home)...)
-	groups, err := a.searchGroups(r.Context(), subtree, match, limit)
+	groups, err := a.searchGroups(r.Context(), c.home, match, limit)
 	if err != nil {
 		return err
 	}
-	accounts, err := a.searchAccounts(r.Context(), c.home, subtree, prefix, strict, limit)
+	accounts, err := a.searchAccounts(r.Context(), c.home, match, prefix, limit)
 	if err != nil {
 		return err
 	}
@@ -66,14 +65,15 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 	return nil
 }
 
-func (a *API) searchGroups(ctx context.Context, subtree []string, match func(string) bool, limit int) ([]searchHit, error) {
+func (a *API) searchGroups(ctx context.Context, home string, match func(folded string) bool, limit int) ([]searchHit, error) {
 	type found struct{ name, display, folded string }
 	var hits []found
-	for _, name := range subtree {
-		if n, ok := a.Forest.Get(name); ok && match(n.DisplayName) {
-			hits = append(hits, found{name, n.DisplayName, strings.ToLower(n.DisplayName)})
+	a.Forest.Walk(home, func(n tree.Node) bool {
+		if folded := strings.ToLower(n.DisplayName); match(folded) {
+			hits = append(hits, found{n.Name, n.DisplayName, folded})
 		}
-	}
+		return true
+	})
 	slices.SortFunc(hits, func(x, y found) int { return cmp.Or(cmp.Compare(x.folded, y.folded), cmp.Compare(x.name, y.name)) })
 	out := []searchHit{}
 	for _, h := range hits {
@@ -101,18 +101,19 @@ func (a *API) searchGroups(ctx context.Context, subtree []string, match func(str
 // and uuid (the portal's admin object), a service user with its Account's. Hits come in login
 // order (case-folded), from whichever is smaller: the logins matching the prefix (walked in
 // the login index until limit of them are in the subtree) or the subtree's own Accounts.
-func (a *API) searchAccounts(ctx context.Context, home string, subtree []string, prefix string, strict bool, limit int) ([]searchHit, error) {
+func (a *API) searchAccounts(ctx context.Context, home string, match func(folded string) bool, prefix string, limit int) ([]searchHit, error) {
 	var refs []types.NamespacedName
-	if a.loginIndexCheaper(home, subtree, prefix) {
+	subtree := a.subtreeIfSmaller(home, prefix)
+	if subtree == nil {
 		a.Members.Logins(prefix, func(ref types.NamespacedName, folded string) bool {
-			if (!strict || folded == prefix) && a.Forest.IsAncestor(home, tenancyv1alpha1.GroupOfNamespace(ref.Namespace)) {
+			if match(folded) && a.Forest.IsAncestor(home, tenancyv1alpha1.GroupOfNamespace(ref.Namespace)) {
 				refs = append(refs, ref)
 			}
 			return len(refs) < limit
 		})
 	} else {
 		var err error
-		if refs, err = a.subtreeLogins(ctx, subtree, prefix, strict, limit); err != nil {
+		if refs, err = a.subtreeLogins(ctx, subtree, match, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -134,22 +135,26 @@ func (a *API) searchAccounts(ctx context.Context, home string, subtree []string,
 	return out, nil
 }
 
-// loginIndexCheaper reports whether walking the logins that match prefix costs no more than
-// listing the Accounts of home's subtree: always from the root, whose subtree holds them all.
-func (a *API) loginIndexCheaper(home string, subtree []string, prefix string) bool {
+// subtreeIfSmaller is home's subtree when listing its Accounts costs less than walking the
+// logins that match prefix, else nil: always nil from the root, whose subtree holds them all.
+func (a *API) subtreeIfSmaller(home, prefix string) []string {
 	if n, ok := a.Forest.Get(home); ok && n.Parent == "" {
-		return true
+		return nil
 	}
+	subtree := append([]string{home}, a.Forest.Descendants(home)...)
 	own := 0
 	for _, g := range subtree {
 		own += a.Members.Accounts(tenancyv1alpha1.GroupNamespace(g))
 	}
-	return a.Members.LoginMatches(prefix) <= own
+	if a.Members.LoginMatches(prefix) <= own {
+		return nil
+	}
+	return subtree
 }
 
-// subtreeLogins lists the subtree's Accounts whose case-folded login starts with prefix (is
-// prefix, when strict): the first limit in login order.
-func (a *API) subtreeLogins(ctx context.Context, subtree []string, prefix string, strict bool, limit int) ([]types.NamespacedName, error) {
+// subtreeLogins lists the subtree's Accounts whose case-folded login matches: the first limit in
+// login order.
+func (a *API) subtreeLogins(ctx context.Context, subtree []string, match func(folded string) bool, limit int) ([]types.NamespacedName, error) {
 	type found struct {
 		folded string
 		ref    types.NamespacedName
@@ -161,8 +166,7 @@ func (a *API) subtreeLogins(ctx context.Context, subtree []string, prefix string
 			return nil, err
 		}
 		for _, acct := range accts {
-			f := strings.ToLower(acct.Spec.Login)
-			if strict && f == prefix || !strict && strings.HasPrefix(f, prefix) {
+			if f := strings.ToLower(acct.Spec.Login); match(f) {
 				hits = append(hits, found{f, client.ObjectKeyFromObject(acct)})
 			}
 		}
