@@ -71,7 +71,8 @@ func main() {
 	companies := fs.Int("companies", 1000, "portal: companies under the partner")
 	users := fs.Int("users", 10000, "portal: service users, the first -crowd of them in one company")
 	crowd := fs.Int("crowd", 1000, "portal: service users of the crowded company")
-	reuse := fs.String("reuse", "", "portal: measure an earlier run's tree (partner,company,prefix, as it printed) instead of building one")
+	reuse := fs.String("reuse", "",
+		"portal: measure an earlier run's tree (partner,company,prefix, as it printed) instead of building one")
 	deadline := fs.Duration("deadline", 0,
 		"populate: start no create after this long (0: no limit); the run reports the size reached")
 	samples := fs.Int("samples", 200, "scale: requests per list query, one at a time")

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,11 +48,11 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("prefix"))
-	match := func(folded string) bool {
+	match := func(name string) bool {
 		if strict {
-			return folded == prefix
+			return foldedEqual(name, prefix)
 		}
-		return strings.HasPrefix(folded, prefix)
+		return foldedHasPrefix(name, prefix)
 	}
 	groups, err := a.searchGroups(r.Context(), c.home, match, limit)
 	if err != nil {
@@ -65,12 +66,12 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 	return nil
 }
 
-func (a *API) searchGroups(ctx context.Context, home string, match func(folded string) bool, limit int) ([]searchHit, error) {
+func (a *API) searchGroups(ctx context.Context, home string, match func(name string) bool, limit int) ([]searchHit, error) {
 	type found struct{ name, display, folded string }
 	var hits []found
 	a.Forest.Walk(home, func(n tree.Node) bool {
-		if folded := strings.ToLower(n.DisplayName); match(folded) {
-			hits = append(hits, found{n.Name, n.DisplayName, folded})
+		if match(n.DisplayName) {
+			hits = append(hits, found{n.Name, n.DisplayName, strings.ToLower(n.DisplayName)})
 		}
 		return true
 	})
@@ -101,7 +102,7 @@ func (a *API) searchGroups(ctx context.Context, home string, match func(folded s
 // and uuid (the portal's admin object), a service user with its Account's. Hits come in login
 // order (case-folded), from whichever is smaller: the logins matching the prefix (walked in
 // the login index until limit of them are in the subtree) or the subtree's own Accounts.
-func (a *API) searchAccounts(ctx context.Context, home string, match func(folded string) bool, prefix string, limit int) ([]searchHit, error) {
+func (a *API) searchAccounts(ctx context.Context, home string, match func(name string) bool, prefix string, limit int) ([]searchHit, error) {
 	var refs []types.NamespacedName
 	subtree := a.subtreeIfSmaller(home, prefix)
 	if subtree == nil {
@@ -154,7 +155,7 @@ func (a *API) subtreeIfSmaller(home, prefix string) []string {
 
 // subtreeLogins lists the subtree's Accounts whose case-folded login matches: the first limit in
 // login order.
-func (a *API) subtreeLogins(ctx context.Context, subtree []string, match func(folded string) bool, limit int) ([]types.NamespacedName, error) {
+func (a *API) subtreeLogins(ctx context.Context, subtree []string, match func(name string) bool, limit int) ([]types.NamespacedName, error) {
 	type found struct {
 		folded string
 		ref    types.NamespacedName
@@ -166,8 +167,8 @@ func (a *API) subtreeLogins(ctx context.Context, subtree []string, match func(fo
 			return nil, err
 		}
 		for _, acct := range accts {
-			if f := strings.ToLower(acct.Spec.Login); match(f) {
-				hits = append(hits, found{f, client.ObjectKeyFromObject(acct)})
+			if match(acct.Spec.Login) {
+				hits = append(hits, found{strings.ToLower(acct.Spec.Login), client.ObjectKeyFromObject(acct)})
 			}
 		}
 	}
@@ -199,4 +200,44 @@ func (a *API) accountHit(ctx context.Context, acct *tenancyv1alpha1.Account) (se
 		}
 	}
 	return hit, nil
+}
+
+// foldedHasPrefix reports whether strings.ToLower(s) starts with folded (already lower case),
+// without the copy for ASCII s: the search matches every group of a subtree.
+func foldedHasPrefix(s, folded string) bool {
+	if !isASCII(s) {
+		return strings.HasPrefix(strings.ToLower(s), folded)
+	}
+	return len(s) >= len(folded) && asciiLowerEqual(s[:len(folded)], folded)
+}
+
+// foldedEqual reports whether strings.ToLower(s) is folded (already lower case).
+func foldedEqual(s, folded string) bool {
+	if !isASCII(s) {
+		return strings.ToLower(s) == folded
+	}
+	return len(s) == len(folded) && asciiLowerEqual(s, folded)
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLowerEqual compares ASCII s, lowered, with folded, byte for byte (len(s) == len(folded)).
+func asciiLowerEqual(s, folded string) bool {
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != folded[i] {
+			return false
+		}
+	}
+	return true
 }
