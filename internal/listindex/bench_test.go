@@ -2,6 +2,7 @@ package listindex
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -118,5 +119,36 @@ func BenchmarkAccountsApply(b *testing.B) {
 		} else {
 			x.Apply(ref, a)
 		}
+	}
+}
+
+// BenchmarkMembersMemory fills the portal's Members index with 100,000 Accounts (a tenth of
+// them granted by an Admin) and reports the live heap it holds per Account, and the cost of a
+// prefix search that stops after 10 hits.
+func BenchmarkMembersMemory(b *testing.B) {
+	store := benchStore(100_000)
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := NewMembers()
+		i := 0
+		for ref, acct := range store {
+			x.ApplyAccount(ref, acct)
+			if i%10 == 0 {
+				adm := &tenancyv1alpha1.Admin{}
+				adm.Spec.AccountRef.Name = ref.Name
+				x.ApplyAdmin(types.NamespacedName{Namespace: ref.Namespace, Name: "adm-" + ref.Name}, adm)
+			}
+			i++
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(store)), "B/account")
+		began := time.Now()
+		hits := 0
+		x.Logins("user05", func(types.NamespacedName, string) bool { hits++; return hits < 10 })
+		b.ReportMetric(float64(time.Since(began).Nanoseconds()), "ns/search")
+		runtime.KeepAlive(x)
 	}
 }
