@@ -22,6 +22,9 @@
 #                         again (off by default: on the 2-core machine it takes an hour or more)
 #   BENCH_SCALE_DEADLINE  stop creating after this long (default 25m); the size reached is
 #                         measured and reported
+#   BENCH_PORTAL          e.g. 1000: build that many companies with ten times as many service
+#                         users (1,000 in one) through the portal API and measure its lists,
+#                         search and sign-in (issue 10; off by default: 1000 takes about 7 min)
 #   BENCH_START           1: when no Tessera answers, start one (bin/tessera local, from make
 #                         build) and time it to /healthcheck 200 and the banner; with BENCH_SCALE
 #                         restart it once populated, to time a start with that many objects;
@@ -36,6 +39,7 @@ duration=${BENCH_DURATION:-10s}
 scale=${BENCH_SCALE:-0}
 deadline=${BENCH_SCALE_DEADLINE:-25m}
 start=${BENCH_START:-0}
+portal=${BENCH_PORTAL:-0}
 
 # The REST address is a listen address (":5170", "0.0.0.0:5170"): hack/bench only talks to
 # loopback.
@@ -129,6 +133,9 @@ else
 	bench basic-vs-bearer basic-vs-bearer -c 8 -d "$duration"
 	bench verify verify -c 1,8,64 -d "$duration"
 	bench rest-create rest-create -c 1,2 -d "$duration"
+	if ((portal > 0)); then
+		bench "portal $portal" portal -companies "$portal" -users $((portal * 10)) -crowd 1000 -c 8 -d "$duration"
+	fi
 	if ((scale > 0)); then
 		bench "populate $scale" populate -n "$scale" -concurrency 32 -deadline "$deadline"
 		measure "$scale"
