@@ -67,15 +67,17 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *caller) error {
 }
 
 func (a *API) searchGroups(ctx context.Context, home string, match func(name string) bool, limit int) ([]searchHit, error) {
-	type found struct{ name, display, folded string }
-	var hits []found
+	type found struct{ name, display string }
+	first := leastN[found]{n: limit, cmp: func(x, y found) int {
+		return cmp.Or(compareFolded(x.display, y.display), cmp.Compare(x.name, y.name))
+	}}
 	a.Forest.Walk(home, func(n tree.Node) bool {
 		if match(n.DisplayName) {
-			hits = append(hits, found{n.Name, n.DisplayName, strings.ToLower(n.DisplayName)})
+			first.add(found{n.Name, n.DisplayName})
 		}
 		return true
 	})
-	slices.SortFunc(hits, func(x, y found) int { return cmp.Or(cmp.Compare(x.folded, y.folded), cmp.Compare(x.name, y.name)) })
+	hits := first.items
 	out := []searchHit{}
 	for _, h := range hits {
 		if len(out) == limit {
@@ -231,13 +233,49 @@ func isASCII(s string) bool {
 // asciiLowerEqual compares ASCII s, lowered, with folded, byte for byte (len(s) == len(folded)).
 func asciiLowerEqual(s, folded string) bool {
 	for i := range len(s) {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != folded[i] {
+		if asciiLower(s[i]) != folded[i] {
 			return false
 		}
 	}
 	return true
+}
+
+// leastN keeps the n least of the items added, in order: a search's first hits of a subtree
+// without collecting and sorting every match.
+type leastN[T any] struct {
+	n     int
+	cmp   func(a, b T) int
+	items []T
+}
+
+func (l *leastN[T]) add(x T) {
+	if len(l.items) == l.n && l.cmp(x, l.items[len(l.items)-1]) >= 0 {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(l.items, x, l.cmp)
+	if len(l.items) == l.n {
+		l.items = l.items[:l.n-1]
+	}
+	l.items = slices.Insert(l.items, i, x)
+}
+
+// compareFolded compares strings.ToLower(a) with strings.ToLower(b), without the copies for
+// ASCII.
+func compareFolded(a, b string) int {
+	if !isASCII(a) || !isASCII(b) {
+		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	}
+	for i := range min(len(a), len(b)) {
+		if c := cmp.Compare(asciiLower(a[i]), asciiLower(b[i])); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -1,6 +1,9 @@
 package portal
 
 import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,6 +21,26 @@ func TestFoldedMatchesAsToLower(t *testing.T) {
 			if got, want := foldedEqual(n, p), strings.ToLower(n) == p; got != want {
 				t.Errorf("foldedEqual(%q, %q) = %v, want %v", n, p, got, want)
 			}
+			if got, want := compareFolded(n, p), strings.Compare(strings.ToLower(n), strings.ToLower(p)); got != want {
+				t.Errorf("compareFolded(%q, %q) = %d, want %d", n, p, got, want)
+			}
+		}
+	}
+}
+
+// TestLeastNKeepsTheFirstInOrder checks leastN against sorting everything.
+func TestLeastNKeepsTheFirstInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, n := range []int{1, 3, 10} {
+		all := make([]int, 200)
+		l := leastN[int]{n: n, cmp: cmp.Compare[int]}
+		for i := range all {
+			all[i] = rng.IntN(50)
+			l.add(all[i])
+		}
+		slices.Sort(all)
+		if !slices.Equal(l.items, all[:n]) {
+			t.Errorf("n=%d: %v, want %v", n, l.items, all[:n])
 		}
 	}
 }
