@@ -85,7 +85,7 @@ func errBadField(name, format string, args ...any) *apiError {
 }
 
 func errUnauthenticated() *apiError {
-	return newErr(http.StatusUnauthorized, "credentials are required: Authorization: Basic (login:password)")
+	return newErr(http.StatusUnauthorized, "credentials are required: the SESSION cookie of POST /login, Authorization: Basic (login:password) or Bearer (a portal JWT), or ?jwt=")
 }
 
 func errForbidden(format string, args ...any) *apiError {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/index"
@@ -258,6 +259,18 @@ func (a *API) sendMail(act action) handler {
 		if t.email == "" {
 			return errBadRequest("account %s has no e-mail address to send to", t.acct.Spec.Login)
 		}
+		if c == nil {
+			if wait := a.openMails.reserve(t.acct.UID, time.Now()); wait > 0 {
+				return &rest.ThrottledError{RetryAfter: wait,
+					Reason: "this account's mail was sent less than a minute ago; try again later"}
+			}
+		}
+		sent := false
+		defer func() {
+			if c == nil && !sent {
+				a.openMails.release(t.acct.UID)
+			}
+		}()
 		v, err := a.mailViewOf(ctx, act, t)
 		if err != nil {
 			return err
@@ -269,6 +282,7 @@ func (a *API) sendMail(act action) handler {
 		if err := a.deliver(ctx, t.group, &mail.Message{To: to, Subject: subject, Text: text, Language: lang}); err != nil {
 			return err
 		}
+		sent = true
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}

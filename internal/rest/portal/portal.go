@@ -53,6 +53,8 @@ type API struct {
 	childLists viewCache[childListKey]
 	userViews  viewCache[userKey]
 	userLists  viewCache[userListKey]
+	// openMails spaces the open POST /actions/mail/reset per account.
+	openMails mailThrottle
 }
 
 // Register mounts the API on mux. Its routes live on a mux of their own behind a rest.Router
