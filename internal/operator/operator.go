@@ -113,7 +113,7 @@ func Scheme() *runtime.Scheme {
 func CacheOptions() cache.Options {
 	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
 	return cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: cacheTransform(),
 		// Only Tessera's own Secrets and namespaces are cached, whatever else the cluster holds.
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}:    {Label: managed},
