@@ -49,7 +49,7 @@ func cacheCost(ctx context.Context, c client.Client, cfg *rest.Config, size, pro
 	newCache := func() cache.Cache {
 		opts := operator.CacheOptions()
 		opts.Scheme = operator.Scheme()
-		ca, err := cache.New(cfg, opts)
+		ca, err := index.NewCache(cfg, opts)
 		check(err)
 		return ca
 	}

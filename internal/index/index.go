@@ -39,13 +39,17 @@ const (
 	GroupUUID = "spec.uuid"
 )
 
-// Setup registers every index with the manager's field indexer.
+// Setup registers every index with the manager's field indexer. With a Cache, the fields whose
+// values are unique (ids, uuids, logins) go to its lookups; the others, which many objects may
+// share (an Account's Tokens, the key that signed them), stay with controller-runtime.
 func Setup(ctx context.Context, fi client.FieldIndexer) error {
 	type entry struct {
 		obj   client.Object
 		field string
 		fn    client.IndexerFunc
 	}
+	// spec.id and spec.uuid are unique on every kind that has them.
+	unique := map[string]bool{AccountLogin: true, AccountID: true, AccountNumericID: true, TokenID: true, AdminUUID: true}
 	entries := []entry{
 		{&tenancyv1alpha1.Account{}, AccountLogin, func(o client.Object) []string {
 			return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login)
@@ -87,8 +91,13 @@ func Setup(ctx context.Context, fi client.FieldIndexer) error {
 			return nonEmpty(o.(*tenancyv1alpha1.Group).Spec.UUID)
 		}},
 	}
+	lookups, _ := fi.(*Cache)
 	for _, e := range entries {
-		if err := fi.IndexField(ctx, e.obj, e.field, e.fn); err != nil {
+		register := fi.IndexField
+		if lookups != nil && unique[e.field] {
+			register = lookups.indexUnique
+		}
+		if err := register(ctx, e.obj, e.field, e.fn); err != nil {
 			return err
 		}
 	}

@@ -124,6 +124,7 @@ func benchCluster(b *testing.B) (context.Context, client.Client, client.Client) 
 		o.Scheme = scheme
 		o.Cache.ByObject = map[client.Object]cache.ByObject{&corev1.Secret{}: {Label: managed}}
 		o.Cache.DefaultTransform = cache.TransformStripManagedFields()
+		o.NewCache = index.NewCache
 	})
 	if err != nil {
 		b.Fatal(err)
