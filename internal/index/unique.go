@@ -24,6 +24,9 @@ import (
 // per object and field, for a set that holds one name. Here a value costs one map entry naming
 // its object, which the lookup then reads from the informer's store. Lists by any other field,
 // or by a unique field with more than one field requirement, go to controller-runtime as before.
+// A lookup learns of a change from the informer's event, just after the store has it (as the
+// list indexes of internal/listindex do): for that instant a list misses a new object, and one
+// that finds a newer version than it indexed checks the field again.
 type Cache struct {
 	cache.Cache
 
