@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -18,40 +19,84 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Cache is the manager's cache, with the unique-valued fields of Setup (logins, ids, uuids)
-// looked up in maps of their own instead of controller-runtime's field indexes. Those keep every
+// Cache is the manager's cache, with the unique-valued fields of Setup (logins, ids, uuids, the
+// Account a Token or an Admin names within its namespace) looked up in maps of their own instead of controller-runtime's field indexes. Those keep every
 // value twice (per namespace and across namespaces), each as a set of its own: about 500 bytes
 // per object and field, for a set that holds one name. Here a value costs one map entry naming
 // its object, which the lookup then reads from the informer's store. Lists by any other field,
 // or by a unique field with more than one field requirement, go to controller-runtime as before.
-// A lookup learns of a change from the informer's event, just after the store has it (as the
-// list indexes of internal/listindex do): for that instant a list misses a new object, and one
-// that finds a newer version than it indexed checks the field again.
+// The lookups are kept in step with the informer's store (see uniqueLookup).
 type Cache struct {
 	cache.Cache
 
-	mu     sync.RWMutex
-	unique map[reflect.Type]map[string]*uniqueLookup // by object type, then field
-	regs   []toolscache.ResourceEventHandlerRegistration
+	mu      sync.RWMutex
+	unique  map[reflect.Type]map[string]*uniqueLookup // by object type, then field
+	regs    []toolscache.ResourceEventHandlerRegistration
+	started bool
 }
 
-// NewCache is a cache.NewCacheFunc building a Cache; Setup then registers its lookups.
+// NewCache is a cache.NewCacheFunc building a Cache; Setup then registers its lookups, before
+// the cache starts. The lookups count objects in through opts.DefaultTransform, which the
+// per-kind options must not replace.
 func NewCache(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
-	c, err := cache.New(cfg, opts)
+	c := &Cache{unique: map[reflect.Type]map[string]*uniqueLookup{}}
+	transform := opts.DefaultTransform
+	opts.DefaultTransform = func(obj any) (any, error) {
+		if transform != nil {
+			var err error
+			if obj, err = transform(obj); err != nil {
+				return obj, err
+			}
+		}
+		c.countIn(obj)
+		return obj, nil
+	}
+	inner, err := cache.New(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{Cache: c, unique: map[reflect.Type]map[string]*uniqueLookup{}}, nil
+	c.Cache = inner
+	return c, nil
+}
+
+// countIn counts a version the informer queues into its kind's lookups.
+func (c *Cache) countIn(obj any) {
+	o, ok := obj.(client.Object)
+	if !ok {
+		return
+	}
+	c.mu.RLock()
+	lookups := c.unique[reflect.TypeOf(obj).Elem()]
+	c.mu.RUnlock()
+	for _, l := range lookups {
+		l.count(o, 1)
+	}
+}
+
+// Start starts the cache; lookups registered later would miss what it has already queued.
+func (c *Cache) Start(ctx context.Context) error {
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
+	return c.Cache.Start(ctx)
 }
 
 // indexUnique keeps field of obj's kind in a lookup fed by the kind's informer (before or
-// after the cache starts: a handler first receives every object the informer has).
-func (c *Cache) indexUnique(ctx context.Context, obj client.Object, field string, fn client.IndexerFunc) error {
+// after the cache starts: a handler first receives every object the informer has). A
+// namespaced field's values are unique within a namespace (an Account's name in its Tokens'
+// spec.accountRef) and looked up per namespace.
+func (c *Cache) indexUnique(ctx context.Context, obj client.Object, field string, fn client.IndexerFunc, namespaced bool) error {
+	c.mu.RLock()
+	started := c.started
+	c.mu.RUnlock()
+	if started {
+		return fmt.Errorf("index: the lookup of %s must be registered before the cache starts", field)
+	}
 	informer, err := c.GetInformer(ctx, obj)
 	if err != nil {
 		return err
 	}
-	l := &uniqueLookup{fn: fn, holders: map[string]holders{}}
+	l := &uniqueLookup{fn: fn, namespaced: namespaced, holders: map[valueKey]holders{}}
 	reg, err := informer.AddEventHandler(l.handler())
 	if err != nil {
 		return err
@@ -106,7 +151,7 @@ func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client
 		return c.Cache.List(ctx, list, opts...)
 	}
 	get := &client.GetOptions{UnsafeDisableDeepCopy: lo.UnsafeDisableDeepCopy}
-	h := l.lookup(value)
+	h := l.lookup(lo.Namespace, value)
 	found, n := reflect.MakeSlice(items.Type(), h.count(), h.count()), 0
 	for i := range h.count() {
 		key := h.at(i)
@@ -148,21 +193,45 @@ func (c *Cache) lookupFor(t reflect.Type, sel fields.Selector) (*uniqueLookup, s
 	return c.unique[t][reqs[0].Field], reqs[0].Value
 }
 
-// uniqueLookup maps the values of one field to the objects holding them.
+// uniqueLookup maps the values of one field to the objects holding them. It is kept exactly in
+// step with the informer's store, as controller-runtime's indexes are (a list never misses an
+// object the store holds): each version of an object is counted in when the informer queues it
+// (the cache's transform, which runs before the store sees it) and counted out when the store
+// lets it go (the update that replaces it, or the delete). A value is looked up while some
+// version holding it is queued or stored, and List checks the field on the stored one.
 type uniqueLookup struct {
-	fn      client.IndexerFunc
-	mu      sync.RWMutex
-	holders map[string]holders
+	fn         client.IndexerFunc
+	namespaced bool
+	mu         sync.RWMutex
+	holders    map[valueKey]holders
 }
 
-// holders are the objects holding a value: almost always one, so the first is kept inline.
+// valueKey is a value, and its object's namespace when the lookup is namespaced ("" when not).
+type valueKey struct{ namespace, value string }
+
+func (l *uniqueLookup) keyOf(namespace, value string) valueKey {
+	if !l.namespaced {
+		namespace = ""
+	}
+	return valueKey{namespace, value}
+}
+
+// holder is an object holding a value, with the number of its versions (queued or stored)
+// that hold it.
+type holder struct {
+	key      types.NamespacedName
+	versions int32
+}
+
+// holders are the objects holding a value: almost always one, so the first is kept inline
+// (versions 0 when there is none).
 type holders struct {
-	first types.NamespacedName
-	more  []types.NamespacedName
+	first holder
+	more  []holder
 }
 
 func (h holders) count() int {
-	if h.first == (types.NamespacedName{}) {
+	if h.first.versions == 0 {
 		return 0
 	}
 	return 1 + len(h.more)
@@ -170,86 +239,91 @@ func (h holders) count() int {
 
 func (h holders) at(i int) types.NamespacedName {
 	if i == 0 {
-		return h.first
+		return h.first.key
 	}
-	return h.more[i-1]
+	return h.more[i-1].key
 }
 
-// lookup returns the holders of value; their more is never changed in place (add and remove
-// replace it), so it may be read after the lock is released.
-func (l *uniqueLookup) lookup(value string) holders {
+// lookup returns the holders of value in namespace ("" for all); their more is never changed in
+// place (add and remove replace it), so it may be read after the lock is released. A namespaced
+// lookup asked across namespaces walks every value (no reader does that today).
+func (l *uniqueLookup) lookup(namespace, value string) holders {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.holders[value]
+	if !l.namespaced || namespace != "" {
+		return l.holders[l.keyOf(namespace, value)]
+	}
+	var all holders
+	for k, h := range l.holders {
+		if k.value != value {
+			continue
+		}
+		for i := range h.count() {
+			if all.count() == 0 {
+				all.first = holder{key: h.at(i), versions: 1}
+			} else {
+				all.more = append(all.more, holder{key: h.at(i), versions: 1})
+			}
+		}
+	}
+	return all
 }
 
-// apply moves key from the values of old (nil when added) to those of cur (nil when deleted).
-func (l *uniqueLookup) apply(key types.NamespacedName, old, cur client.Object) {
-	var before, after []string
-	if old != nil {
-		before = l.fn(old)
-	}
-	if cur != nil {
-		after = l.fn(cur)
-	}
-	if slices.Equal(before, after) && old != nil && cur != nil {
-		return // a resync, or a change elsewhere
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, v := range before {
-		l.remove(v, key)
-	}
-	for _, v := range after {
-		l.add(v, key)
-	}
-}
-
-func (l *uniqueLookup) add(value string, key types.NamespacedName) {
-	h, ok := l.holders[value]
-	switch {
-	case !ok:
-		l.holders[value] = holders{first: key}
-	case h.first != key && !slices.Contains(h.more, key):
-		h.more = append(slices.Clip(h.more), key) // a copy: lookup's callers may be reading more
-		l.holders[value] = h
-	}
-}
-
-func (l *uniqueLookup) remove(value string, key types.NamespacedName) {
-	h, ok := l.holders[value]
-	if !ok {
+// count adds delta versions of obj to the values it holds.
+func (l *uniqueLookup) count(obj client.Object, delta int32) {
+	values := l.fn(obj)
+	if len(values) == 0 {
 		return
 	}
-	if h.first == key {
-		if len(h.more) == 0 {
-			delete(l.holders, value)
-			return
+	key := client.ObjectKeyFromObject(obj)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, v := range values {
+		vk := l.keyOf(key.Namespace, v)
+		if h := l.holders[vk].counted(key, delta); h.count() == 0 {
+			delete(l.holders, vk)
+		} else {
+			l.holders[vk] = h
 		}
-		h.first, h.more = h.more[0], h.more[1:]
-	} else {
-		// A copy: lookup's callers may be reading more.
-		h.more = slices.DeleteFunc(slices.Clone(h.more), func(k types.NamespacedName) bool { return k == key })
+	}
+}
+
+// counted is h with delta more versions of key; a holder left with none is dropped. more is
+// copied, never changed in place: lookup's callers may be reading it.
+func (h holders) counted(key types.NamespacedName, delta int32) holders {
+	switch i := slices.IndexFunc(h.more, func(o holder) bool { return o.key == key }); {
+	case h.first.versions > 0 && h.first.key == key:
+		h.first.versions += delta
+	case i >= 0:
+		h.more = slices.Clone(h.more)
+		h.more[i].versions += delta
+		if h.more[i].versions <= 0 {
+			h.more = slices.Delete(h.more, i, i+1)
+		}
+	case delta > 0 && h.first.versions == 0:
+		h.first = holder{key, delta}
+	case delta > 0:
+		h.more = append(slices.Clip(h.more), holder{key, delta})
+	}
+	if h.first.versions <= 0 {
+		h.first = holder{}
+		if len(h.more) > 0 {
+			h.first, h.more = h.more[0], h.more[1:]
+		}
 	}
 	if len(h.more) == 0 {
 		h.more = nil
 	}
-	l.holders[value] = h
+	return h
 }
 
-// handler feeds the lookup from an informer.
+// handler counts out the versions the store lets go. A resync hands the stored object as both
+// old and new: nothing leaves.
 func (l *uniqueLookup) handler() toolscache.ResourceEventHandler {
 	return toolscache.ResourceEventHandlerFuncs{
-		AddFunc: func(o any) {
-			if obj, ok := o.(client.Object); ok {
-				l.apply(client.ObjectKeyFromObject(obj), nil, obj)
-			}
-		},
 		UpdateFunc: func(o, n any) {
-			old, okOld := o.(client.Object)
-			cur, okCur := n.(client.Object)
-			if okOld && okCur {
-				l.apply(client.ObjectKeyFromObject(cur), old, cur)
+			if old, ok := o.(client.Object); ok && o != n {
+				l.count(old, -1)
 			}
 		},
 		DeleteFunc: func(o any) {
@@ -257,7 +331,7 @@ func (l *uniqueLookup) handler() toolscache.ResourceEventHandler {
 				o = gone.Obj
 			}
 			if obj, ok := o.(client.Object); ok {
-				l.apply(client.ObjectKeyFromObject(obj), obj, nil)
+				l.count(obj, -1)
 			}
 		},
 	}

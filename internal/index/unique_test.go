@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -22,30 +24,43 @@ import (
 
 func TestUniqueLookupFollowsAddsUpdatesAndDeletes(t *testing.T) {
 	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login) },
-		holders: map[string]holders{}}
+		holders: map[valueKey]holders{}}
 	acct := func(ns, name, login string) *tenancyv1alpha1.Account {
 		return &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 			Spec: tenancyv1alpha1.AccountSpec{Login: login}}
 	}
+	// As the informer does: a version is counted in when queued, out when the store replaces or
+	// deletes it.
+	queued := func(o client.Object) { l.count(o, 1) }
+	h := l.handler()
 	a, b := acct("x", "a", "one@x.example"), acct("y", "b", "one@x.example")
 	ka, kb := client.ObjectKeyFromObject(a), client.ObjectKeyFromObject(b)
-	l.apply(ka, nil, a)
-	l.apply(kb, nil, b)
-	l.apply(ka, a, a) // a resync
-	if got := keys(l.lookup("one@x.example")); !slices.Equal(got, []types.NamespacedName{ka, kb}) {
+	queued(a)
+	queued(b)
+	h.OnUpdate(a, a) // a resync
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka, kb}) {
 		t.Fatalf("two holders of a value: %v", got)
 	}
-	a2 := acct("x", "a", "two@x.example")
-	l.apply(ka, a, a2)
-	if got := keys(l.lookup("one@x.example")); !slices.Equal(got, []types.NamespacedName{kb}) {
-		t.Fatalf("after a's login changed: %v", got)
+	// a's login changes and changes back before the store has seen either change: the lookup
+	// keeps a under each value some version of it holds, so no list ever misses it.
+	a2, a3 := acct("x", "a", "two@x.example"), acct("x", "a", "one@x.example")
+	queued(a2)
+	queued(a3)
+	h.OnUpdate(a, a2)
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka, kb}) {
+		t.Fatalf("with a's change back queued: %v", got)
 	}
-	l.apply(kb, b, nil)
-	if got := keys(l.lookup("one@x.example")); len(got) != 0 || len(l.holders) != 1 {
+	h.OnUpdate(a2, a3)
+	if got := keys(l.lookup("", "two@x.example")); len(got) != 0 {
+		t.Fatalf("a version no longer queued or stored still counts: %v", got)
+	}
+	h.OnDelete(toolscache.DeletedFinalStateUnknown{Key: "y/b", Obj: b})
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka}) || len(l.holders) != 1 {
 		t.Fatalf("after b was deleted: %v, %d values kept", got, len(l.holders))
 	}
-	if got := keys(l.lookup("two@x.example")); !slices.Equal(got, []types.NamespacedName{ka}) {
-		t.Fatalf("a's new login: %v", got)
+	h.OnDelete(a3)
+	if len(l.holders) != 0 {
+		t.Fatalf("after every delete, %d values kept", len(l.holders))
 	}
 }
 
@@ -55,6 +70,37 @@ func keys(h holders) []types.NamespacedName {
 		out = append(out, h.at(i))
 	}
 	return out
+}
+
+// A namespaced lookup answers per namespace, and across namespaces when asked.
+func TestNamespacedLookupKeepsNamespacesApart(t *testing.T) {
+	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Token).Spec.AccountRef.Name) },
+		namespaced: true, holders: map[valueKey]holders{}}
+	tok := func(ns, name string) *tenancyv1alpha1.Token {
+		t := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+		t.Spec.AccountRef.Name = "owner"
+		return t
+	}
+	x1, x2, y1 := tok("x", "t1"), tok("x", "t2"), tok("y", "t1")
+	for _, o := range []*tenancyv1alpha1.Token{x1, x2, y1} {
+		l.count(o, 1)
+	}
+	kx1, kx2, ky1 := client.ObjectKeyFromObject(x1), client.ObjectKeyFromObject(x2), client.ObjectKeyFromObject(y1)
+	if got := keys(l.lookup("x", "owner")); !slices.Equal(got, []types.NamespacedName{kx1, kx2}) {
+		t.Fatalf("namespace x: %v", got)
+	}
+	if got := keys(l.lookup("y", "owner")); !slices.Equal(got, []types.NamespacedName{ky1}) {
+		t.Fatalf("namespace y: %v", got)
+	}
+	got := keys(l.lookup("", "owner"))
+	slices.SortFunc(got, func(a, b types.NamespacedName) int { return strings.Compare(a.String(), b.String()) })
+	if !slices.Equal(got, []types.NamespacedName{kx1, kx2, ky1}) {
+		t.Fatalf("all namespaces: %v", got)
+	}
+	l.handler().OnDelete(x1)
+	if got := keys(l.lookup("x", "owner")); !slices.Equal(got, []types.NamespacedName{kx2}) {
+		t.Fatalf("namespace x after a delete: %v", got)
+	}
 }
 
 // The cache's lists by a unique field answer as controller-runtime's indexes did, on a real API
@@ -96,6 +142,26 @@ func TestCacheListsByUniqueFields(t *testing.T) {
 	if got := names(client.MatchingFields{AccountLogin: "nobody@x.example"}); len(got) != 0 {
 		t.Fatalf("an unknown login: %v", got)
 	}
+
+	for _, ns := range []string{"x", "y"} {
+		tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "t"}}
+		tok.Spec.AccountRef.Name = "a"
+		if err := c.Create(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens := func(opts ...client.ListOption) int {
+		l := &tenancyv1alpha1.TokenList{}
+		if err := cached.List(ctx, l, opts...); err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	eventually(t, "the Tokens by Account", func() bool {
+		return tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "a"}) == 1 &&
+			tokens(client.MatchingFields{TokenAccount: "a"}) == 2 &&
+			tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "b"}) == 0
+	})
 
 	a := &tenancyv1alpha1.Account{}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "x", Name: "a"}, a); err != nil {
