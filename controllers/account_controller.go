@@ -46,8 +46,8 @@ type AccountReconciler struct {
 	// It is the hook for releasing what admission holds for the Account (its login claim).
 	OnDeleted func(ctx context.Context, acct *tenancyv1alpha1.Account) error
 
-	// secretMeta is a metadata-only cache of every Secret, apart from the manager's cache
-	// (which holds only Tessera's Secrets): it notices changes of plaintext password Secrets.
+	// secretMeta is a metadata-only cache of the Secrets that are not Tessera's, apart from the
+	// manager's cache (which holds only Tessera's): it notices changes of password Secrets.
 	secretMeta cache.Cache
 }
 
@@ -233,11 +233,8 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.APIReader = mgr.GetAPIReader()
 	}
 	// The manager's cache keeps only Tessera's Secrets, and its per-kind rules cannot add a
-	// metadata-only view of all Secrets beside that; a second cache can.
-	secretMeta, err := cache.New(mgr.GetConfig(), cache.Options{
-		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
-		DefaultTransform: cache.TransformStripManagedFields(),
-	})
+	// metadata-only view of the other Secrets beside that; a second cache can.
+	secretMeta, err := cache.New(mgr.GetConfig(), PasswordSecretCacheOptions(mgr.GetScheme(), mgr.GetRESTMapper()))
 	if err != nil {
 		return err
 	}
@@ -259,7 +256,8 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("account").
 		Owns(&corev1.Secret{}).
 		// Hash Secrets written ahead of their Account (credential.Create) have no owner yet.
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(accountOfHashSecret)).
+		// A password Secret may carry Tessera's label too (the metadata cache then leaves it out).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret)).
 		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
 			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret))).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.accountsIn)).
@@ -273,9 +271,19 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // accountsOfPasswordSecret maps a Secret to the Accounts in its namespace that take their
 // password from it.
 func (r *AccountReconciler) accountsOfPasswordSecret(ctx context.Context, s *metav1.PartialObjectMetadata) []reconcile.Request {
+	return r.accountsTakingPasswordFrom(ctx, s)
+}
+
+// accountsOfTesseraSecret maps one of Tessera's Secrets (the manager's cache) to the Account
+// whose hash it holds and to the Accounts that take their password from it.
+func (r *AccountReconciler) accountsOfTesseraSecret(ctx context.Context, s client.Object) []reconcile.Request {
+	return append(accountOfHashSecret(ctx, s), r.accountsTakingPasswordFrom(ctx, s)...)
+}
+
+func (r *AccountReconciler) accountsTakingPasswordFrom(ctx context.Context, s client.Object) []reconcile.Request {
 	list := &tenancyv1alpha1.AccountList{}
-	if err := r.List(ctx, list, client.InNamespace(s.Namespace), client.MatchingFields{index.AccountPasswordSecret: s.Name}); err != nil {
-		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.Namespace+"/"+s.Name)
+	if err := r.List(ctx, list, client.InNamespace(s.GetNamespace()), client.MatchingFields{index.AccountPasswordSecret: s.GetName()}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.GetNamespace()+"/"+s.GetName())
 		return nil
 	}
 	return requestsOf(list.Items)

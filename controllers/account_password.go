@@ -60,11 +60,16 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordSource] == passwordSource(uid, resourceVersion, passwordKey, ref.Format) &&
 			hashSecret.Annotations[tenancyv1alpha1.AnnotationPasswordFingerprint] == fingerprint(current)
 	}
-	// The metadata cache answers "has the plaintext changed?" without reading it.
+	// The caches answer "has the plaintext changed?" without reading it: the metadata cache for
+	// other Secrets, the manager's for a Secret labelled as Tessera's.
 	if r.secretMeta != nil {
 		m := &metav1.PartialObjectMetadata{}
 		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 		if err := r.secretMeta.Get(ctx, srcKey, m); err == nil && upToDate(string(m.UID), m.ResourceVersion) {
+			return st, nil
+		}
+		// Whole, not metadata: a metadata Get would start a second informer in the manager's cache.
+		if s := (&corev1.Secret{}); r.Get(ctx, srcKey, s) == nil && upToDate(string(s.UID), s.ResourceVersion) {
 			return st, nil
 		}
 	}

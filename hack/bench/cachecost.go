@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/index"
 	"github.com/tessera-dev/tessera/internal/listindex"
 	"github.com/tessera-dev/tessera/internal/operator"
@@ -44,13 +45,11 @@ func cacheCost(ctx context.Context, c client.Client, cfg *rest.Config, size, pro
 	fmt.Printf("cache-cost accounts=%d tokens=%d secrets=%d tessera_secrets=%d load=%s\n",
 		nAccounts, nTokens, secrets, tessera, loadavg())
 
-	// newCache is the manager's cache (operator.NewManager): managed fields stripped, only
-	// Tessera's Secrets and namespaces.
+	// newCache is the manager's cache, with the options operator.NewManager gives it.
 	newCache := func() cache.Cache {
-		ca, err := cache.New(cfg, cache.Options{Scheme: operator.Scheme(),
-			DefaultTransform: cache.TransformStripManagedFields(),
-			ByObject: map[client.Object]cache.ByObject{
-				&corev1.Secret{}: {Label: managed}, &corev1.Namespace{}: {Label: managed}}})
+		opts := operator.CacheOptions()
+		opts.Scheme = operator.Scheme()
+		ca, err := index.NewCache(cfg, opts)
 		check(err)
 		return ca
 	}
@@ -69,10 +68,10 @@ func cacheCost(ctx context.Context, c client.Client, cfg *rest.Config, size, pro
 	}
 	secretMeta := &metav1.PartialObjectMetadata{}
 	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	// allMeta is the Account reconciler's metadata-only cache of every Secret.
+	// allMeta is the Account reconciler's metadata-only cache of the Secrets that are not
+	// Tessera's, with the options the reconciler gives it.
 	allMeta := func(ctx context.Context) func() {
-		ca, err := cache.New(cfg, cache.Options{Scheme: operator.Scheme(),
-			DefaultTransform: cache.TransformStripManagedFields()})
+		ca, err := cache.New(cfg, controllers.PasswordSecretCacheOptions(operator.Scheme(), nil))
 		check(err)
 		return informers(ctx, ca, secretMeta)
 	}
@@ -88,7 +87,7 @@ func cacheCost(ctx context.Context, c client.Client, cfg *rest.Config, size, pro
 		{fmt.Sprintf("Secret informer, Tessera's (%d)", tessera), func(ctx context.Context) func() {
 			return informers(ctx, newCache(), &corev1.Secret{})
 		}},
-		{fmt.Sprintf("Secret metadata informer, all (%d)", secrets), allMeta},
+		{fmt.Sprintf("Secret metadata informer, not Tessera's (%d)", secrets-tessera), allMeta},
 		{"every informer of the manager's cache", func(ctx context.Context) func() {
 			return informers(ctx, newCache(), kinds...)
 		}},

@@ -39,13 +39,20 @@ const (
 	GroupUUID = "spec.uuid"
 )
 
-// Setup registers every index with the manager's field indexer.
+// Setup registers every index with the manager's field indexer. With a Cache, the fields whose
+// values are unique (ids, uuids, logins; the Account a Token or an Admin names, within its
+// namespace) go to its lookups; the others, which many objects may share (the key that signed
+// Tokens, a password Secret several Accounts take), stay with controller-runtime.
 func Setup(ctx context.Context, fi client.FieldIndexer) error {
 	type entry struct {
 		obj   client.Object
 		field string
 		fn    client.IndexerFunc
 	}
+	// spec.id and spec.uuid are unique on every kind that has them; spec.accountRef.name is
+	// Tokens' and Admins' (a few per Account), looked up per namespace.
+	unique := map[string]bool{AccountLogin: true, AccountID: true, AccountNumericID: true, TokenID: true, AdminUUID: true}
+	namespaced := map[string]bool{TokenAccount: true}
 	entries := []entry{
 		{&tenancyv1alpha1.Account{}, AccountLogin, func(o client.Object) []string {
 			return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login)
@@ -87,8 +94,15 @@ func Setup(ctx context.Context, fi client.FieldIndexer) error {
 			return nonEmpty(o.(*tenancyv1alpha1.Group).Spec.UUID)
 		}},
 	}
+	lookups, _ := fi.(*Cache)
 	for _, e := range entries {
-		if err := fi.IndexField(ctx, e.obj, e.field, e.fn); err != nil {
+		var err error
+		if lookups != nil && (unique[e.field] || namespaced[e.field]) {
+			err = lookups.indexUnique(ctx, e.obj, e.field, e.fn, namespaced[e.field])
+		} else {
+			err = fi.IndexField(ctx, e.obj, e.field, e.fn)
+		}
+		if err != nil {
 			return err
 		}
 	}

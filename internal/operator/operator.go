@@ -112,6 +112,19 @@ func Scheme() *runtime.Scheme {
 	return s
 }
 
+// CacheOptions configure the manager's cache (hack/bench cache-cost builds the same).
+func CacheOptions() cache.Options {
+	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
+	return cache.Options{
+		DefaultTransform: cacheTransform(),
+		// Only Tessera's own Secrets and namespaces are cached, whatever else the cluster holds.
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}:    {Label: managed},
+			&corev1.Namespace{}: {Label: managed},
+		},
+	}
+}
+
 // Prepare does what must precede the manager: CRDs (when asked), the operator namespace and the
 // webhook certificate and configurations.
 func Prepare(ctx context.Context, cfg *rest.Config, o Options) error {
@@ -156,17 +169,10 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 	// The API server, not the client, should be the limit (DESIGN.md budgets).
 	cfg.QPS, cfg.Burst = 500, 1000
 
-	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme: Scheme(),
-		Cache: cache.Options{
-			DefaultTransform: cache.TransformStripManagedFields(),
-			// Only Tessera's own Secrets and namespaces are cached, whatever else the cluster holds.
-			ByObject: map[client.Object]cache.ByObject{
-				&corev1.Secret{}:    {Label: managed},
-				&corev1.Namespace{}: {Label: managed},
-			},
-		},
+		Scheme:                  Scheme(),
+		Cache:                   CacheOptions(),
+		NewCache:                index.NewCache,
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
 		HealthProbeBindAddress:  o.ProbeAddr,
 		PprofBindAddress:        o.PprofAddr,

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// Login protection (DESIGN.md budgets): never more password hashes in flight than cores — the
-// excess is refused at once, not queued — and a login that keeps failing is locked out for a
+// Login protection (DESIGN.md budgets): fewer password hashes in flight than cores (hashSlots) —
+// the excess is refused at once, not queued — and a login that keeps failing is locked out for a
 // while, so that guessing costs the guesser, not the server.
 const (
 	// lockoutFailures failures within lockoutWindow lock a login for lockoutFor.
@@ -26,7 +26,7 @@ const (
 // failures, then oldest; a locked login last, the one whose lock ends first). The set is picked
 // by a keyed hash the client never sees, so to push out a victim's k recent failures a flood
 // must blindly give all 16 entries of every set k failures or more within the five-minute
-// window: about 65,536 × k failed sign-ins, each a full password hash with at most `cores` in
+// window: about 65,536 × k failed sign-ins, each a full password hash with fewer than `cores` in
 // flight — hours of hashing, for the k guesses it buys back, while the lockout itself allows 5
 // a minute. A locked
 // login stays locked unless every entry of its set is locked too (5 × 65,536 failures a minute).
@@ -77,12 +77,24 @@ type failureEntry struct {
 }
 
 func newLoginLimiter() *loginLimiter {
-	l := &loginLimiter{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), now: time.Now,
+	l := &loginLimiter{slots: make(chan struct{}, hashSlots(runtime.GOMAXPROCS(0))), now: time.Now,
 		table: make([]failureEntry, failureSets*failureWays)}
 	if _, err := rand.Read(l.secret[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return l
+}
+
+// hashSlots is how many password hashes may run at once with procs Go processors: one fewer
+// than procs, at least one. An argon2id hash holds its processor for tens of milliseconds and
+// the Go scheduler preempts it only every 10 ms, so with a hash on every processor any other
+// request (a token verification, a list, the 429 that refuses a sign-in) waits for a
+// preemption: on a 2-core machine that made refusals take 8–60 ms and halved the verifier's
+// rate under sign-in load (docs/benchmarks.md). Keeping one processor free for everything else
+// costs 1/procs of the hashing rate, which is most felt on small machines (half of it on two
+// cores) and is what they need most; with one processor there is nothing to keep.
+func hashSlots(procs int) int {
+	return max(1, procs-1)
 }
 
 // key hashes login with the limiter's secret.

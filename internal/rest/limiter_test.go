@@ -2,6 +2,7 @@ package rest
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,5 +142,17 @@ func TestRetryAfterHeaderRoundsUpToWholeSeconds(t *testing.T) {
 		if got := RetryAfterHeader(d); got != want {
 			t.Errorf("RetryAfterHeader(%s) = %s, want %s", d, got, want)
 		}
+	}
+}
+
+// One processor stays free of hashing wherever there is more than one.
+func TestLimiterKeepsAProcessorFreeOfHashes(t *testing.T) {
+	for procs, want := range map[int]int{1: 1, 2: 1, 4: 3, 16: 15} {
+		if got := hashSlots(procs); got != want {
+			t.Errorf("hashSlots(%d) = %d, want %d", procs, got, want)
+		}
+	}
+	if l := newLoginLimiter(); cap(l.slots) != hashSlots(runtime.GOMAXPROCS(0)) {
+		t.Fatalf("the limiter admits %d hashes, want %d", cap(l.slots), hashSlots(runtime.GOMAXPROCS(0)))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -72,6 +73,12 @@ type Principal = principal.Principal
 // tokenSecretKey is the data key of the JWT in a Token's Secret.
 const tokenSecretKey = tenancyv1alpha1.TokenSecretKey
 
+// byField selects the objects whose field is value: one selector term, where MatchingFields
+// builds a map and then a selector from it on every call.
+func byField(field, value string) client.ListOption {
+	return client.MatchingFieldsSelector{Selector: fields.OneTermEqualSelector(field, value)}
+}
+
 // noCopy reads straight from the cache: the hot path must not deep-copy objects it only reads.
 // Callers must not modify what they get.
 var noCopy = client.UnsafeDisableDeepCopy
@@ -102,11 +109,11 @@ func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, err
 	}
 	acct := &tenancyv1alpha1.Account{}
 	err = v.Cache.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct, noCopy)
-	if apierrors.IsNotFound(err) || err == nil && acct.DeletionTimestamp != nil {
-		return nil, fmt.Errorf("%w: %s", ErrAccountGone, claims.AccountID)
-	}
-	if err != nil {
+	if err != nil && !apierrors.IsNotFound(err) {
 		return nil, err
+	}
+	if err != nil || acct.DeletionTimestamp != nil {
+		return nil, fmt.Errorf("%w: %s", ErrAccountGone, claims.AccountID)
 	}
 	if acct.Spec.AccountID != claims.AccountID {
 		return nil, fmt.Errorf("%w: the token does not belong to account %s", ErrInvalid, claims.AccountID)
@@ -120,7 +127,7 @@ func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*Principal, err
 // tokenOf finds the undeleted Token with tokenID whose Secret holds raw as its JWT.
 func (v *Verifier) tokenOf(ctx context.Context, tokenID, raw string) (*tenancyv1alpha1.Token, error) {
 	toks := &tenancyv1alpha1.TokenList{}
-	if err := v.Cache.List(ctx, toks, client.MatchingFields{index.TokenID: tokenID}, noCopy); err != nil {
+	if err := v.Cache.List(ctx, toks, byField(index.TokenID, tokenID), noCopy); err != nil {
 		return nil, err
 	}
 	superseded := false
@@ -202,7 +209,7 @@ func (v *Verifier) VerifyPasswordGated(ctx context.Context, login, plaintext str
 // there is no such Account or it has no hash of its own.
 func (v *Verifier) passwordOf(ctx context.Context, login string) (*tenancyv1alpha1.Account, string, error) {
 	accts := &tenancyv1alpha1.AccountList{}
-	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountLogin: login}, noCopy); err != nil {
+	if err := v.Cache.List(ctx, accts, byField(index.AccountLogin, login), noCopy); err != nil {
 		return nil, "", err
 	}
 	if len(accts.Items) != 1 || accts.Items[0].DeletionTimestamp != nil {
@@ -253,7 +260,7 @@ func (v *Verifier) VerifyAccountID(ctx context.Context, accountID string) (*Prin
 
 func (v *Verifier) accountByID(ctx context.Context, id string) (*tenancyv1alpha1.Account, error) {
 	accts := &tenancyv1alpha1.AccountList{}
-	if err := v.Cache.List(ctx, accts, client.MatchingFields{index.AccountID: id}, noCopy); err != nil {
+	if err := v.Cache.List(ctx, accts, byField(index.AccountID, id), noCopy); err != nil {
 		return nil, err
 	}
 	if len(accts.Items) == 0 || accts.Items[0].DeletionTimestamp != nil {

@@ -129,6 +129,31 @@ var _ = Describe("The Account controller", func() {
 		expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 5*time.Second)
 	})
 
+	It("follows a password Secret that carries Tessera's label, which the metadata cache leaves out", func() {
+		ns := groupNamespace(ctx, "acct-pw-labelled")
+		const first, second = "labelled-Passw0rd!", "relabelled-Passw0rd?"
+		src := passwordSecret(ns, "carol-password", "password", first)
+		src.Labels = map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue}
+		Expect(k8s.Create(ctx, src)).To(Succeed())
+		acct := newAccount(ns, "carol", "carol@acct-pw-labelled.example")
+		acct.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "carol-password"}
+		Expect(k8s.Create(ctx, acct)).To(Succeed())
+		expectAccountReady(ctx, ns, "carol", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
+		hash := storedHash(Default, ctx, ns, "carol")
+		Expect(verifies(first, hash)).To(BeTrue())
+		Consistently(func(g Gomega) string { return storedHash(g, ctx, ns, "carol") }, time.Second, 100*time.Millisecond).
+			Should(Equal(hash), "an unchanged Secret is not hashed again")
+
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(src), src)).To(Succeed())
+		src.Data["password"] = []byte(second)
+		Expect(k8s.Update(ctx, src)).To(Succeed())
+		// Well within the controller's 10s requeue: the watch must notice the change.
+		Eventually(func(g Gomega) {
+			h := storedHash(g, ctx, ns, "carol")
+			g.Expect(verifies(second, h)).To(BeTrue())
+		}, 5*time.Second, 100*time.Millisecond).Should(Succeed())
+	})
+
 	It("reports a missing password Secret or key, or no password at all, and invents none", func() {
 		ns := groupNamespace(ctx, "acct-missing")
 		noSecret := newAccount(ns, "no-secret", "no-secret@acct-missing.example")

@@ -66,10 +66,13 @@ func (b *verifierBody) validate() (verifierMode, *apiError) {
 // verifyCredentials is POST /1/verifier: open, so that other services can check credentials.
 // Passwords go through the same login protections as Basic authentication.
 func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
-	targets, e := parsePermissionsTargets(r.URL.Query())
-	if e != nil {
-		writeErr(w, r, e)
-		return
+	targets := targetsStandard // what parsePermissionsTargets makes of no query, without parsing one
+	if r.URL.RawQuery != "" {
+		var e *apiError
+		if targets, e = parsePermissionsTargets(r.URL.Query()); e != nil {
+			writeErr(w, r, e)
+			return
+		}
 	}
 	var body verifierBody
 	if err := rest.DecodeJSON(r, &body); err != nil {
@@ -99,11 +102,11 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, verifierErr(err, mode, body))
 		return
 	}
-	out := map[string]any{fieldAccountType: accountType(p.Account), fieldAccountID: p.Account.Spec.AccountID}
+	var permissions []byte
 	if mode == verifyToken {
-		out[fieldPermissions] = permissionsJSON(&p.Token.Spec.Permissions, targets)
+		permissions = renderedPermissions.of(p.Token, targets)
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeVerifierAnswer(w, p.Account.Spec.AccountID, accountType(p.Account), permissions)
 }
 
 // verifierErr maps a failed verification to the seeds' 401 answers (28001, 41005, 41006,

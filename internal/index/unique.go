@@ -1,0 +1,338 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Cache is the manager's cache, with the unique-valued fields of Setup (logins, ids, uuids, the
+// Account a Token or an Admin names within its namespace) looked up in maps of their own instead of controller-runtime's field indexes. Those keep every
+// value twice (per namespace and across namespaces), each as a set of its own: about 500 bytes
+// per object and field, for a set that holds one name. Here a value costs one map entry naming
+// its object, which the lookup then reads from the informer's store. Lists by any other field,
+// or by a unique field with more than one field requirement, go to controller-runtime as before.
+// The lookups are kept in step with the informer's store (see uniqueLookup).
+type Cache struct {
+	cache.Cache
+
+	mu      sync.RWMutex
+	unique  map[reflect.Type]map[string]*uniqueLookup // by object type, then field
+	regs    []toolscache.ResourceEventHandlerRegistration
+	started bool
+}
+
+// NewCache is a cache.NewCacheFunc building a Cache; Setup then registers its lookups, before
+// the cache starts. The lookups count objects in through opts.DefaultTransform, which the
+// per-kind options must not replace.
+func NewCache(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
+	c := &Cache{unique: map[reflect.Type]map[string]*uniqueLookup{}}
+	transform := opts.DefaultTransform
+	opts.DefaultTransform = func(obj any) (any, error) {
+		if transform != nil {
+			var err error
+			if obj, err = transform(obj); err != nil {
+				return obj, err
+			}
+		}
+		c.countIn(obj)
+		return obj, nil
+	}
+	inner, err := cache.New(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.Cache = inner
+	return c, nil
+}
+
+// countIn counts a version the informer queues into its kind's lookups.
+func (c *Cache) countIn(obj any) {
+	o, ok := obj.(client.Object)
+	if !ok {
+		return
+	}
+	c.mu.RLock()
+	lookups := c.unique[reflect.TypeOf(obj).Elem()]
+	c.mu.RUnlock()
+	for _, l := range lookups {
+		l.count(o, 1)
+	}
+}
+
+// Start starts the cache; lookups registered later would miss what it has already queued.
+func (c *Cache) Start(ctx context.Context) error {
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
+	return c.Cache.Start(ctx)
+}
+
+// indexUnique keeps field of obj's kind in a lookup fed by the kind's informer (before or
+// after the cache starts: a handler first receives every object the informer has). A
+// namespaced field's values are unique within a namespace (an Account's name in its Tokens'
+// spec.accountRef) and looked up per namespace.
+func (c *Cache) indexUnique(ctx context.Context, obj client.Object, field string, fn client.IndexerFunc, namespaced bool) error {
+	c.mu.RLock()
+	started := c.started
+	c.mu.RUnlock()
+	if started {
+		return fmt.Errorf("index: the lookup of %s must be registered before the cache starts", field)
+	}
+	informer, err := c.GetInformer(ctx, obj)
+	if err != nil {
+		return err
+	}
+	l := &uniqueLookup{fn: fn, namespaced: namespaced, holders: map[valueKey]holders{}}
+	reg, err := informer.AddEventHandler(l.handler())
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := reflect.TypeOf(obj).Elem()
+	if c.unique[t] == nil {
+		c.unique[t] = map[string]*uniqueLookup{}
+	}
+	c.unique[t][field] = l
+	c.regs = append(c.regs, reg)
+	return nil
+}
+
+// WaitForCacheSync waits for the informers and then for the lookups, which receive each object
+// just after the informer's store does.
+func (c *Cache) WaitForCacheSync(ctx context.Context) bool {
+	if !c.Cache.WaitForCacheSync(ctx) {
+		return false
+	}
+	for !c.lookupsSynced() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+func (c *Cache) lookupsSynced() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, r := range c.regs {
+		if !r.HasSynced() {
+			return false
+		}
+	}
+	return true
+}
+
+// List answers a list by one unique field from its lookup, and any other list as the cache does.
+func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	lo := (&client.ListOptions{}).ApplyOptions(opts)
+	items := reflect.ValueOf(list).Elem().FieldByName("Items")
+	if lo.FieldSelector == nil || !items.IsValid() || items.Kind() != reflect.Slice {
+		return c.Cache.List(ctx, list, opts...)
+	}
+	l, value := c.lookupFor(items.Type().Elem(), lo.FieldSelector)
+	if l == nil {
+		return c.Cache.List(ctx, list, opts...)
+	}
+	get := &client.GetOptions{UnsafeDisableDeepCopy: lo.UnsafeDisableDeepCopy}
+	h := l.lookup(lo.Namespace, value)
+	found, n := reflect.MakeSlice(items.Type(), h.count(), h.count()), 0
+	for i := range h.count() {
+		key := h.at(i)
+		if lo.Namespace != "" && key.Namespace != lo.Namespace {
+			continue
+		}
+		// Read straight into the list's next item: a rejected one is overwritten by the next.
+		obj := found.Index(n).Addr().Interface().(client.Object)
+		if err := c.Get(ctx, key, obj, get); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue // deleted since
+			}
+			return err
+		}
+		// The store may hold a newer version than the lookup has seen yet.
+		if !slices.Contains(l.fn(obj), value) ||
+			lo.LabelSelector != nil && !lo.LabelSelector.Matches(labels.Set(obj.GetLabels())) {
+			continue
+		}
+		n++
+	}
+	if lo.Limit > 0 && int64(n) > lo.Limit {
+		n = int(lo.Limit)
+	}
+	found = found.Slice(0, n)
+	items.Set(found)
+	return nil
+}
+
+// lookupFor is the lookup answering sel for objects of type t, and the value sought: sel must be
+// a single equality on a unique field.
+func (c *Cache) lookupFor(t reflect.Type, sel fields.Selector) (*uniqueLookup, string) {
+	reqs := sel.Requirements()
+	if len(reqs) != 1 || reqs[0].Operator != selection.Equals && reqs[0].Operator != selection.DoubleEquals {
+		return nil, ""
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.unique[t][reqs[0].Field], reqs[0].Value
+}
+
+// uniqueLookup maps the values of one field to the objects holding them. It is kept exactly in
+// step with the informer's store, as controller-runtime's indexes are (a list never misses an
+// object the store holds): each version of an object is counted in when the informer queues it
+// (the cache's transform, which runs before the store sees it) and counted out when the store
+// lets it go (the update that replaces it, or the delete). A value is looked up while some
+// version holding it is queued or stored, and List checks the field on the stored one.
+type uniqueLookup struct {
+	fn         client.IndexerFunc
+	namespaced bool
+	mu         sync.RWMutex
+	holders    map[valueKey]holders
+}
+
+// valueKey is a value, and its object's namespace when the lookup is namespaced ("" when not).
+type valueKey struct{ namespace, value string }
+
+func (l *uniqueLookup) keyOf(namespace, value string) valueKey {
+	if !l.namespaced {
+		namespace = ""
+	}
+	return valueKey{namespace, value}
+}
+
+// holder is an object holding a value, with the number of its versions (queued or stored)
+// that hold it.
+type holder struct {
+	key      types.NamespacedName
+	versions int32
+}
+
+// holders are the objects holding a value: almost always one, so the first is kept inline
+// (versions 0 when there is none).
+type holders struct {
+	first holder
+	more  []holder
+}
+
+func (h holders) count() int {
+	if h.first.versions == 0 {
+		return 0
+	}
+	return 1 + len(h.more)
+}
+
+func (h holders) at(i int) types.NamespacedName {
+	if i == 0 {
+		return h.first.key
+	}
+	return h.more[i-1].key
+}
+
+// lookup returns the holders of value in namespace ("" for all); their more is never changed in
+// place (add and remove replace it), so it may be read after the lock is released. A namespaced
+// lookup asked across namespaces walks every value (no reader does that today).
+func (l *uniqueLookup) lookup(namespace, value string) holders {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if !l.namespaced || namespace != "" {
+		return l.holders[l.keyOf(namespace, value)]
+	}
+	var all holders
+	for k, h := range l.holders {
+		if k.value != value {
+			continue
+		}
+		for i := range h.count() {
+			if all.count() == 0 {
+				all.first = holder{key: h.at(i), versions: 1}
+			} else {
+				all.more = append(all.more, holder{key: h.at(i), versions: 1})
+			}
+		}
+	}
+	return all
+}
+
+// count adds delta versions of obj to the values it holds.
+func (l *uniqueLookup) count(obj client.Object, delta int32) {
+	values := l.fn(obj)
+	if len(values) == 0 {
+		return
+	}
+	key := client.ObjectKeyFromObject(obj)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, v := range values {
+		vk := l.keyOf(key.Namespace, v)
+		if h := l.holders[vk].counted(key, delta); h.count() == 0 {
+			delete(l.holders, vk)
+		} else {
+			l.holders[vk] = h
+		}
+	}
+}
+
+// counted is h with delta more versions of key; a holder left with none is dropped. more is
+// copied, never changed in place: lookup's callers may be reading it.
+func (h holders) counted(key types.NamespacedName, delta int32) holders {
+	switch i := slices.IndexFunc(h.more, func(o holder) bool { return o.key == key }); {
+	case h.first.versions > 0 && h.first.key == key:
+		h.first.versions += delta
+	case i >= 0:
+		h.more = slices.Clone(h.more)
+		h.more[i].versions += delta
+		if h.more[i].versions <= 0 {
+			h.more = slices.Delete(h.more, i, i+1)
+		}
+	case delta > 0 && h.first.versions == 0:
+		h.first = holder{key, delta}
+	case delta > 0:
+		h.more = append(slices.Clip(h.more), holder{key, delta})
+	}
+	if h.first.versions <= 0 {
+		h.first = holder{}
+		if len(h.more) > 0 {
+			h.first, h.more = h.more[0], h.more[1:]
+		}
+	}
+	if len(h.more) == 0 {
+		h.more = nil
+	}
+	return h
+}
+
+// handler counts out the versions the store lets go. A resync hands the stored object as both
+// old and new: nothing leaves.
+func (l *uniqueLookup) handler() toolscache.ResourceEventHandler {
+	return toolscache.ResourceEventHandlerFuncs{
+		UpdateFunc: func(o, n any) {
+			if old, ok := o.(client.Object); ok && o != n {
+				l.count(old, -1)
+			}
+		},
+		DeleteFunc: func(o any) {
+			if gone, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+				o = gone.Obj
+			}
+			if obj, ok := o.(client.Object); ok {
+				l.count(obj, -1)
+			}
+		},
+	}
+}

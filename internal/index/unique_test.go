@@ -1,0 +1,232 @@
+package index
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/testenv"
+)
+
+func TestUniqueLookupFollowsAddsUpdatesAndDeletes(t *testing.T) {
+	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login) },
+		holders: map[valueKey]holders{}}
+	acct := func(ns, name, login string) *tenancyv1alpha1.Account {
+		return &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: tenancyv1alpha1.AccountSpec{Login: login}}
+	}
+	// As the informer does: a version is counted in when queued, out when the store replaces or
+	// deletes it.
+	queued := func(o client.Object) { l.count(o, 1) }
+	h := l.handler()
+	a, b := acct("x", "a", "one@x.example"), acct("y", "b", "one@x.example")
+	ka, kb := client.ObjectKeyFromObject(a), client.ObjectKeyFromObject(b)
+	queued(a)
+	queued(b)
+	h.OnUpdate(a, a) // a resync
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka, kb}) {
+		t.Fatalf("two holders of a value: %v", got)
+	}
+	// a's login changes and changes back before the store has seen either change: the lookup
+	// keeps a under each value some version of it holds, so no list ever misses it.
+	a2, a3 := acct("x", "a", "two@x.example"), acct("x", "a", "one@x.example")
+	queued(a2)
+	queued(a3)
+	h.OnUpdate(a, a2)
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka, kb}) {
+		t.Fatalf("with a's change back queued: %v", got)
+	}
+	h.OnUpdate(a2, a3)
+	if got := keys(l.lookup("", "two@x.example")); len(got) != 0 {
+		t.Fatalf("a version no longer queued or stored still counts: %v", got)
+	}
+	h.OnDelete(toolscache.DeletedFinalStateUnknown{Key: "y/b", Obj: b})
+	if got := keys(l.lookup("", "one@x.example")); !slices.Equal(got, []types.NamespacedName{ka}) || len(l.holders) != 1 {
+		t.Fatalf("after b was deleted: %v, %d values kept", got, len(l.holders))
+	}
+	h.OnDelete(a3)
+	if len(l.holders) != 0 {
+		t.Fatalf("after every delete, %d values kept", len(l.holders))
+	}
+}
+
+func keys(h holders) []types.NamespacedName {
+	out := make([]types.NamespacedName, 0, h.count())
+	for i := range h.count() {
+		out = append(out, h.at(i))
+	}
+	return out
+}
+
+// A namespaced lookup answers per namespace, and across namespaces when asked.
+func TestNamespacedLookupKeepsNamespacesApart(t *testing.T) {
+	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Token).Spec.AccountRef.Name) },
+		namespaced: true, holders: map[valueKey]holders{}}
+	tok := func(ns, name string) *tenancyv1alpha1.Token {
+		t := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+		t.Spec.AccountRef.Name = "owner"
+		return t
+	}
+	x1, x2, y1 := tok("x", "t1"), tok("x", "t2"), tok("y", "t1")
+	for _, o := range []*tenancyv1alpha1.Token{x1, x2, y1} {
+		l.count(o, 1)
+	}
+	kx1, kx2, ky1 := client.ObjectKeyFromObject(x1), client.ObjectKeyFromObject(x2), client.ObjectKeyFromObject(y1)
+	if got := keys(l.lookup("x", "owner")); !slices.Equal(got, []types.NamespacedName{kx1, kx2}) {
+		t.Fatalf("namespace x: %v", got)
+	}
+	if got := keys(l.lookup("y", "owner")); !slices.Equal(got, []types.NamespacedName{ky1}) {
+		t.Fatalf("namespace y: %v", got)
+	}
+	got := keys(l.lookup("", "owner"))
+	slices.SortFunc(got, func(a, b types.NamespacedName) int { return strings.Compare(a.String(), b.String()) })
+	if !slices.Equal(got, []types.NamespacedName{kx1, kx2, ky1}) {
+		t.Fatalf("all namespaces: %v", got)
+	}
+	l.handler().OnDelete(x1)
+	if got := keys(l.lookup("x", "owner")); !slices.Equal(got, []types.NamespacedName{kx2}) {
+		t.Fatalf("namespace x after a delete: %v", got)
+	}
+}
+
+// The cache's lists by a unique field answer as controller-runtime's indexes did, on a real API
+// server: by value, within a namespace when asked, following updates and deletes.
+func TestCacheListsByUniqueFields(t *testing.T) {
+	ctx, c, cached := cluster(t)
+	for _, o := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "y"}},
+		&tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: "a"},
+			Spec: tenancyv1alpha1.AccountSpec{Login: "a@x.example", ID: 7}},
+		&tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: "y", Name: "b"},
+			Spec: tenancyv1alpha1.AccountSpec{Login: "b@y.example", ID: 8}},
+	} {
+		if err := c.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(opts ...client.ListOption) []string {
+		l := &tenancyv1alpha1.AccountList{}
+		if err := cached.List(ctx, l, opts...); err != nil {
+			t.Fatal(err)
+		}
+		out := make([]string, 0, len(l.Items))
+		for _, a := range l.Items {
+			out = append(out, a.Namespace+"/"+a.Name)
+		}
+		return out
+	}
+	eventually(t, "both Accounts by login", func() bool {
+		return slices.Equal(names(client.MatchingFields{AccountLogin: "a@x.example"}), []string{"x/a"}) &&
+			slices.Equal(names(client.MatchingFields{AccountLogin: "b@y.example"}), []string{"y/b"})
+	})
+	if got := names(client.MatchingFields{AccountNumericID: "8"}); !slices.Equal(got, []string{"y/b"}) {
+		t.Fatalf("by numeric id: %v", got)
+	}
+	if got := names(client.MatchingFields{AccountLogin: "b@y.example"}, client.InNamespace("x")); len(got) != 0 {
+		t.Fatalf("another namespace's Account: %v", got)
+	}
+	if got := names(client.MatchingFields{AccountLogin: "nobody@x.example"}); len(got) != 0 {
+		t.Fatalf("an unknown login: %v", got)
+	}
+
+	for _, ns := range []string{"x", "y"} {
+		tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "t"}}
+		tok.Spec.AccountRef.Name = "a"
+		if err := c.Create(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens := func(opts ...client.ListOption) int {
+		l := &tenancyv1alpha1.TokenList{}
+		if err := cached.List(ctx, l, opts...); err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	eventually(t, "the Tokens by Account", func() bool {
+		return tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "a"}) == 1 &&
+			tokens(client.MatchingFields{TokenAccount: "a"}) == 2 &&
+			tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "b"}) == 0
+	})
+
+	a := &tenancyv1alpha1.Account{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "x", Name: "a"}, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Spec.Login = "renamed@x.example"
+	if err := c.Update(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: "y", Name: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the rename and the delete", func() bool {
+		return len(names(client.MatchingFields{AccountLogin: "a@x.example"})) == 0 &&
+			slices.Equal(names(client.MatchingFields{AccountLogin: "renamed@x.example"}), []string{"x/a"}) &&
+			len(names(client.MatchingFields{AccountNumericID: "8"})) == 0
+	})
+}
+
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never saw %s", what)
+		}
+	}
+}
+
+// cluster starts an API server with Tessera's CRDs and returns a direct client and a started
+// Cache with Setup's indexes.
+func cluster(t *testing.T) (context.Context, client.Client, cache.Cache) {
+	t.Helper()
+	assets, err := testenv.AssetsDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets,
+		CRDDirectoryPaths: []string{filepath.Join(testenv.RepoRoot(), "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, tenancyv1alpha1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	direct, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := NewCache(cfg, cache.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Setup(ctx, ca); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ca.Start(ctx) }()
+	if !ca.WaitForCacheSync(ctx) {
+		t.Fatal("the cache did not sync")
+	}
+	return ctx, direct, ca
+}
