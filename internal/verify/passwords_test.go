@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,5 +221,42 @@ func TestVerifyPasswordTakesTheNewPasswordAtOnce(t *testing.T) {
 	}
 	if _, err := f.v.VerifyPassword(ctx, acct.Spec.Login, strings.ToUpper("pw-456")); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("another password: %v", err)
+	}
+}
+
+// TestVerifyPasswordSharesOneHashAmongConcurrentChecks sends the same credentials eight times
+// at once through a gate of one slot that refuses rather than waits, as the REST limiter does:
+// all eight succeed on one hash, where each would otherwise take a slot or be refused.
+func TestVerifyPasswordSharesOneHashAmongConcurrentChecks(t *testing.T) {
+	f, acct, _ := passwordFixture(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	busy, hashes := false, 0
+	gate := func() (func(), error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if busy {
+			return nil, errors.New("no hashing slot free")
+		}
+		busy, hashes = true, hashes+1
+		return func() { mu.Lock(); busy = false; mu.Unlock() }, nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = f.v.VerifyPasswordGated(ctx, acct.Spec.Login, "pw-123", gate) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("check %d: %v", i, err)
+		}
+	}
+	if hashes != 1 {
+		t.Errorf("%d hashes for eight concurrent checks of one credential, want 1", hashes)
+	}
+	// A wrong password shares nothing with the right one and is refused.
+	if _, err := f.v.VerifyPasswordGated(ctx, acct.Spec.Login, "wrong-pw", gate); !errors.Is(err, ErrWrongPassword) {
+		t.Errorf("a wrong password: %v", err)
 	}
 }

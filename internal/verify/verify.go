@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/singleflight"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,6 +64,9 @@ type Verifier struct {
 	verified jwt.Cache
 	// passwords remembers login and password pairs that matched (passwords.go).
 	passwords passwordMemory
+	// hashing shares one hash among concurrent checks of one login, password and hash (see
+	// checkShared).
+	hashing singleflight.Group
 }
 
 // Principal is the shared principal.Principal, named here too so that callers written against
@@ -189,7 +193,7 @@ func (v *Verifier) VerifyPasswordGated(ctx context.Context, login, plaintext str
 	}
 	hit := hash != "" && v.passwords.matches(key, acct.UID, hash, v.now())
 	if !hit {
-		if err := checkHash(plaintext, hash, gate); err != nil {
+		if err := v.checkShared(key, acct, plaintext, hash, gate); err != nil {
 			return nil, err
 		}
 	}
@@ -224,6 +228,22 @@ func (v *Verifier) passwordOf(ctx context.Context, login string) (*tenancyv1alph
 	// Only the Account's own (or its pending) hash counts: anyone with Secret rights in the
 	// namespace could plant a Secret of that name.
 	return a, credential.HashFor(a, s), nil
+}
+
+// checkShared is checkHash, shared by the checks of one login and password against one hash of
+// one Account that arrive while it runs: they wait for its outcome instead of each taking a
+// hashing slot, or being refused one. A client sending the same Basic credentials many at a
+// time (when their remembered match expires, or on its first burst) then costs one hash, not a
+// burst of 429s. The key is the keyed HMAC of login and password, so a check shares only with
+// checks of exactly the same credentials.
+func (v *Verifier) checkShared(key passwordKey, acct *tenancyv1alpha1.Account, plaintext, hash string, gate HashGate) error {
+	if hash == "" { // no Account, or none with a password: a dummy hash, never shared
+		return checkHash(plaintext, hash, gate)
+	}
+	_, err, _ := v.hashing.Do(string(key[:])+"\x00"+string(acct.UID)+"\x00"+hash, func() (any, error) {
+		return nil, checkHash(plaintext, hash, gate)
+	})
+	return err
 }
 
 // checkHash verifies plaintext against hash inside gate; an empty hash costs a dummy hash and
