@@ -6,13 +6,9 @@ import (
 	"strings"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	k8serrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/rest"
 )
 
@@ -366,29 +362,4 @@ func (a *API) mayWriteAt(r *http.Request, c *caller, g *tenancyv1alpha1.Group) e
 		return err
 	}
 	return checkVersion(r, g.Generation)
-}
-
-// changeGroup applies change to a copy of the Group named name as the cache has it, retrying
-// conflicts, and writes it when its spec changed; it answers the Group as it now is, once the
-// cache shows it.
-func (a *API) changeGroup(ctx context.Context, name string, change func(*tenancyv1alpha1.Group) error) (*tenancyv1alpha1.Group, error) {
-	var next *tenancyv1alpha1.Group
-	err := retry.RetryOnConflict(writeRetry, func() error {
-		g := &tenancyv1alpha1.Group{}
-		if err := a.Client.Get(ctx, client.ObjectKey{Name: name}, g); err != nil {
-			return err
-		}
-		next = g.DeepCopy()
-		if err := change(next); err != nil {
-			return err
-		}
-		if equality.Semantic.DeepEqual(g.Spec, next.Spec) {
-			return nil
-		}
-		return a.Client.Update(ctx, next)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return next, credential.WaitVisible(ctx, a.Client, next)
 }
