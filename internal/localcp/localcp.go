@@ -148,6 +148,9 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	return c, nil
 }
 
+// etcdQuotaBytes is the local etcd's backend quota (--quota-backend-bytes).
+const etcdQuotaBytes = 8 << 30
+
 func (c *ControlPlane) startEtcd(ctx context.Context, bin string) error {
 	client := "http://127.0.0.1:" + strconv.Itoa(c.opts.EtcdClientPort)
 	peer := "http://127.0.0.1:" + strconv.Itoa(c.opts.EtcdPeerPort)
@@ -159,6 +162,10 @@ func (c *ControlPlane) startEtcd(ctx context.Context, bin string) error {
 		"--listen-peer-urls=" + peer,
 		"--initial-advertise-peer-urls=" + peer,
 		"--initial-cluster=default=" + peer,
+		// etcd's default backend quota (2 GiB) is reached near 100,000 Accounts and Tokens with
+		// their Secrets and claims; past it etcd raises a space alarm and refuses every write.
+		// 8 GiB is etcd's own suggested maximum.
+		"--quota-backend-bytes=" + strconv.FormatInt(etcdQuotaBytes, 10),
 	}
 	began := time.Now()
 	var err error

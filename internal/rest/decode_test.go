@@ -24,6 +24,12 @@ func TestDecodeJSON(t *testing.T) {
 	if s, err := decode(`{"login":"a@b.cd","age":3}`, "application/json; charset=utf-8"); err != nil || s.Login != "a@b.cd" {
 		t.Fatalf("valid body: %+v, %v", s, err)
 	}
+	if s, err := decode(`{"login":"a@b.cd"}`, "Application/JSON"); err != nil || s.Login != "a@b.cd" {
+		t.Errorf("media types are case-insensitive: %+v, %v", s, err)
+	}
+	if _, err := decode(`{"login":"x"}`, "application/json; charset"); !errors.Is(err, ErrNotJSON) {
+		t.Errorf("malformed parameters: %v, want ErrNotJSON", err)
+	}
 	if _, err := decode(`{"login":"x"}`, "text/plain"); !errors.Is(err, ErrNotJSON) {
 		t.Errorf("text/plain: %v, want ErrNotJSON", err)
 	}
@@ -44,6 +50,26 @@ func TestDecodeJSON(t *testing.T) {
 		}
 		if unknown := want.Message == "extra fields not permitted"; errors.Is(err, ErrUnknownField) != unknown {
 			t.Errorf("decode(%s): errors.Is(err, ErrUnknownField) = %v, want %v", body, !unknown, unknown)
+		}
+	}
+}
+
+// Bodies are read into recycled buffers: what one request sent must never show in the next.
+func TestDecodeJSONRecyclesNothingVisible(t *testing.T) {
+	long := `{"login":"` + strings.Repeat("l", 2*maxPooledBody) + `","age":7}`
+	for _, body := range []string{`{"login":"first@a.bc","age":41}`, long, `{"age":2}`, `{}`} {
+		want := sample{}
+		if body != `{}` {
+			if _, err := decode(body, "application/json"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := decode(`{}`, "application/json")
+		if err != nil || got != want {
+			t.Fatalf("{} after %.20s… = %+v, %v; want the zero value", body, got, err)
+		}
+		if _, err := decode(`{"login":"x"}  `, "application/json"); err != nil {
+			t.Fatalf("a shorter body after %.20s…: %v", body, err)
 		}
 	}
 }
