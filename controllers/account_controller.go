@@ -263,10 +263,15 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.accountsIn)).
 		Watches(&tenancyv1alpha1.Token{}, handler.EnqueueRequestsFromMapFunc(accountOfToken), builder.WithPredicates(deletions)).
 		Watches(&tenancyv1alpha1.Admin{}, handler.EnqueueRequestsFromMapFunc(accountOfAdmin), builder.WithPredicates(deletions)).
-		// Hashing is expensive (argon2id): a few at a time, never one per core.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 2}).
+		// Most reconciles wait on the API server (a status patch, a hash copied); hashing,
+		// which is expensive, takes one of maxAccountHashes slots (whileHashing).
+		WithOptions(controller.Options{MaxConcurrentReconciles: accountWorkers}).
 		Complete(r)
 }
+
+// accountWorkers is the Account reconciler's workers: a Group's lock re-reconciles every
+// Account below it, one status patch each, and with 2 workers 10,000 Accounts took minutes.
+const accountWorkers = 16
 
 // accountsOfPasswordSecret maps a Secret to the Accounts in its namespace that take their
 // password from it.

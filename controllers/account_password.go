@@ -104,7 +104,12 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	// The Secret changed, maybe only its metadata: keep the stored hash when it still matches,
 	// so that a relabelled Secret neither changes the hash nor counts as a password change.
 	if current != "" {
-		if ok, err := password.Verify(string(plaintext), current); err == nil && ok {
+		var ok bool
+		err := whileHashing(ctx, func() (err error) {
+			ok, err = password.Verify(string(plaintext), current)
+			return err
+		})
+		if err == nil && ok {
 			orig := hashSecret.DeepCopy()
 			if hashSecret.Annotations == nil {
 				hashSecret.Annotations = map[string]string{}
@@ -118,7 +123,7 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 	}
 
 	w := &hashSecretWriter{Client: r.Client, key: key, source: source}
-	if err := credential.Store(ctx, w, acct, string(plaintext)); err != nil {
+	if err := whileHashing(ctx, func() error { return credential.Store(ctx, w, acct, string(plaintext)) }); err != nil {
 		return st, fmt.Errorf("storing the password hash of Account %s/%s: %w", acct.Namespace, acct.Name, err)
 	}
 	st.hashSecret, st.changed = key.Name, true
@@ -301,4 +306,23 @@ func (w *hashSecretWriter) annotate(obj client.Object) {
 	ann[tenancyv1alpha1.AnnotationPasswordSource] = w.source
 	ann[tenancyv1alpha1.AnnotationPasswordFingerprint] = fingerprint(string(s.Data[credential.HashKey]))
 	s.Annotations = ann
+}
+
+// maxAccountHashes bounds the argon2id hashes the Account reconciler computes at once: each
+// holds password's 19 MiB and a core for tens of milliseconds. Its workers are many more, so
+// that everything else an Account needs (a pre-made hash copied, its status after a Group's
+// lock, its clean-up) never queues behind a hash.
+const maxAccountHashes = 2
+
+var accountHashes = make(chan struct{}, maxAccountHashes)
+
+// whileHashing runs fn, which computes a hash, in one of the maxAccountHashes slots.
+func whileHashing(ctx context.Context, fn func() error) error {
+	select {
+	case accountHashes <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-accountHashes }()
+	return fn()
 }

@@ -75,7 +75,7 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var body verifierBody
-	if err := rest.DecodeJSON(r, &body); err != nil {
+	if err := rest.DecodeJSONFast(r, &body, tokenOnly(&body)); err != nil {
 		writeErr(w, r, decodeErr(r, err))
 		return
 	}
