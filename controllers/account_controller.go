@@ -100,15 +100,17 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	return reportAccountReady(acct, g, pw), nil
 }
 
-// ensureFinalizer adds CleanupFinalizer to acct unless its Group is locked: locked objects
-// cannot be changed (admission refuses), so the finalizer waits for unlock. stop is true when
-// the reconcile ends here, with res and err.
+// ensureFinalizer adds tenancyv1alpha1.CleanupFinalizer to acct unless its Group is locked:
+// locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
+// Accounts get it with their create (webhook.Identifiers); this covers Accounts created before
+// that, or while the webhook was not Tessera's. stop is true when the reconcile ends here,
+// with res and err.
 func (r *AccountReconciler) ensureFinalizer(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (res ctrl.Result, stop bool, err error) {
-	if g.Info.LockedBy != "" || controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
+	if g.Info.LockedBy != "" || controllerutil.ContainsFinalizer(acct, tenancyv1alpha1.CleanupFinalizer) {
 		return ctrl.Result{}, false, nil
 	}
 	orig := acct.DeepCopy()
-	controllerutil.AddFinalizer(acct, CleanupFinalizer)
+	controllerutil.AddFinalizer(acct, tenancyv1alpha1.CleanupFinalizer)
 	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{RequeueAfter: conflictRequeue}, true, nil
@@ -153,7 +155,7 @@ func reportAccountReady(acct *tenancyv1alpha1.Account, g tenantGroup, pw passwor
 // and its hash Secret — waits until the Tokens and Admins are gone (Tokens have finalizers of
 // their own), calls OnDeleted and removes the finalizer.
 func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (ctrl.Result, error) {
-	if !controllerutil.ContainsFinalizer(acct, CleanupFinalizer) {
+	if !controllerutil.ContainsFinalizer(acct, tenancyv1alpha1.CleanupFinalizer) {
 		return ctrl.Result{}, nil
 	}
 	log := logf.FromContext(ctx)
@@ -211,7 +213,7 @@ func (r *AccountReconciler) finalize(ctx context.Context, acct *tenancyv1alpha1.
 		}
 	}
 	orig := acct.DeepCopy()
-	controllerutil.RemoveFinalizer(acct, CleanupFinalizer)
+	controllerutil.RemoveFinalizer(acct, tenancyv1alpha1.CleanupFinalizer)
 	if err := r.Patch(ctx, acct, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{RequeueAfter: conflictRequeue}, nil

@@ -19,10 +19,6 @@ import (
 // request mapping and the deferred status summary. A reconcile reads as a list of small named
 // steps that change the object's status in memory; one deferred patchStatusOnReturn writes it.
 
-// CleanupFinalizer holds a Tessera object until what hangs off it is gone, so that nothing is
-// stranded even where no garbage collector runs.
-const CleanupFinalizer = "tenancy.tessera.dev/cleanup"
-
 // Requeue delays. Watches notice most changes; these cover what no watch reports (an input
 // that is not cached, another controller's progress) and the moments a cache lags behind.
 const (
@@ -47,13 +43,13 @@ const (
 	moveRequeue = 200 * time.Millisecond
 )
 
-// addFinalizer adds CleanupFinalizer to obj when it lacks it, in a merge patch.
+// addFinalizer adds tenancyv1alpha1.CleanupFinalizer to obj when it lacks it, in a merge patch.
 func addFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
-	if controllerutil.ContainsFinalizer(obj, CleanupFinalizer) {
+	if controllerutil.ContainsFinalizer(obj, tenancyv1alpha1.CleanupFinalizer) {
 		return nil
 	}
 	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
-	controllerutil.AddFinalizer(obj, CleanupFinalizer)
+	controllerutil.AddFinalizer(obj, tenancyv1alpha1.CleanupFinalizer)
 	return c.Patch(ctx, obj, patch)
 }
 

@@ -18,7 +18,7 @@ import (
 // namespace, waits for them to go, then deletes the namespace and releases the Group. Admission
 // lets a deletion through only when nothing is below the Group or cascade was asked for.
 func (r *GroupReconciler) finalize(ctx context.Context, group *tenancyv1alpha1.Group) (ctrl.Result, error) {
-	if !controllerutil.ContainsFinalizer(group, CleanupFinalizer) {
+	if !controllerutil.ContainsFinalizer(group, tenancyv1alpha1.CleanupFinalizer) {
 		return ctrl.Result{}, nil
 	}
 	ns := tenancyv1alpha1.GroupNamespace(group.Name)
@@ -63,6 +63,6 @@ func (r *GroupReconciler) finalize(ctx context.Context, group *tenancyv1alpha1.G
 		r.Recorder.Eventf(group, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonDeleted, "Delete", "namespace %s and everything in it were deleted", ns)
 	}
 	patch := client.MergeFrom(group.DeepCopy())
-	controllerutil.RemoveFinalizer(group, CleanupFinalizer)
+	controllerutil.RemoveFinalizer(group, tenancyv1alpha1.CleanupFinalizer)
 	return ctrl.Result{}, r.Patch(ctx, group, patch)
 }

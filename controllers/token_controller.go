@@ -243,7 +243,7 @@ func recordIssued(tok *tenancyv1alpha1.Token, c jwt.Claims, kid string) {
 // revoke releases a Token that still carries the finalizer of earlier versions: it deletes the
 // JWT Secret (as the garbage collector would) and removes the finalizer.
 func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token) error {
-	if !controllerutil.ContainsFinalizer(tok, CleanupFinalizer) {
+	if !controllerutil.ContainsFinalizer(tok, tenancyv1alpha1.CleanupFinalizer) {
 		return nil
 	}
 	secret := &corev1.Secret{}
@@ -256,7 +256,7 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 		return err
 	}
 	patch := client.MergeFrom(tok.DeepCopy())
-	controllerutil.RemoveFinalizer(tok, CleanupFinalizer)
+	controllerutil.RemoveFinalizer(tok, tenancyv1alpha1.CleanupFinalizer)
 	return r.Patch(ctx, tok, patch)
 }
 

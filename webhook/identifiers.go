@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -80,6 +81,12 @@ func (d *Identifiers[T]) Default(ctx context.Context, obj T) error {
 			metav1.SetMetaDataAnnotation(&tok.ObjectMeta, claims.AnnotationGeneratedProof,
 				d.Proofs.Prove(tok.Namespace, proofName(tok), tok.Spec.TokenID))
 		}
+	}
+	if acct, ok := any(obj).(*tenancyv1alpha1.Account); ok && reqErr == nil && req.Operation == admissionv1.Create {
+		// The clean-up finalizer comes with the create, not in a write of its own after it:
+		// one API write and two admission calls less per Account. Admitted creates are never
+		// in a locked subtree, where the reconciler would hold it back.
+		controllerutil.AddFinalizer(acct, tenancyv1alpha1.CleanupFinalizer)
 	}
 	if id != nil && *id == 0 {
 		return d.drawID(ctx, obj, id, kind, idField)

@@ -38,6 +38,11 @@ const (
 	AnnotationRotated = "tenancy.tessera.dev/rotated"
 )
 
+// CleanupFinalizer holds a Tessera object until what hangs off it is gone, so that nothing is
+// stranded even where no garbage collector runs. Accounts carry it from their create (the
+// defaulting webhook adds it); Groups get it from their reconciler.
+const CleanupFinalizer = "tenancy.tessera.dev/cleanup"
+
 // The Secret a Token's JWT is signed into (see Token.JWTSecretName).
 const (
 	// TokenSecretKey is the data key of the signed JWT in a Token's Secret.

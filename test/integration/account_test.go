@@ -15,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/credential"
 	"github.com/tessera-dev/tessera/internal/password"
 )
@@ -186,6 +185,14 @@ var _ = Describe("The Account controller", func() {
 		}, time.Second, 100*time.Millisecond).Should(BeEmpty())
 	})
 
+	It("carries its clean-up finalizer from its create, not from a write after it", func() {
+		ns := groupNamespace(ctx, "acct-finalizer")
+		a := newAccount(ns, "fin", "fin@acct-finalizer.example")
+		Expect(k8s.Create(ctx, a)).To(Succeed())
+		// Create reads the API server's answer back into a: the defaulter added it.
+		Expect(controllerutil.ContainsFinalizer(a, tenancyv1alpha1.CleanupFinalizer)).To(BeTrue())
+	})
+
 	It("reports the lock of its Group or an ancestor within a second, and lifts it on unlock", func() {
 		kindGroupNamespace(ctx, "acct-lock", "root", tenancyv1alpha1.GroupKindEndUserCompany)
 		ns := kindGroupNamespace(ctx, "acct-lock-dept", "acct-lock", tenancyv1alpha1.GroupKindCompanyDepartment)
@@ -194,7 +201,7 @@ var _ = Describe("The Account controller", func() {
 			a, err := getAccount(ctx, ns, "locked-out")
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(meta.IsStatusConditionFalse(a.Status.Conditions, tenancyv1alpha1.ConditionLocked)).To(BeTrue())
-			g.Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
+			g.Expect(controllerutil.ContainsFinalizer(a, tenancyv1alpha1.CleanupFinalizer)).To(BeTrue())
 		}, 10*time.Second, 25*time.Millisecond).Should(Succeed())
 
 		lockGroup := func(enabled bool) {
@@ -239,7 +246,7 @@ var _ = Describe("The Account controller", func() {
 		Expect(k8s.Create(ctx, bob)).To(Succeed())
 		Expect(k8s.Create(ctx, newAccount(ns, "carol", "carol@acct-del.example"))).To(Succeed())
 		a := expectAccountReady(ctx, ns, "bob", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
-		Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
+		Expect(controllerutil.ContainsFinalizer(a, tenancyv1alpha1.CleanupFinalizer)).To(BeTrue())
 
 		for _, name := range []string{"bob-1", "bob-2"} {
 			Expect(k8s.Create(ctx, newToken(ns, name, "bob"))).To(Succeed())
@@ -277,7 +284,7 @@ var _ = Describe("The Account controller", func() {
 		for time.Now().Before(deadline) && (!tokenGone("bob-1") || !tokenGone("bob-2")) {
 			a, err := getAccount(ctx, ns, "bob")
 			Expect(err).NotTo(HaveOccurred(), "the Account went before its Tokens")
-			Expect(controllerutil.ContainsFinalizer(a, controllers.CleanupFinalizer)).To(BeTrue())
+			Expect(controllerutil.ContainsFinalizer(a, tenancyv1alpha1.CleanupFinalizer)).To(BeTrue())
 			time.Sleep(50 * time.Millisecond)
 		}
 		if tokenGone("bob-1") && tokenGone("bob-2") {
