@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,11 +70,26 @@ func TestControlPlaneLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A memory limit meant for Tessera's own process (GOMEMLIMIT=460MiB make run) must not
+	// reach the control plane: this one would starve the API server.
+	t.Setenv("GOMEMLIMIT", "16MiB")
+	t.Setenv("GOGC", "10")
 	cp, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("first Start: %v", err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
+	for _, c := range []*child{cp.etcd, cp.apiserver} {
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.pid()))
+		if err != nil {
+			t.Fatalf("%s's environment: %v", c.name, err)
+		}
+		for _, kv := range strings.Split(string(environ), "\x00") {
+			if strings.HasPrefix(kv, "GOMEMLIMIT=") || strings.HasPrefix(kv, "GOGC=") {
+				t.Errorf("%s runs with %s, meant for Tessera's process only", c.name, kv)
+			}
+		}
+	}
 
 	cs := kubernetes.NewForConfigOrDie(cp.RESTConfig())
 	want := &corev1.ConfigMap{

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,7 @@ func startChild(name, bin string, args []string, logPath string) (*child, error)
 	_, _ = fmt.Fprintf(logFile, "\n==== %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
 
 	cmd := exec.Command(bin, args...)
+	cmd.Env = childEnv(os.Environ())
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = childProcAttr()
@@ -52,6 +54,22 @@ func startChild(name, bin string, args []string, logPath string) (*child, error)
 		close(c.done)
 	}()
 	return c, nil
+}
+
+// goRuntimeTuning are the Go runtime's memory settings. They are meant for Tessera, whose
+// process reads them, and not for etcd and kube-apiserver, which are Go programs too: a limit
+// sized for the manager (GOMEMLIMIT=460MiB make run) starves an API server holding gigabytes.
+var goRuntimeTuning = []string{"GOMEMLIMIT=", "GOGC="}
+
+// childEnv is env without goRuntimeTuning: the control plane runs with the runtime's defaults.
+func childEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !slices.ContainsFunc(goRuntimeTuning, func(p string) bool { return strings.HasPrefix(kv, p) }) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
