@@ -53,6 +53,22 @@ func assertGone(t *testing.T, dir string, pids ...int) {
 	}
 }
 
+// expectNoRuntimeTuning fails when a child runs with GOMEMLIMIT or GOGC in its environment.
+func expectNoRuntimeTuning(t *testing.T, children ...*child) {
+	t.Helper()
+	for _, c := range children {
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.pid()))
+		if err != nil {
+			t.Fatalf("%s's environment: %v", c.name, err)
+		}
+		for kv := range strings.SplitSeq(string(environ), "\x00") {
+			if strings.HasPrefix(kv, "GOMEMLIMIT=") || strings.HasPrefix(kv, "GOGC=") {
+				t.Errorf("%s runs with %s, meant for Tessera's process only", c.name, kv)
+			}
+		}
+	}
+}
+
 func TestControlPlaneLifecycle(t *testing.T) {
 	bin := assets(t)
 	dir := t.TempDir()
@@ -79,17 +95,7 @@ func TestControlPlaneLifecycle(t *testing.T) {
 		t.Fatalf("first Start: %v", err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
-	for _, c := range []*child{cp.etcd, cp.apiserver} {
-		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.pid()))
-		if err != nil {
-			t.Fatalf("%s's environment: %v", c.name, err)
-		}
-		for _, kv := range strings.Split(string(environ), "\x00") {
-			if strings.HasPrefix(kv, "GOMEMLIMIT=") || strings.HasPrefix(kv, "GOGC=") {
-				t.Errorf("%s runs with %s, meant for Tessera's process only", c.name, kv)
-			}
-		}
-	}
+	expectNoRuntimeTuning(t, cp.etcd, cp.apiserver)
 
 	cs := kubernetes.NewForConfigOrDie(cp.RESTConfig())
 	want := &corev1.ConfigMap{
