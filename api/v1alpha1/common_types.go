@@ -40,7 +40,8 @@ const (
 
 // CleanupFinalizer holds a Tessera object until what hangs off it is gone, so that nothing is
 // stranded even where no garbage collector runs. Accounts carry it from their create (the
-// defaulting webhook adds it); Groups get it from their reconciler.
+// defaulting webhook adds it) and Groups from their reconciler; Tokens of earlier versions
+// carry it until their reconciler releases them.
 const CleanupFinalizer = "tenancy.tessera.dev/cleanup"
 
 // The Secret a Token's JWT is signed into (see Token.JWTSecretName).
