@@ -2,7 +2,6 @@ package verify
 
 import (
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,7 +9,6 @@ import (
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/credential"
-	"github.com/tessera-dev/tessera/internal/keys"
 	"github.com/tessera-dev/tessera/internal/verify/verifytest"
 )
 
@@ -19,13 +17,7 @@ import (
 // signature already checked, then the Token, its Secret and its Account looked up in memory.
 func BenchmarkVerifyToken(b *testing.B) {
 	ctx, direct, cached := verifytest.Cluster(b)
-	set, err := keys.Generate(keys.ES256, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := verifytest.TokenObjects(ctx, b, direct, set)
-	store := &keys.Store{}
-	store.Put(set)
+	raw, store := verifytest.TokenObjects(ctx, b, direct)
 	v := &Verifier{Keys: store, Cache: cached, Forest: verifytest.Forest(), Issuer: verifytest.Issuer}
 	verifytest.WaitCached(b, func() error { _, err := v.VerifyToken(ctx, raw); return err })
 

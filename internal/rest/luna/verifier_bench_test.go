@@ -6,9 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/tessera-dev/tessera/internal/keys"
 	"github.com/tessera-dev/tessera/internal/verify"
 	"github.com/tessera-dev/tessera/internal/verify/verifytest"
 )
@@ -19,13 +17,7 @@ import (
 // the verifier's garbage, which drives the collector under load.
 func BenchmarkVerifier(b *testing.B) {
 	ctx, direct, cached := verifytest.Cluster(b)
-	set, err := keys.Generate(keys.ES256, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := verifytest.TokenObjects(ctx, b, direct, set)
-	store := &keys.Store{}
-	store.Put(set)
+	raw, store := verifytest.TokenObjects(ctx, b, direct)
 	a := &API{Verifier: &verify.Verifier{Keys: store, Cache: cached, Forest: verifytest.Forest(), Issuer: verifytest.Issuer}}
 	mux := http.NewServeMux()
 	a.Register(mux)

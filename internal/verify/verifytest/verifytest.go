@@ -5,7 +5,6 @@ package verifytest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,12 +12,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -44,30 +40,7 @@ const (
 func Cluster(tb testing.TB) (context.Context, client.Client, client.Client) {
 	tb.Helper()
 	logf.SetLogger(logr.Discard())
-	assets, err := testenv.AssetsDir()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths: []string{filepath.Join(testenv.RepoRoot(), "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
-	cfg, err := env.Start()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = env.Stop() })
-	ctx, cancel := context.WithCancel(context.Background())
-	tb.Cleanup(cancel)
-
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, tenancyv1alpha1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	direct, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ctx, cfg, scheme, direct := testenv.APIServer(tb)
 	managed := labels.SelectorFromSet(labels.Set{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue})
 	cl, err := cluster.New(cfg, func(o *cluster.Options) {
 		o.Scheme = scheme
@@ -107,9 +80,14 @@ func WaitCached(tb testing.TB, check func() error) {
 }
 
 // TokenObjects creates Group's namespace, an Account, its Token and the Token's Secret as the
-// controller leaves them, and returns the Token's JWT, signed with set.
-func TokenObjects(ctx context.Context, tb testing.TB, c client.Client, set *keys.Set) string {
+// controller leaves them, and returns the Token's JWT and a key store holding the fresh ES256
+// key that signed it (a Verifier's Keys).
+func TokenObjects(ctx context.Context, tb testing.TB, c client.Client) (string, *keys.Store) {
 	tb.Helper()
+	set, err := keys.Generate(keys.ES256, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
 	ns := tenancyv1alpha1.GroupNamespace(Group)
 	acct := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "owner"},
 		Spec: tenancyv1alpha1.AccountSpec{Login: "owner@" + Group + ".example", AccountID: AccountID,
@@ -141,5 +119,7 @@ func TokenObjects(ctx context.Context, tb testing.TB, c client.Client, set *keys
 	if err := c.Create(ctx, s); err != nil {
 		tb.Fatal(err)
 	}
-	return raw
+	store := &keys.Store{}
+	store.Put(set)
+	return raw, store
 }
