@@ -14,7 +14,7 @@ import (
 )
 
 // +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-account,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=accounts,verbs=create;update;delete,versions=v1alpha1,name=vaccount.tessera.dev,admissionReviewVersions=v1
-// +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-token,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=tokens,verbs=create;update;delete,versions=v1alpha1,name=vtoken.tessera.dev,admissionReviewVersions=v1
+// +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-token,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=tokens,verbs=create;update;delete,versions=v1alpha1,name=vtoken.tessera.dev,admissionReviewVersions=v1,patch=`{"matchConditions":[{"name":"not-a-generated-token-create","expression":"request.operation != 'CREATE' || !has(object.metadata.annotations) || !('tenancy.tessera.dev/generated-id-proof' in object.metadata.annotations)"}]}`
 // +kubebuilder:webhook:path=/validate-tenancy-tessera-dev-v1alpha1-admin,mutating=false,failurePolicy=fail,sideEffects=None,groups=tenancy.tessera.dev,resources=admins,verbs=create;update;delete,versions=v1alpha1,name=vadmin.tessera.dev,admissionReviewVersions=v1
 
 // GroupMember validates Accounts, Tokens and Admins: they live in a Group's namespace, and

@@ -42,10 +42,10 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 		return err
 	}
 	proofs := claims.NewProver()
+	tokens := &GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens"), Proofs: proofs}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Token{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs, Proofs: proofs}).
-		WithValidator(&GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens"),
-			Proofs: proofs}).Complete(); err != nil {
+		WithDefaulter(&TokenDefaulter{Identifiers: Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs, Proofs: proofs}, Member: tokens}).
+		WithValidator(tokens).Complete(); err != nil {
 		return err
 	}
 	return ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Admin{}).
