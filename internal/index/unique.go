@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -216,48 +215,21 @@ func (l *uniqueLookup) keyOf(namespace, value string) valueKey {
 	return valueKey{namespace, value}
 }
 
-// holder is an object holding a value, with the number of its versions (queued or stored)
-// that hold it.
-type holder struct {
-	key      types.NamespacedName
-	versions int32
-}
-
-// holders are the objects holding a value: almost always one, so the first is kept inline
-// (versions 0 when there is none).
-type holders struct {
-	first holder
-	more  []holder
-}
-
-func (h holders) count() int {
-	if h.first.versions == 0 {
-		return 0
-	}
-	return 1 + len(h.more)
-}
-
-func (h holders) at(i int) types.NamespacedName {
-	if i == 0 {
-		return h.first.key
-	}
-	return h.more[i-1].key
-}
-
-// lookup returns the holders of value in namespace ("" for all); their more is never changed in
-// place (add and remove replace it), so it may be read after the lock is released. A namespaced
-// lookup asked across namespaces walks every value (no reader does that today).
+// lookup returns the holders of value in namespace ("" for all), as a snapshot that may be read
+// after the lock is released. A namespaced lookup asked across namespaces walks every value (no
+// reader does that today).
 func (l *uniqueLookup) lookup(namespace, value string) holders {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if !l.namespaced || namespace != "" {
-		return l.holders[l.keyOf(namespace, value)]
+		return l.holders[l.keyOf(namespace, value)].snapshot()
 	}
 	var all holders
 	for k, h := range l.holders {
 		if k.value != value {
 			continue
 		}
+		h = h.snapshot()
 		for i := range h.count() {
 			if all.count() == 0 {
 				all.first = holder{key: h.at(i), versions: 1}
@@ -286,35 +258,6 @@ func (l *uniqueLookup) count(obj client.Object, delta int32) {
 			l.holders[vk] = h
 		}
 	}
-}
-
-// counted is h with delta more versions of key; a holder left with none is dropped. more is
-// copied, never changed in place: lookup's callers may be reading it.
-func (h holders) counted(key types.NamespacedName, delta int32) holders {
-	switch i := slices.IndexFunc(h.more, func(o holder) bool { return o.key == key }); {
-	case h.first.versions > 0 && h.first.key == key:
-		h.first.versions += delta
-	case i >= 0:
-		h.more = slices.Clone(h.more)
-		h.more[i].versions += delta
-		if h.more[i].versions <= 0 {
-			h.more = slices.Delete(h.more, i, i+1)
-		}
-	case delta > 0 && h.first.versions == 0:
-		h.first = holder{key, delta}
-	case delta > 0:
-		h.more = append(slices.Clip(h.more), holder{key, delta})
-	}
-	if h.first.versions <= 0 {
-		h.first = holder{}
-		if len(h.more) > 0 {
-			h.first, h.more = h.more[0], h.more[1:]
-		}
-	}
-	if len(h.more) == 0 {
-		h.more = nil
-	}
-	return h
 }
 
 // handler counts out the versions the store lets go. A resync hands the stored object as both

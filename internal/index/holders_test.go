@@ -1,0 +1,94 @@
+package index
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+)
+
+// tokensOf is a lookup of spec.accountRef.name per namespace, as Setup registers, and a maker of
+// Tokens naming one Account.
+func tokensOf() (*uniqueLookup, func(name string) *tenancyv1alpha1.Token) {
+	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Token).Spec.AccountRef.Name) },
+		namespaced: true, holders: map[valueKey]holders{}}
+	return l, func(name string) *tenancyv1alpha1.Token {
+		t := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: name}}
+		t.Spec.AccountRef.Name = "owner"
+		return t
+	}
+}
+
+func sortedKeys(h holders) []types.NamespacedName {
+	got := keys(h)
+	slices.SortFunc(got, func(a, b types.NamespacedName) int { return strings.Compare(a.String(), b.String()) })
+	return got
+}
+
+// One Account with many Tokens: past manyHolders the holders move to a map, and the lookup still
+// follows every add, update and delete exactly.
+func TestManyHoldersOfOneValue(t *testing.T) {
+	l, tok := tokensOf()
+	want := make([]types.NamespacedName, 0, 3*manyHolders)
+	for i := range 3 * manyHolders {
+		o := tok(fmt.Sprintf("t%03d", i))
+		l.count(o, 1)
+		want = append(want, client.ObjectKeyFromObject(o))
+	}
+	if h := l.holders[valueKey{"x", "owner"}]; h.many == nil {
+		t.Fatalf("%d holders are still kept inline", h.count())
+	}
+	if got := sortedKeys(l.lookup("x", "owner")); !slices.Equal(got, want) {
+		t.Fatalf("lookup: %d holders, want %d", len(got), len(want))
+	}
+	// An update queues a new version, then the store lets the old one go: still one holder.
+	h := l.handler()
+	old, updated := tok("t000"), tok("t000")
+	l.count(updated, 1)
+	h.OnUpdate(old, updated)
+	if got := sortedKeys(l.lookup("x", "owner")); !slices.Equal(got, want) {
+		t.Fatalf("after an update: %d holders, want %d", len(got), len(want))
+	}
+	// A snapshot handed out stays as it was while the map changes.
+	before := l.lookup("x", "owner")
+	h.OnDelete(updated)
+	if before.count() != len(want) {
+		t.Fatalf("a snapshot changed under its reader: %d holders", before.count())
+	}
+	if got := sortedKeys(l.lookup("x", "owner")); !slices.Equal(got, want[1:]) {
+		t.Fatalf("after a delete: %v", got)
+	}
+	for _, k := range want[1:] {
+		h.OnDelete(tok(k.Name))
+	}
+	if len(l.holders) != 0 {
+		t.Fatalf("after every delete, %d values kept", len(l.holders))
+	}
+}
+
+// BenchmarkCountOneAccountsTokens is the lookup's cost per informer event of a Token whose
+// Account already has n Tokens: constant in n (it was O(n), a copy of every holder per event).
+//
+//	go test ./internal/index -run XXX -bench CountOneAccountsTokens -benchmem
+func BenchmarkCountOneAccountsTokens(b *testing.B) {
+	for _, n := range []int{1, 100, 10000} {
+		b.Run(fmt.Sprintf("tokens=%d", n), func(b *testing.B) {
+			l, tok := tokensOf()
+			for i := range n {
+				l.count(tok(fmt.Sprintf("t%d", i)), 1)
+			}
+			next := tok("next")
+			b.ReportAllocs()
+			for b.Loop() {
+				l.count(next, 1) // queued
+				l.count(next, -1)
+			}
+		})
+	}
+}
