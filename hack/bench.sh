@@ -64,7 +64,7 @@ touch "$micro" "$load"
 
 echo "bench: Go micro-benchmarks (docs/benchmarks.md, Go micro-benchmarks)"
 go test ./internal/jwt/ -run XXX -bench . -benchtime 2000x | tee -a "$micro"
-go test ./internal/password/ ./internal/tree/ ./internal/listindex/ -run XXX -bench . -benchmem | tee -a "$micro"
+go test ./internal/password/ ./internal/tree/ ./internal/listindex/ ./internal/index/ -run XXX -bench . -benchmem | tee -a "$micro"
 if [[ -x bin/kube-apiserver && -x bin/etcd ]]; then
 	TESSERA_ASSETS=$PWD/bin go test ./internal/verify/ -run XXX -bench 'VerifyPassword|VerifyToken' -benchtime 2s -benchmem |
 		tee -a "$micro"
