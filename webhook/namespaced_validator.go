@@ -20,7 +20,8 @@ import (
 // GroupMember validates Accounts, Tokens and Admins: they live in a Group's namespace, and
 // nothing in a locked subtree is created, changed or deleted. It also claims their identifiers
 // (an Account's login, accountID, id and e-mail login; a Token's tokenID; an Admin's uuid and
-// id), so that each is unique across the cluster.
+// id), so that each is unique across the cluster. Token creates with a generated tokenID do not
+// reach it: TokenDefaulter makes its checks for those.
 type GroupMember[T client.Object] struct {
 	lineage
 	// Claims claims identifiers.

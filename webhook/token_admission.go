@@ -12,9 +12,9 @@ import (
 // TokenDefaulter assigns a Token's identifiers and, on create, also makes the GroupMember
 // checks (a Group's namespace, no lock above it). A Token whose tokenID it generates then needs
 // nothing more from admission: its id takes no claim (see claims.Prover), so the validating
-// webhook's matchConditions (matchesNotGeneratedTokenCreate) leave such creates out. A burst
-// of Tokens costs one webhook call per Token instead of two; client-chosen tokenIDs, updates
-// and deletes still go through GroupMember.
+// webhook's matchConditions ("not-a-generated-token-create", in the marker of GroupMember)
+// leave such creates out. A Token create then costs one webhook call instead of two;
+// client-chosen tokenIDs, updates and deletes still go through GroupMember.
 //
 // The skip trusts the proof annotation's presence, not its HMAC: the API server cannot verify
 // it, and it does not need to, since this defaulter (failurePolicy Fail) removes any proof a

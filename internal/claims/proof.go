@@ -11,7 +11,9 @@ import (
 )
 
 // AnnotationGeneratedProof carries a Prover's proof that the mutating webhook generated the
-// object's UUID in the same create, so that the validating webhook need not claim it.
+// object's UUID in the same create, so that the validating webhook need not claim it. The Token
+// validating webhook's matchConditions name it too (webhook.TokenDefaulter): renaming it means
+// changing that marker.
 const AnnotationGeneratedProof = "tenancy.tessera.dev/generated-id-proof"
 
 // Prover vouches for values the defaulter generated. A random UUIDv4 cannot collide, so it needs
@@ -22,7 +24,8 @@ const AnnotationGeneratedProof = "tenancy.tessera.dev/generated-id-proof"
 // chain; the binding and the age limit only matter when the defaulter did not run (a changed
 // webhook configuration) or a later webhook changed the value. The key is per process: with
 // several replicas, a create whose two webhook calls reach different replicas falls back to the
-// claim, which is correct, only dearer.
+// claim, which is correct, only dearer. Where the validating webhook's matchConditions are in
+// place, a create carrying a proof does not reach the validator at all.
 type Prover struct {
 	key []byte
 	// Now is the clock; nil means time.Now.
