@@ -27,7 +27,8 @@ func runLocal(args []string) error {
 	dir := fs.String("dir", ".tessera", "state directory: etcd data, certificates, kubeconfig, logs")
 	binDir := fs.String("bin-dir", defaultBinDir(), "directory holding etcd, kube-apiserver and kube-controller-manager")
 	apiPort := fs.Int("apiserver-port", 6443, "kube-apiserver port on 127.0.0.1")
-	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1 (the peer port is the next one)")
+	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1")
+	etcdPeerPort := fs.Int("etcd-peer-port", 0, "etcd peer port on 127.0.0.1; 0 means the port after --etcd-port")
 	webhookPort := fs.Int("webhook-port", 9443, "admission webhook port on 127.0.0.1")
 	restAddr := fs.String("rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
 	var signing operator.Options
@@ -46,7 +47,8 @@ func runLocal(args []string) error {
 	defer stop()
 
 	cp, err := localcp.Start(ctx, localcp.Options{
-		Dir: *dir, BinDir: *binDir, APIServerPort: *apiPort, EtcdClientPort: *etcdPort, Log: os.Stderr,
+		Dir: *dir, BinDir: *binDir, APIServerPort: *apiPort, EtcdClientPort: *etcdPort, EtcdPeerPort: *etcdPeerPort,
+		Log: os.Stderr,
 	})
 	if err != nil {
 		return err

@@ -48,20 +48,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-type ports struct{ api, etcd, webhook, rest int }
+type ports struct{ api, etcd, etcdPeer, webhook, rest int }
 
+// freePorts draws every port, etcd's peer port too: the port after a free one may be any
+// process's (an outgoing connection's ephemeral port, in a busy test run).
 func freePorts(t *testing.T) ports {
 	t.Helper()
-	for {
-		p, err := testenv.FreePorts(4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// etcd's peer port is its client port + 1, which must not be one of the others.
-		if peer := p[1] + 1; peer != p[0] && peer != p[2] && peer != p[3] {
-			return ports{api: p[0], etcd: p[1], webhook: p[2], rest: p[3]}
-		}
+	p, err := testenv.FreePorts(5)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return ports{api: p[0], etcd: p[1], etcdPeer: p[2], webhook: p[3], rest: p[4]}
 }
 
 func buildTessera(t *testing.T) string {
@@ -78,7 +75,7 @@ func buildTessera(t *testing.T) string {
 func start(t *testing.T, bin, dir, assets string, p ports) *instance {
 	t.Helper()
 	cmd := exec.Command(bin, "local", "--dir", dir, "--bin-dir", assets,
-		"--apiserver-port", strconv.Itoa(p.api), "--etcd-port", strconv.Itoa(p.etcd),
+		"--apiserver-port", strconv.Itoa(p.api), "--etcd-port", strconv.Itoa(p.etcd), "--etcd-peer-port", strconv.Itoa(p.etcdPeer),
 		"--webhook-port", strconv.Itoa(p.webhook), "--rest-addr", "127.0.0.1:"+strconv.Itoa(p.rest))
 	cmd.Env = append(os.Environ(), "TESSERA_ADMIN_LOGIN=admin@e2e.example", "TESSERA_ADMIN_PASSWORD=e2e-Passw0rd")
 	in := &instance{t: t, cmd: cmd, dir: dir, restURL: "http://127.0.0.1:" + strconv.Itoa(p.rest),
