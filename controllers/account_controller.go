@@ -289,7 +289,8 @@ func (r *AccountReconciler) accountsOfTesseraSecret(ctx context.Context, s clien
 
 func (r *AccountReconciler) accountsTakingPasswordFrom(ctx context.Context, s client.Object) []reconcile.Request {
 	list := &tenancyv1alpha1.AccountList{}
-	if err := r.List(ctx, list, client.InNamespace(s.GetNamespace()), client.MatchingFields{index.AccountPasswordSecret: s.GetName()}); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(s.GetNamespace()), client.MatchingFields{index.AccountPasswordSecret: s.GetName()},
+		client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.GetNamespace()+"/"+s.GetName())
 		return nil
 	}
@@ -299,7 +300,7 @@ func (r *AccountReconciler) accountsTakingPasswordFrom(ctx context.Context, s cl
 // accountsIn lists the Accounts in namespace.
 func (r *AccountReconciler) accountsIn(ctx context.Context, namespace string) []reconcile.Request {
 	list := &tenancyv1alpha1.AccountList{}
-	if err := r.List(ctx, list, client.InNamespace(namespace)); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Accounts of a namespace", "namespace", namespace)
 		return nil
 	}

@@ -133,7 +133,8 @@ func (r *AdminReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // adminsOfAccount maps an Account to the Admins that name it.
 func (r *AdminReconciler) adminsOfAccount(ctx context.Context, o client.Object) []reconcile.Request {
 	list := &tenancyv1alpha1.AdminList{}
-	if err := r.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{index.AdminAccount: o.GetName()}); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{index.AdminAccount: o.GetName()},
+		client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Admins of an Account", "account", o.GetNamespace()+"/"+o.GetName())
 		return nil
 	}
@@ -143,7 +144,7 @@ func (r *AdminReconciler) adminsOfAccount(ctx context.Context, o client.Object) 
 // adminsIn lists the Admins in namespace.
 func (r *AdminReconciler) adminsIn(ctx context.Context, namespace string) []reconcile.Request {
 	list := &tenancyv1alpha1.AdminList{}
-	if err := r.List(ctx, list, client.InNamespace(namespace)); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Admins of a namespace", "namespace", namespace)
 		return nil
 	}

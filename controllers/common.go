@@ -86,7 +86,9 @@ func statusOf(obj client.Object) any {
 	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
 }
 
-// requestsOf returns one request per object.
+// requestsOf returns one request per object. It reads only names, so the map functions that call
+// it list with client.UnsafeDisableDeepCopy: an event of an Account with thousands of Tokens
+// must not copy them all.
 func requestsOf[T any, PT interface {
 	*T
 	client.Object

@@ -54,28 +54,30 @@ type TokenReconciler struct {
 
 // Reconcile brings one Token's Secret and status in line with its spec, Account and keys.
 func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, err error) {
-	tok := &tenancyv1alpha1.Token{}
-	if err := r.Get(ctx, req.NamespacedName, tok); err != nil {
+	// before is the cache's own object, read and never written: the reconcile works on one copy
+	// of it, not two (an Account with many Tokens requeues them all at once).
+	before := &tenancyv1alpha1.Token{}
+	if err := r.Get(ctx, req.NamespacedName, before, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// No finalizer: the Secret is owner-referenced, so the garbage collector removes it, and the
 	// verifier refuses a deleted Token's JWT at once (the Token is gone from its cache). That
 	// saves a write and two admission calls per Token. Tokens from earlier versions still carry
 	// the finalizer; revoke releases them.
-	if tok.DeletionTimestamp != nil {
-		return ctrl.Result{}, r.revoke(ctx, tok)
+	if before.DeletionTimestamp != nil {
+		return ctrl.Result{}, r.revoke(ctx, before.DeepCopy())
 	}
 
 	// The cache may still hold the Token as it was before this reconciler's last status patch
 	// (the Secret's event often arrives first): reconciling that copy would patch the same status
 	// again. The patch's own event requeues the Token once the cache has caught up.
-	if stale, ok := r.written.Load(tok.UID); ok {
-		if stale == tok.ResourceVersion {
+	if stale, ok := r.written.Load(before.UID); ok {
+		if stale == before.ResourceVersion {
 			return ctrl.Result{RequeueAfter: time.Second}, nil // should the event be lost
 		}
-		r.written.Delete(tok.UID)
+		r.written.Delete(before.UID)
 	}
-	before := tok.DeepCopy()
+	tok := before.DeepCopy()
 	defer func() {
 		patchStatusOnReturn(ctx, r.Client, tok, before, &err)
 		if err == nil && tok.ResourceVersion != before.ResourceVersion {
@@ -101,8 +103,8 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, metav1.ConditionFalse,
 		tenancyv1alpha1.ReasonNotExpired, "the token has not expired")
 
-	acct := &tenancyv1alpha1.Account{}
-	if err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct); err != nil {
+	acct := &tenancyv1alpha1.Account{} // read only
+	if err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct, client.UnsafeDisableDeepCopy); err != nil {
 		if !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, err
 		}
@@ -141,8 +143,8 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		claims.ExpiresAt = &exp
 	}
 
-	secret := &corev1.Secret{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Status.SecretName}, secret)
+	secret := &corev1.Secret{} // the cache's own: read only, a write below starts afresh
+	err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Status.SecretName}, secret, client.UnsafeDisableDeepCopy)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return 0, err
 	}
@@ -172,7 +174,7 @@ func (r *TokenReconciler) ensureJWT(ctx context.Context, tok *tenancyv1alpha1.To
 		// same JWT, which a re-issue must not.
 		return time.Second, nil
 	}
-	secret.Namespace, secret.Name = tok.Namespace, tok.Status.SecretName
+	secret = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: tok.Namespace, Name: tok.Status.SecretName}}
 	if _, err := controllerutil.CreateOrUpdate(ctx, r.Client, secret, func() error {
 		if secret.Labels == nil {
 			secret.Labels = map[string]string{}
@@ -320,7 +322,8 @@ func (r *TokenReconciler) recordRevoked(_ context.Context, e event.TypedDeleteEv
 
 func (r *TokenReconciler) tokensOfAccount(ctx context.Context, obj client.Object) []reconcile.Request {
 	list := &tenancyv1alpha1.TokenList{}
-	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{index.TokenAccount: obj.GetName()}); err != nil {
+	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{index.TokenAccount: obj.GetName()},
+		client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	return requestsOf(list.Items)
@@ -331,7 +334,7 @@ func (r *TokenReconciler) tokensBelowGroup(ctx context.Context, obj client.Objec
 	var out []reconcile.Request
 	for _, g := range append([]string{obj.GetName()}, r.Forest.Descendants(obj.GetName())...) {
 		list := &tenancyv1alpha1.TokenList{}
-		if err := r.List(ctx, list, client.InNamespace(tenancyv1alpha1.GroupNamespace(g))); err != nil {
+		if err := r.List(ctx, list, client.InNamespace(tenancyv1alpha1.GroupNamespace(g)), client.UnsafeDisableDeepCopy); err != nil {
 			continue
 		}
 		out = append(out, requestsOf(list.Items)...)
