@@ -102,7 +102,7 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 
 // ensureFinalizer adds tenancyv1alpha1.CleanupFinalizer to acct unless its Group is locked:
 // locked objects cannot be changed (admission refuses), so the finalizer waits for unlock.
-// Accounts get it with their create (webhook.Identifiers); this covers Accounts created before
+// Accounts get it with their create (webhook.AccountDefaulter); this covers Accounts created before
 // that, or while the webhook was not Tessera's. stop is true when the reconcile ends here,
 // with res and err.
 func (r *AccountReconciler) ensureFinalizer(ctx context.Context, acct *tenancyv1alpha1.Account, g tenantGroup) (res ctrl.Result, stop bool, err error) {

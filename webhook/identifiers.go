@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -44,9 +43,6 @@ type Identifiers[T client.Object] struct {
 	IDs IDSource
 	// Claims, when set, is asked whether a drawn id is already taken.
 	Claims *claims.Claims
-	// Proofs, when set, vouches for the Token ids generated here, so that the validator claims
-	// only the ones a client chose (see claims.Prover).
-	Proofs *claims.Prover
 }
 
 // maxDraws bounds how many taken ids the defaulter skips in one request.
@@ -69,24 +65,8 @@ func (d *Identifiers[T]) Default(ctx context.Context, obj T) error {
 			*id = *oldID
 		}
 	}
-	generated := *uid == ""
-	if generated {
+	if *uid == "" {
 		*uid = uuid.NewString()
-	}
-	if tok, ok := any(obj).(*tenancyv1alpha1.Token); ok && d.Proofs != nil && reqErr == nil && req.Operation == admissionv1.Create {
-		// Whatever proof the client sent is dropped: only one made now, for an id generated now,
-		// spares the claim.
-		delete(tok.Annotations, claims.AnnotationGeneratedProof)
-		if generated {
-			metav1.SetMetaDataAnnotation(&tok.ObjectMeta, claims.AnnotationGeneratedProof,
-				d.Proofs.Prove(tok.Namespace, proofName(tok), tok.Spec.TokenID))
-		}
-	}
-	if acct, ok := any(obj).(*tenancyv1alpha1.Account); ok && reqErr == nil && req.Operation == admissionv1.Create {
-		// The clean-up finalizer comes with the create, not in a write of its own after it:
-		// one API write and two admission calls less per Account. Admitted creates are never
-		// in a locked subtree, where the reconciler would hold it back.
-		controllerutil.AddFinalizer(acct, tenancyv1alpha1.CleanupFinalizer)
 	}
 	if id != nil && *id == 0 {
 		return d.drawID(ctx, obj, id, kind, idField)
@@ -111,27 +91,6 @@ func (d *Identifiers[T]) drawID(ctx context.Context, obj T, id *int64, kind stri
 		}
 	}
 	return nil // the validator's claim explains what is left
-}
-
-// proofName names an object in a proof: its name, or on a create with generateName (named only
-// after the mutating webhooks) that prefix.
-func proofName(obj client.Object) string {
-	if obj.GetName() != "" {
-		return obj.GetName()
-	}
-	return "generate:" + obj.GetGenerateName()
-}
-
-// generatedToken reports whether obj is a Token whose tokenID the defaulter generated in this
-// create, as its proof shows.
-func generatedToken(p *claims.Prover, obj client.Object) bool {
-	tok, ok := obj.(*tenancyv1alpha1.Token)
-	if !ok || p == nil {
-		return false
-	}
-	proof := tok.Annotations[claims.AnnotationGeneratedProof]
-	return proof != "" && (p.Verify(tok.Namespace, proofName(tok), tok.Spec.TokenID, proof) ||
-		tok.GenerateName != "" && p.Verify(tok.Namespace, "generate:"+tok.GenerateName, tok.Spec.TokenID, proof))
 }
 
 // claimIdentifiers claims the identifiers obj carries that old (nil on create) does not, and

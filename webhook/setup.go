@@ -36,7 +36,7 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 		return err
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Account{}).
-		WithDefaulter(&Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs, Claims: d.Claims}).
+		WithDefaulter(&AccountDefaulter{Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs, Claims: d.Claims}}).
 		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Claims: d.Claims,
 			Resource: resource("accounts")}).Complete(); err != nil {
 		return err
@@ -44,7 +44,7 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 	proofs := claims.NewProver()
 	tokens := &GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens"), Proofs: proofs}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Token{}).
-		WithDefaulter(&TokenDefaulter{Identifiers: Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs, Proofs: proofs}, Member: tokens}).
+		WithDefaulter(&TokenDefaulter{Identifiers: Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs}, Member: tokens}).
 		WithValidator(tokens).Complete(); err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 )
 
 // createsAdmittedBy is how many creates the API server has sent to the admission webhook name,
@@ -62,10 +64,14 @@ var _ = Describe("Token admission", func() {
 		Expect(createsAdmittedBy("vtoken.tessera.dev")).To(Equal(validating + 1))
 	})
 
-	It("refuses a Token with a generated tokenID outside a Group's namespace with 403 Forbidden", func() {
+	It("refuses a Token outside a Group's namespace with 403 Forbidden, its tokenID generated or chosen", func() {
 		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "plain-tokens"}})).To(Succeed())
-		err := k8s.Create(ctx, newToken("plain-tokens", "stray", "nobody"))
-		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%v", err)
-		Expect(err).To(MatchError(ContainSubstring("namespace plain-tokens belongs to no Tessera Group")))
+		chosen := newToken("plain-tokens", "chosen", "nobody")
+		chosen.Spec.TokenID = uuid.NewString()
+		for _, tok := range []*tenancyv1alpha1.Token{newToken("plain-tokens", "generated", "nobody"), chosen} {
+			err := k8s.Create(ctx, tok)
+			Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%s: %v", tok.Name, err)
+			Expect(err).To(MatchError(ContainSubstring("namespace plain-tokens belongs to no Tessera Group")))
+		}
 	})
 })
