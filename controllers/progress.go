@@ -17,23 +17,26 @@ var transientReasons = map[string]bool{
 	tenancyv1alpha1.ReasonAccountIDMissing: true,
 }
 
-// setProgress derives kstatus's Reconciling and Stalled conditions (abnormal-true polarity)
-// from a Ready condition just decided.
+// setProgress derives kstatus's Reconciling and Stalled conditions from a Ready condition just
+// decided. Both are abnormal-true and reported only when True (see ConditionReconciling), with
+// Ready's reason and message.
 func setProgress(conds *[]metav1.Condition, generation int64, ready metav1.ConditionStatus, reason, msg string) {
-	set := func(typ string, status metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: generation})
-	}
+	reconciling, stalled := false, false
 	switch {
 	case ready == metav1.ConditionTrue:
-		set(tenancyv1alpha1.ConditionReconciling, metav1.ConditionFalse, tenancyv1alpha1.ReasonUpToDate, "the object is ready")
-		set(tenancyv1alpha1.ConditionStalled, metav1.ConditionFalse, tenancyv1alpha1.ReasonUpToDate, "the object is ready")
 	case ready == metav1.ConditionFalse && !transientReasons[reason]:
-		set(tenancyv1alpha1.ConditionReconciling, metav1.ConditionFalse, tenancyv1alpha1.ReasonWaitingForInput,
-			"nothing will change until the cause in the Stalled condition is fixed")
-		set(tenancyv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, msg)
+		stalled = true
 	default:
-		set(tenancyv1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, msg)
-		set(tenancyv1alpha1.ConditionStalled, metav1.ConditionFalse, tenancyv1alpha1.ReasonProgressing,
-			"the controller is making progress")
+		reconciling = true
 	}
+	set := func(typ string, on bool) {
+		if !on {
+			meta.RemoveStatusCondition(conds, typ)
+			return
+		}
+		meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: metav1.ConditionTrue, Reason: reason, Message: msg,
+			ObservedGeneration: generation})
+	}
+	set(tenancyv1alpha1.ConditionReconciling, reconciling)
+	set(tenancyv1alpha1.ConditionStalled, stalled)
 }

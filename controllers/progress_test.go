@@ -12,7 +12,8 @@ import (
 )
 
 // TestReadyDecidesKstatus checks what kstatus makes of each kind of Ready decision, through
-// the Reconciling and Stalled conditions that setCondition derives.
+// the Reconciling and Stalled conditions that setCondition derives, which are present only when
+// True.
 func TestReadyDecidesKstatus(t *testing.T) {
 	for _, tc := range []struct {
 		ready  metav1.ConditionStatus
@@ -42,6 +43,9 @@ func TestReadyDecidesKstatus(t *testing.T) {
 			t.Errorf("Ready=%s %s: kstatus %s (%s), want %s", tc.ready, tc.reason, res.Status, res.Message, tc.want)
 		}
 		for _, c := range tok.Status.Conditions {
+			if (c.Type == tenancyv1alpha1.ConditionReconciling || c.Type == tenancyv1alpha1.ConditionStalled) && c.Status != metav1.ConditionTrue {
+				t.Errorf("Ready=%s %s: %s is %s; it is reported only when True", tc.ready, tc.reason, c.Type, c.Status)
+			}
 			if c.ObservedGeneration != 3 {
 				t.Errorf("Ready=%s %s: condition %s has observedGeneration %d, want 3", tc.ready, tc.reason, c.Type, c.ObservedGeneration)
 			}

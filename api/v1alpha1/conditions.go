@@ -18,27 +18,19 @@ const (
 	ConditionExpired = "Expired"
 
 	// ConditionReconciling is True while the controller is still working towards Ready and
-	// expects to get there without anyone's help (kstatus's abnormal-true polarity: False, or
-	// absent, is the normal state). Tools that follow kstatus (Flux, kpt, cli-utils) report such
-	// an object as InProgress. It is derived from Ready: its reason is Ready's.
+	// expects to get there without anyone's help. Tools that follow kstatus (Flux, kpt,
+	// cli-utils) report such an object as InProgress. It is derived from Ready: its reason and
+	// message are Ready's. kstatus's abnormal-true polarity makes False the normal state, and it
+	// is reported by absence, as Flux does: every write of every object's status would
+	// otherwise carry two conditions that say nothing (about a sixth of a Token's stored size,
+	// which the API server decodes and encodes on each write and watch event).
 	ConditionReconciling = "Reconciling"
 
 	// ConditionStalled is True when the controller cannot make the object Ready until someone
-	// changes something: a missing input, a conflict, an expired token (abnormal-true polarity).
-	// kstatus reports such an object as Failed; it clears by itself once the input appears. It
-	// is derived from Ready: its reason and message are Ready's.
+	// changes something: a missing input, a conflict, an expired token. kstatus reports such an
+	// object as Failed; it clears by itself once the input appears. It is derived from Ready:
+	// its reason and message are Ready's. Like Reconciling it is absent when False.
 	ConditionStalled = "Stalled"
-)
-
-// Reasons of the Reconciling and Stalled conditions when they are False. When True they carry
-// the reason of the Ready condition they are derived from.
-const (
-	// ReasonUpToDate: Ready is True; nothing is left to do for this generation.
-	ReasonUpToDate = "UpToDate"
-	// ReasonWaitingForInput: Reconciling is False because the object is Stalled.
-	ReasonWaitingForInput = "WaitingForInput"
-	// ReasonProgressing: Stalled is False because the controller is still making progress.
-	ReasonProgressing = "Progressing"
 )
 
 // Reasons of a Group's conditions.
@@ -110,46 +102,43 @@ const (
 	ReasonNotExpired = "NotExpired"
 )
 
-// ConditionReasons is a condition type a kind reports, with every reason it may carry (besides
-// the ones Reconciling and Stalled take over from Ready). Compare HNC's AllConditions.
+// ConditionReasons is a condition type a kind reports, with every reason it may carry.
+// Compare HNC's AllConditions.
 // +kubebuilder:object:generate=false
 type ConditionReasons struct {
 	// Type is the condition type, e.g. ConditionReady.
 	Type string
-	// Reasons are the reasons the condition may carry.
+	// Reasons are the reasons the condition may carry; none for Reconciling and Stalled, which
+	// carry Ready's reason and are only ever True.
 	Reasons []string
 }
-
-// progressReasons are the reasons of Reconciling and Stalled when False; when True they carry
-// Ready's reason.
-var progressReasons = []string{ReasonUpToDate, ReasonWaitingForInput, ReasonProgressing}
 
 // AllConditions maps each kind to the conditions its controller reports and their reasons.
 var AllConditions = map[string][]ConditionReasons{
 	"Group": {
 		{ConditionReady, []string{ReasonReconciled, ReasonTreeProblem, ReasonNamespaceConflict}},
 		{ConditionLocked, []string{ReasonLockEnabled, ReasonLockedByAncestor, ReasonNotLocked}},
-		{ConditionReconciling, progressReasons},
-		{ConditionStalled, progressReasons},
+		{ConditionReconciling, nil},
+		{ConditionStalled, nil},
 	},
 	"Account": {
 		{ConditionReady, []string{ReasonPasswordHashStored, ReasonPasswordSecretMissing, ReasonNoPassword, ReasonGroupMissing}},
 		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked, ReasonGroupMissing}},
-		{ConditionReconciling, progressReasons},
-		{ConditionStalled, progressReasons},
+		{ConditionReconciling, nil},
+		{ConditionStalled, nil},
 	},
 	"Token": {
 		{ConditionReady, []string{ReasonIssued, ReasonKeysUnavailable, ReasonAccountMissing, ReasonTokenExpired}},
 		{ConditionExpired, []string{ReasonTokenExpired, ReasonNotExpired}},
 		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked}},
-		{ConditionReconciling, progressReasons},
-		{ConditionStalled, progressReasons},
+		{ConditionReconciling, nil},
+		{ConditionStalled, nil},
 	},
 	"Admin": {
 		{ConditionReady, []string{ReasonGranted, ReasonGroupMissing, ReasonAccountMissing, ReasonAccountIDMissing, ReasonUnknownGroupKind}},
 		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked, ReasonGroupMissing}},
-		{ConditionReconciling, progressReasons},
-		{ConditionStalled, progressReasons},
+		{ConditionReconciling, nil},
+		{ConditionStalled, nil},
 	},
 }
 
