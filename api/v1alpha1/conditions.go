@@ -22,7 +22,7 @@ const (
 	// cli-utils) report such an object as InProgress. It is derived from Ready: its reason and
 	// message are Ready's. kstatus's abnormal-true polarity makes False the normal state, and it
 	// is reported by absence, as Flux does: every write of every object's status would
-	// otherwise carry two conditions that say nothing (about a sixth of a Token's stored size,
+	// otherwise carry two conditions that say nothing (about a fifth of a Token's stored size,
 	// which the API server decodes and encodes on each write and watch event).
 	ConditionReconciling = "Reconciling"
 
