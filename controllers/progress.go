@@ -21,14 +21,8 @@ var transientReasons = map[string]bool{
 // decided. Both are abnormal-true and reported only when True (see ConditionReconciling), with
 // Ready's reason and message.
 func setProgress(conds *[]metav1.Condition, generation int64, ready metav1.ConditionStatus, reason, msg string) {
-	reconciling, stalled := false, false
-	switch {
-	case ready == metav1.ConditionTrue:
-	case ready == metav1.ConditionFalse && !transientReasons[reason]:
-		stalled = true
-	default:
-		reconciling = true
-	}
+	stalled := ready == metav1.ConditionFalse && !transientReasons[reason]
+	reconciling := ready != metav1.ConditionTrue && !stalled
 	set := func(typ string, on bool) {
 		if !on {
 			meta.RemoveStatusCondition(conds, typ)

@@ -28,7 +28,12 @@ func TestReadyDecidesKstatus(t *testing.T) {
 	} {
 		tok := &tenancyv1alpha1.Token{TypeMeta: metav1.TypeMeta{APIVersion: "tenancy.tessera.dev/v1alpha1", Kind: "Token"}}
 		tok.Generation, tok.Status.ObservedGeneration = 3, 3
-		// An earlier decision must be overwritten, not accumulated.
+		// What an earlier version wrote (both conditions False) goes, and an earlier decision
+		// is overwritten, not accumulated.
+		tok.Status.Conditions = []metav1.Condition{
+			{Type: tenancyv1alpha1.ConditionReconciling, Status: metav1.ConditionFalse, Reason: "UpToDate", ObservedGeneration: 1},
+			{Type: tenancyv1alpha1.ConditionStalled, Status: metav1.ConditionFalse, Reason: "UpToDate", ObservedGeneration: 1},
+		}
 		setCondition(&tok.Status.Conditions, 2, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse, tenancyv1alpha1.ReasonAccountMissing, "old")
 		setCondition(&tok.Status.Conditions, 3, tenancyv1alpha1.ConditionReady, tc.ready, tc.reason, "why")
 		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tok)
