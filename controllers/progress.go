@@ -23,14 +23,19 @@ var transientReasons = map[string]bool{
 func setProgress(conds *[]metav1.Condition, generation int64, ready metav1.ConditionStatus, reason, msg string) {
 	stalled := ready == metav1.ConditionFalse && !transientReasons[reason]
 	reconciling := ready != metav1.ConditionTrue && !stalled
-	set := func(typ string, on bool) {
-		if !on {
-			meta.RemoveStatusCondition(conds, typ)
-			return
-		}
-		meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: metav1.ConditionTrue, Reason: reason, Message: msg,
-			ObservedGeneration: generation})
+	setWhileTrue(conds, generation, tenancyv1alpha1.ConditionReconciling, reconciling, reason, msg)
+	setWhileTrue(conds, generation, tenancyv1alpha1.ConditionStalled, stalled, reason, msg)
+}
+
+// setWhileTrue reports an abnormal-true condition the way Flux and kstatus expect: present with
+// status True while it holds, absent otherwise, since every reader takes a missing condition for
+// False. An absent condition is also a smaller object for the API server to patch, validate and
+// send to every watcher.
+func setWhileTrue(conds *[]metav1.Condition, generation int64, typ string, holds bool, reason, msg string) {
+	if !holds {
+		meta.RemoveStatusCondition(conds, typ)
+		return
 	}
-	set(tenancyv1alpha1.ConditionReconciling, reconciling)
-	set(tenancyv1alpha1.ConditionStalled, stalled)
+	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: metav1.ConditionTrue, Reason: reason, Message: msg,
+		ObservedGeneration: generation})
 }

@@ -90,7 +90,7 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 
 	now := r.now()
 	if exp := tok.Spec.ExpirationTime; exp != nil && !now.Before(exp.Time) {
-		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, metav1.ConditionTrue,
+		setWhileTrue(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, true,
 			tenancyv1alpha1.ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
 			tenancyv1alpha1.ReasonTokenExpired, "the token expired at "+exp.UTC().Format(time.RFC3339))
@@ -100,8 +100,7 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		}
 		return ctrl.Result{}, nil
 	}
-	setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, metav1.ConditionFalse,
-		tenancyv1alpha1.ReasonNotExpired, "the token has not expired")
+	setWhileTrue(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, false, "", "")
 
 	acct := &tenancyv1alpha1.Account{} // read only
 	if err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct, client.UnsafeDisableDeepCopy); err != nil {
@@ -262,12 +261,13 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 	return r.Patch(ctx, tok, patch)
 }
 
-// summarizeLock reports the Token's effective hierarchy lock in a Locked condition.
-// It is the condition an Account or Admin in the same Group reports (setLocked).
+// summarizeLock reports the Token's effective hierarchy lock in a Locked condition, present
+// only while True: unlike an Account or a Group, a Token has no Locked column, and it is the kind
+// that comes by the thousand, each with a status write on issue, so it carries no Locked=False.
 func (r *TokenReconciler) summarizeLock(tok *tenancyv1alpha1.Token) {
-	name := tenancyv1alpha1.GroupOfNamespace(tok.Namespace)
-	info, _ := r.Forest.Info(name)
-	setLocked(&tok.Status.Conditions, tok.Generation, tenantGroup{Name: name, Info: info})
+	info, _ := r.Forest.Info(tenancyv1alpha1.GroupOfNamespace(tok.Namespace))
+	setWhileTrue(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionLocked, info.LockedBy != "",
+		tenancyv1alpha1.ReasonGroupLocked, lockMessage(info))
 }
 
 func (r *TokenReconciler) now() time.Time {
@@ -286,6 +286,12 @@ func isTrue(conds []metav1.Condition, typ string) bool {
 	return false
 }
 
+// TokenWorkers is the Token reconciler's workers. Signing is cheap; the two API writes in series
+// are the latency (≈0.1-0.25 s on a loaded API server), so 8 workers capped a burst near 30
+// Tokens/s. Enough workers overlap them that the API server's write rate is the limit; an idle
+// worker costs a goroutine. hack/bench's controller-less baseline uses as many.
+const TokenWorkers = 64
+
 // SetupWithManager registers the reconciler: Tokens, their Secrets, their Accounts, Group locks
 // and key rotations.
 func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
@@ -295,10 +301,7 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
-		// Signing is cheap; the two API writes in series are the latency (≈0.1-0.25 s on a loaded
-		// API server), so 8 workers capped a burst near 30 Tokens/s. Enough workers overlap them
-		// that the API server's write rate is the limit; an idle worker costs a goroutine.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 64}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: TokenWorkers}).
 		Owns(&corev1.Secret{}).
 		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount)).
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).

@@ -5,7 +5,8 @@
 #   - always: the Go micro-benchmarks (internal/jwt, password, tree, listindex, verify);
 #   - when a local Tessera answers on its /healthcheck ($TESSERA_REST_ADDR, else 127.0.0.1:5170;
 #     start one with `make run` in another terminal), or BENCH_START=1 lets this script start
-#     one: the load runs of hack/bench — Tokens one at a time and in a burst; a population of
+#     one: the load runs of hack/bench — Tokens one at a time and in a burst, and a burst against
+#     plain Secrets and a controller-less copy of the Token CRD; a population of
 #     1,000 Accounts and Tokens, then 10,000 (BENCH_POPULATE), each measured (memory, list and
 #     filter p99, the verifier against /healthcheck); at 10,000 the sign-ins, the manager's
 #     peak under mixed load, Basic against Bearer and the REST runs; with BENCH_SCALE, a
@@ -122,6 +123,7 @@ else
 	echo "bench: local Tessera on $url: load runs (hack/bench)"
 	bench "tokens" tokens -n "$tokens" -concurrency 1
 	bench "tokens" tokens -n "$tokens" -concurrency 16
+	bench "tokens-vs-secrets" tokens-vs-secrets -n 2000 -concurrency 16
 	if ((populate > 0)); then
 		bench "populate 1000" populate -n 1000 -concurrency 32
 		measure 1000

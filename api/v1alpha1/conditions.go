@@ -11,10 +11,14 @@ const (
 	ConditionReady = "Ready"
 
 	// ConditionLocked is True when the object is frozen by a hierarchy lock, its own or that of an
-	// ancestor Group. The message names the locking Group.
+	// ancestor Group. The message names the locking Group. Groups, Accounts and Admins also
+	// report it as False (their Locked column); a Token reports it only while True, like
+	// Expired.
 	ConditionLocked = "Locked"
 
-	// ConditionExpired is True on a Token whose expirationTime has passed.
+	// ConditionExpired is True on a Token whose expirationTime has passed, and absent before:
+	// Tokens come by the thousand, each with a status write on issue, and a condition that says
+	// nothing is about a tenth of a stored Token.
 	ConditionExpired = "Expired"
 
 	// ConditionReconciling is True while the controller is still working towards Ready and
@@ -98,8 +102,6 @@ const (
 	ReasonKeysUnavailable = "KeysUnavailable"
 	// ReasonTokenExpired: Ready is False and Expired True; spec.expirationTime has passed.
 	ReasonTokenExpired = "Expired"
-	// ReasonNotExpired: Expired is False.
-	ReasonNotExpired = "NotExpired"
 )
 
 // ConditionReasons is a condition type a kind reports, with every reason it may carry.
@@ -129,8 +131,8 @@ var AllConditions = map[string][]ConditionReasons{
 	},
 	"Token": {
 		{ConditionReady, []string{ReasonIssued, ReasonKeysUnavailable, ReasonAccountMissing, ReasonTokenExpired}},
-		{ConditionExpired, []string{ReasonTokenExpired, ReasonNotExpired}},
-		{ConditionLocked, []string{ReasonGroupLocked, ReasonNotLocked}},
+		{ConditionExpired, []string{ReasonTokenExpired}},
+		{ConditionLocked, []string{ReasonGroupLocked}},
 		{ConditionReconciling, nil},
 		{ConditionStalled, nil},
 	},

@@ -191,7 +191,8 @@ type TokenSpec struct {
 
 // TokenStatus is the observed state of a Token: the facts of the JWT last issued.
 type TokenStatus struct {
-	// conditions are Ready (a valid JWT is in the Secret), Expired and Locked.
+	// conditions are Ready (a valid JWT is in the Secret), and Expired and Locked, each present
+	// only while True (kstatus's Reconciling and Stalled likewise).
 	// +listType=map
 	// +listMapKey=type
 	// +optional

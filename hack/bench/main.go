@@ -13,7 +13,7 @@
 //	go run ./hack/bench basic-vs-bearer -c 8 -d 10s # GET /1/accounts/{id}: Basic vs Bearer, rates and ratio
 //	go run ./hack/bench rest-create -c 8 -d 10s # POST /1/accounts and POST /1/tokens (JWT in the answer)
 //	go run ./hack/bench rest-tokens -c 8 -d 10s # POST /1/tokens with a Bearer token (JWT in the answer)
-//	go run ./hack/bench tokens-vs-secrets -n 2000 # API server's Secret create rate vs Token rate, writes per Token
+//	go run ./hack/bench tokens-vs-secrets -n 2000 # Token rate vs Secrets and a controller-less Token CRD
 //	go run ./hack/bench portal -url URL -c 8 -d 10s # portal /api/1: partner, companies, users; lists, login
 //
 // REST runs sign in as $TESSERA_ADMIN_LOGIN / $TESSERA_ADMIN_PASSWORD where they need to. Lines

@@ -69,3 +69,12 @@ func update[T client.Object](ctx context.Context, obj T, mutate func(T)) error {
 func storePassword(ctx context.Context, a *tenancyv1alpha1.Account, password string) error {
 	return credential.Store(ctx, k8s, a, password)
 }
+
+// conditionTypes lists the types of the conditions an object reports, in order.
+func conditionTypes(conds []metav1.Condition) []string {
+	types := make([]string, 0, len(conds))
+	for _, c := range conds {
+		types = append(types, c.Type)
+	}
+	return types
+}

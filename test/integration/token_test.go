@@ -110,6 +110,23 @@ var _ = Describe("Tokens", Ordered, func() {
 		p, err := op.Verifier.VerifyToken(ctx, raw)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(p.Account.Spec.Login).To(Equal("owner@tok.example"))
+
+		// A Ready Token carries Ready alone: Locked and Expired are reported only while True.
+		// What an earlier version wrote (both False) goes at the next reconcile, which the
+		// status patch below triggers.
+		got := &tenancyv1alpha1.Token{}
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+		Expect(conditionTypes(got.Status.Conditions)).To(ConsistOf(tenancyv1alpha1.ConditionReady))
+		patch := client.MergeFrom(got.DeepCopy())
+		for _, typ := range []string{tenancyv1alpha1.ConditionLocked, tenancyv1alpha1.ConditionExpired} {
+			meta.SetStatusCondition(&got.Status.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionFalse,
+				Reason: "Not" + typ, Message: "written by an earlier version", ObservedGeneration: got.Generation})
+		}
+		Expect(k8s.Status().Patch(ctx, got, patch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+			g.Expect(conditionTypes(got.Status.Conditions)).To(ConsistOf(tenancyv1alpha1.ConditionReady))
+		}, 10*time.Second, 50*time.Millisecond).Should(Succeed())
 	})
 
 	It("keeps a Token's JWT across a key rotation asked for with the annotation, and signs new Tokens with the new key", func() {
@@ -164,8 +181,23 @@ var _ = Describe("Tokens", Ordered, func() {
 			Should(MatchError(ContainSubstring("Group tok-group is locked (audit)")))
 		_, err := op.Verifier.VerifyToken(ctx, raw)
 		Expect(err).To(MatchError(verify.ErrLocked))
+		Eventually(func(g Gomega) {
+			got := &tenancyv1alpha1.Token{}
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+			locked := meta.FindStatusCondition(got.Status.Conditions, tenancyv1alpha1.ConditionLocked)
+			g.Expect(locked).NotTo(BeNil())
+			g.Expect(locked.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(locked.Reason).To(Equal(tenancyv1alpha1.ReasonGroupLocked))
+			g.Expect(locked.Message).To(Equal("locked by Group tok-group: audit"))
+		}, 5*time.Second, 50*time.Millisecond).Should(Succeed())
 		setLock(ctx, "tok-group", false, "")
 		Eventually(func() error { _, err := op.Verifier.VerifyToken(ctx, raw); return err }, 2*time.Second, 20*time.Millisecond).Should(Succeed())
+		Eventually(func(g Gomega) {
+			got := &tenancyv1alpha1.Token{}
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(tok), got)).To(Succeed())
+			g.Expect(meta.FindStatusCondition(got.Status.Conditions, tenancyv1alpha1.ConditionLocked)).To(BeNil(),
+				"Locked goes with the lock")
+		}, 5*time.Second, 50*time.Millisecond).Should(Succeed())
 
 		Eventually(func() error {
 			a := &tenancyv1alpha1.Account{}
