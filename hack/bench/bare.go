@@ -90,31 +90,23 @@ func benchBareTokens(ctx context.Context, c client.Client, ns string, template *
 			}
 		})
 	}
-	sem := make(chan struct{}, concurrency)
-	var creators sync.WaitGroup
 	began := time.Now()
-	for i := range n {
-		sem <- struct{}{}
-		creators.Add(1)
-		go func() {
-			defer func() { <-sem; creators.Done() }()
-			spec := template.Spec.DeepCopy()
-			spec.TokenID = uuid.NewString() // unique, as a Token's
-			raw, err := json.Marshal(spec)
-			check(err)
-			var specMap map[string]any
-			check(json.Unmarshal(raw, &specMap))
-			obj := &unstructured.Unstructured{Object: map[string]any{"spec": specMap}}
-			obj.SetGroupVersionKind(gvk)
-			obj.SetNamespace(ns)
-			obj.SetName(fmt.Sprintf("b-%s-%d", run, i))
-			obj.SetLabels(template.Labels)
-			obj.SetAnnotations(template.Annotations)
-			check(c.Create(ctx, obj))
-			created <- obj
-		}()
-	}
-	creators.Wait()
+	forEach(n, concurrency, func(i int) {
+		spec := template.Spec.DeepCopy()
+		spec.TokenID = uuid.NewString() // unique, as a Token's
+		raw, err := json.Marshal(spec)
+		check(err)
+		var specMap map[string]any
+		check(json.Unmarshal(raw, &specMap))
+		obj := &unstructured.Unstructured{Object: map[string]any{"spec": specMap}}
+		obj.SetGroupVersionKind(gvk)
+		obj.SetNamespace(ns)
+		obj.SetName(fmt.Sprintf("b-%s-%d", run, i))
+		obj.SetLabels(template.Labels)
+		obj.SetAnnotations(template.Annotations)
+		check(c.Create(ctx, obj))
+		created <- obj
+	})
 	close(created)
 	writers.Wait()
 	return float64(n) / time.Since(began).Seconds()

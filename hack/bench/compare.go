@@ -83,6 +83,20 @@ func tokensVsSecrets(ctx context.Context, c client.WithWatch, cfg *rest.Config, 
 		fmt.Sprintf("%.0f/s against %.0f/s = %.2f", run.rate(), barePerSec, run.rate()/barePerSec), "≥ 0.8: "+met)
 }
 
+// forEach calls f(0) … f(n-1), at most concurrency at a time, and returns when all have.
+func forEach(n, concurrency int, f func(i int)) {
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
+}
+
 func verdict(ok bool) string {
 	if ok {
 		return "met"
@@ -97,22 +111,14 @@ func benchSecrets(ctx context.Context, c client.Client, ns string, n, concurrenc
 	_, _ = rand.Read(raw)
 	value := []byte(base64.RawURLEncoding.EncodeToString(raw)) // ≈ 640 bytes, an ES256 JWT's size
 	run := strconv.FormatInt(time.Now().Unix(), 36)
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
 	began := time.Now()
-	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("s-%s-%d-jwt", run, i),
-				Labels:      map[string]string{labelBenchSecret: "true", "bench.tessera.dev/token": fmt.Sprintf("s-%s-%d", run, i)},
-				Annotations: map[string]string{"bench.tessera.dev/issued-at": time.Now().UTC().Format(time.RFC3339)}},
-				Type: corev1.SecretTypeOpaque, Data: map[string][]byte{tenancyv1alpha1.TokenSecretKey: value}}
-			check(c.Create(ctx, s))
-		}()
-	}
-	wg.Wait()
+	forEach(n, concurrency, func(i int) {
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("s-%s-%d-jwt", run, i),
+			Labels:      map[string]string{labelBenchSecret: "true", "bench.tessera.dev/token": fmt.Sprintf("s-%s-%d", run, i)},
+			Annotations: map[string]string{"bench.tessera.dev/issued-at": time.Now().UTC().Format(time.RFC3339)}},
+			Type: corev1.SecretTypeOpaque, Data: map[string][]byte{tenancyv1alpha1.TokenSecretKey: value}}
+		check(c.Create(ctx, s))
+	})
 	return float64(n) / time.Since(began).Seconds()
 }
 

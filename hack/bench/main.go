@@ -179,21 +179,16 @@ func benchTokens(ctx context.Context, c client.WithWatch, cfg *rest.Config, ns s
 	defer stop()
 
 	began := time.Now()
-	sem := make(chan struct{}, concurrency)
-	for i := range n {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			name := fmt.Sprintf("t-%s-%d", run, i)
-			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name}}}
-			start := time.Now()
-			mu.Lock()
-			created[name] = start
-			mu.Unlock()
-			check(c.Create(ctx, tok))
-		}()
-	}
+	forEach(n, concurrency, func(i int) {
+		name := fmt.Sprintf("t-%s-%d", run, i)
+		tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: tenancyv1alpha1.TokenSpec{AccountRef: tenancyv1alpha1.LocalObjectReference{Name: acct.Name}}}
+		start := time.Now()
+		mu.Lock()
+		created[name] = start
+		mu.Unlock()
+		check(c.Create(ctx, tok))
+	})
 	select {
 	case <-done:
 	case <-time.After(10 * time.Minute):
