@@ -42,7 +42,7 @@ func (v *GroupValidator) ValidateCreate(ctx context.Context, g *tenancyv1alpha1.
 	if err := v.checkCreate(ctx, g); err != nil {
 		return nil, err
 	}
-	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, nil, g)
+	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, g, claims.Keys(g))
 }
 
 // ValidateUpdate implements admission.Validator.
@@ -53,7 +53,7 @@ func (v *GroupValidator) ValidateUpdate(ctx context.Context, old, g *tenancyv1al
 	if err := v.checkUpdate(ctx, old, g); err != nil {
 		return nil, err
 	}
-	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, old, g)
+	return nil, claimIdentifiers(ctx, v.Claims, groupsResource, g, claims.NewKeys(old, g))
 }
 
 // checkCreate enforces the tree rules on a new Group.

@@ -93,11 +93,10 @@ func (d *Identifiers[T]) drawID(ctx context.Context, obj T, id *int64, kind stri
 	return nil // the validator's claim explains what is left
 }
 
-// claimIdentifiers claims the identifiers obj carries that old (nil on create) does not, and
-// refuses one that another object holds with 409 Conflict and, per field, a FieldValueDuplicate
-// cause and Tessera's CauseDuplicate. A dry run only checks, so that it leaves no claim behind.
-func claimIdentifiers(ctx context.Context, c *claims.Claims, resource schema.GroupResource, old, obj client.Object) error {
-	keys := claims.NewKeys(old, obj)
+// claimIdentifiers claims keys, the identifiers of obj that this request adds, and refuses one
+// that another object holds with 409 Conflict and, per field, a FieldValueDuplicate cause and
+// Tessera's CauseDuplicate. A dry run only checks, so that it leaves no claim behind.
+func claimIdentifiers(ctx context.Context, c *claims.Claims, resource schema.GroupResource, obj client.Object, keys []claims.Key) error {
 	if len(keys) == 0 {
 		return nil
 	}

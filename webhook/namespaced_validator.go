@@ -20,15 +20,17 @@ import (
 // GroupMember validates Accounts, Tokens and Admins: they live in a Group's namespace, and
 // nothing in a locked subtree is created, changed or deleted. It also claims their identifiers
 // (an Account's login, accountID, id and e-mail login; a Token's tokenID; an Admin's uuid and
-// id), so that each is unique across the cluster. Token creates with a generated tokenID do not
-// reach it: TokenDefaulter makes its checks for those.
+// id), so that each is unique across the cluster, except a UUID the defaulter generated (see
+// vouchForUUID). Token creates with a generated tokenID do not reach it: TokenDefaulter makes
+// its checks for those.
 type GroupMember[T client.Object] struct {
 	lineage
 	// Claims claims identifiers.
 	Claims *claims.Claims
 	// Resource names the kind in refusals.
 	Resource schema.GroupResource
-	// Proofs, when set, recognizes Token ids the defaulter generated: they need no claim.
+	// Proofs, when set, recognizes the tokenIDs and accountIDs the defaulter generated: they
+	// need no claim.
 	Proofs *claims.Prover
 }
 
@@ -38,11 +40,9 @@ func (v *GroupMember[T]) ValidateCreate(ctx context.Context, obj T) (admission.W
 		return nil, err
 	}
 	// A UUIDv4 generated in this create cannot collide: no Lease, no API call. A client-chosen
-	// tokenID is claimed, and checked live against Tokens that hold generated ones.
-	if generatedToken(v.Proofs, obj) {
-		return nil, nil
-	}
-	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, nil, obj)
+	// tokenID or accountID is claimed, and checked live against the objects that hold generated
+	// ones.
+	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, obj, unclaimedKeys(v.Proofs, obj))
 }
 
 // ValidateUpdate implements admission.Validator. Metadata-only updates (finalizers, labels,
@@ -54,7 +54,7 @@ func (v *GroupMember[T]) ValidateUpdate(ctx context.Context, old, obj T) (admiss
 			return nil, err
 		}
 	}
-	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, old, obj)
+	return nil, claimIdentifiers(ctx, v.Claims, v.Resource, obj, claims.NewKeys(old, obj))
 }
 
 // ValidateDelete implements admission.Validator.

@@ -35,13 +35,14 @@ func Setup(mgr ctrl.Manager, d Deps) error {
 		WithValidator(&GroupValidator{lineage: l, Claims: d.Claims}).Complete(); err != nil {
 		return err
 	}
+	// One proof key for the process: the defaulter that vouches and the validator that checks.
+	proofs := claims.NewProver()
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Account{}).
-		WithDefaulter(&AccountDefaulter{Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs, Claims: d.Claims}}).
+		WithDefaulter(&AccountDefaulter{Identifiers: Identifiers[*tenancyv1alpha1.Account]{IDs: d.IDs, Claims: d.Claims}, Proofs: proofs}).
 		WithValidator(&GroupMember[*tenancyv1alpha1.Account]{lineage: l, Claims: d.Claims,
-			Resource: resource("accounts")}).Complete(); err != nil {
+			Resource: resource("accounts"), Proofs: proofs}).Complete(); err != nil {
 		return err
 	}
-	proofs := claims.NewProver()
 	tokens := &GroupMember[*tenancyv1alpha1.Token]{lineage: l, Claims: d.Claims, Resource: resource("tokens"), Proofs: proofs}
 	if err := ctrl.NewWebhookManagedBy(mgr, &tenancyv1alpha1.Token{}).
 		WithDefaulter(&TokenDefaulter{Identifiers: Identifiers[*tenancyv1alpha1.Token]{IDs: d.IDs}, Member: tokens}).

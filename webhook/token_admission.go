@@ -4,12 +4,9 @@ import (
 	"context"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
-	"github.com/tessera-dev/tessera/internal/claims"
 )
 
 // TokenDefaulter assigns a Token's identifiers and, when it generates the tokenID on a create,
@@ -44,34 +41,7 @@ func (d *TokenDefaulter) Default(ctx context.Context, tok *tenancyv1alpha1.Token
 		return err
 	}
 	if create {
-		// Whatever proof the client sent is dropped: only one made now, for an id generated now,
-		// spares the claim.
-		delete(tok.Annotations, claims.AnnotationGeneratedProof)
-		if generate {
-			metav1.SetMetaDataAnnotation(&tok.ObjectMeta, claims.AnnotationGeneratedProof,
-				d.Member.Proofs.Prove(tok.Namespace, proofName(tok), tok.Spec.TokenID))
-		}
+		vouchForUUID(d.Member.Proofs, tok, generate)
 	}
 	return nil
-}
-
-// proofName names an object in a proof: its name, or on a create with generateName (named only
-// after the mutating webhooks) that prefix.
-func proofName(obj client.Object) string {
-	if obj.GetName() != "" {
-		return obj.GetName()
-	}
-	return "generate:" + obj.GetGenerateName()
-}
-
-// generatedToken reports whether obj is a Token whose tokenID the defaulter generated in this
-// create, as its proof shows.
-func generatedToken(p *claims.Prover, obj client.Object) bool {
-	tok, ok := obj.(*tenancyv1alpha1.Token)
-	if !ok || p == nil {
-		return false
-	}
-	proof := tok.Annotations[claims.AnnotationGeneratedProof]
-	return proof != "" && (p.Verify(tok.Namespace, proofName(tok), tok.Spec.TokenID, proof) ||
-		tok.GenerateName != "" && p.Verify(tok.Namespace, "generate:"+tok.GenerateName, tok.Spec.TokenID, proof))
 }

@@ -55,6 +55,8 @@ type AccountSpec struct {
 
 	// accountID is the Account's stable UUID (Luna's account_id, the identity API's id). A
 	// client may choose it at creation; otherwise it is assigned at admission. Immutable.
+	// Unique across the cluster: a chosen one is claimed at admission and checked against the
+	// Accounts that hold one (a selectable field); an assigned one needs no claim.
 	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	AccountID string `json:"accountID,omitempty"`
@@ -249,6 +251,7 @@ type AccountStatus struct {
 // +kubebuilder:printcolumn:name="Disabled",type=boolean,JSONPath=`.spec.disabled`,priority=1
 // +kubebuilder:printcolumn:name="Account-ID",type=string,JSONPath=`.spec.accountID`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:selectablefield:JSONPath=`.spec.accountID`
 type Account struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

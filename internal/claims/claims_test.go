@@ -45,10 +45,14 @@ func setup(t *testing.T, objs ...client.Object) (*Claims, client.Client, *clock)
 			t.Fatal(err)
 		}
 	}
-	// The API server filters Tokens by their selectable field spec.tokenID; the fake by index.
+	// The API server filters Tokens and Accounts by their selectable fields spec.tokenID and
+	// spec.accountID; the fake by index.
 	c := fake.NewClientBuilder().WithScheme(s).WithObjects(objs...).
 		WithIndex(&tenancyv1alpha1.Token{}, TokenID.Path, func(o client.Object) []string {
 			return []string{o.(*tenancyv1alpha1.Token).Spec.TokenID}
+		}).
+		WithIndex(&tenancyv1alpha1.Account{}, AccountID.Path, func(o client.Object) []string {
+			return []string{o.(*tenancyv1alpha1.Account).Spec.AccountID}
 		}).Build()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	return &Claims{Client: c, Namespace: ns, Now: clk.now}, c, clk

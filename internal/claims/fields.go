@@ -45,9 +45,9 @@ var (
 	// AccountLogin is an Account's sign-in name.
 	AccountLogin = accountField("spec.login", "login", index.AccountLogin, "login-",
 		func(a *tenancyv1alpha1.Account) string { return a.Spec.Login })
-	// AccountID is an Account's UUID.
-	AccountID = accountField("spec.accountID", "accountID", index.AccountID, "account-accountid-",
-		func(a *tenancyv1alpha1.Account) string { return a.Spec.AccountID })
+	// AccountID is an Account's UUID. One the defaulter generated takes no claim (see Prover).
+	AccountID = selectableField(accountField("spec.accountID", "accountID", index.AccountID, "account-accountid-",
+		func(a *tenancyv1alpha1.Account) string { return a.Spec.AccountID }))
 	// AccountNumericID is an Account's integer id.
 	AccountNumericID = numericField(accountField("spec.id", "id", index.AccountNumericID, "account-id-",
 		func(a *tenancyv1alpha1.Account) string { return decimal(a.Spec.ID) }))
@@ -113,6 +113,10 @@ func adminField(path, noun, idx, prefix string, get func(*tenancyv1alpha1.Admin)
 }
 
 func numericField(f *Field) *Field { f.numeric = true; return f }
+
+// selectableField marks a field that is a selectable field of its CRD: values generated at
+// admission take no Lease, so each claim also lists the live holders by it.
+func selectableField(f *Field) *Field { f.selectable = true; return f }
 
 func decimal(id int64) string {
 	if id == 0 {

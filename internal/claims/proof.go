@@ -11,9 +11,9 @@ import (
 )
 
 // AnnotationGeneratedProof carries a Prover's proof that the mutating webhook generated the
-// object's UUID in the same create, so that the validating webhook need not claim it. The Token
-// validating webhook's matchConditions name it too (webhook.TokenDefaulter): renaming it means
-// changing that marker.
+// object's UUID (a Token's tokenID, an Account's accountID) in the same create, so that the
+// validating webhook need not claim it. The Token validating webhook's matchConditions name it
+// too (webhook.TokenDefaulter): renaming it means changing that marker.
 const AnnotationGeneratedProof = "tenancy.tessera.dev/generated-id-proof"
 
 // Prover vouches for values the defaulter generated. A random UUIDv4 cannot collide, so it needs

@@ -11,11 +11,13 @@ import (
 	"github.com/google/uuid"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/claims"
 )
 
 // expectDuplicate checks admission's refusal of a copied identifier: 409 Conflict with a
@@ -236,6 +238,27 @@ var _ = Describe("Identifier claims", Ordered, func() {
 		b := newAccount(ns, "not-dry", "dry@claims.example")
 		b.Spec.AccountID = id
 		Expect(k8s.Create(ctx, b)).To(Succeed())
+	})
+
+	It("refuses all 10 concurrent copies of a generated accountID and takes no client's word that one was generated", func() {
+		gen := newAccount(ns, "gen-acct", "gen-acct@claims.example")
+		Expect(k8s.Create(ctx, gen)).To(Succeed())
+		Expect(gen.Annotations).To(HaveKey("tenancy.tessera.dev/generated-id-proof"))
+		leaseOf := func(f *claims.Field, value string) error {
+			return k8s.Get(ctx, client.ObjectKey{Namespace: "tessera-system", Name: claims.Key{Field: f, Value: value}.LeaseName()}, &coordinationv1.Lease{})
+		}
+		Expect(leaseOf(claims.AccountLogin, gen.Spec.Login)).To(Succeed())
+		Expect(apierrors.IsNotFound(leaseOf(claims.AccountID, gen.Spec.AccountID))).To(BeTrue(), "a generated accountID takes no Lease")
+		// A generated accountID holds no claim; the live check finds its Account at once, and
+		// a copied proof does not skip the claim.
+		expectWinners(race(func(i int) error {
+			a := newAccount(ns, fmt.Sprintf("copy-gen-acct-%d", i), fmt.Sprintf("copy-gen-acct-%d@claims.example", i))
+			a.Spec.AccountID = gen.Spec.AccountID
+			if i%2 == 0 {
+				a.Annotations = map[string]string{"tenancy.tessera.dev/generated-id-proof": gen.Annotations["tenancy.tessera.dev/generated-id-proof"]}
+			}
+			return k8s.Create(ctx, a)
+		}), "spec.accountID", 0)
 	})
 
 	It("frees the ids of a deleted Account at once", func() {
