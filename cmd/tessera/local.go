@@ -102,6 +102,11 @@ func runLocal(args []string) error {
 	} else if err != nil {
 		return err
 	}
+	// Garbage collection and namespace deletion start now, not with the control plane: their
+	// first lists of every resource would compete with the manager's (localcp says by how much).
+	if err := cp.StartControllerManager(); err != nil {
+		return err
+	}
 	abs, _ := filepath.Abs(cp.KubeconfigPath())
 	fmt.Fprintf(os.Stderr, `
 Tessera is running locally.

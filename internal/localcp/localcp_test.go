@@ -95,7 +95,13 @@ func TestControlPlaneLifecycle(t *testing.T) {
 		t.Fatalf("first Start: %v", err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
-	expectNoRuntimeTuning(t, cp.etcd, cp.apiserver)
+	if cp.controller != nil {
+		t.Fatal("kube-controller-manager started with the control plane; it waits for StartControllerManager")
+	}
+	if err := cp.StartControllerManager(); err != nil {
+		t.Fatalf("StartControllerManager: %v", err)
+	}
+	expectNoRuntimeTuning(t, cp.etcd, cp.apiserver, cp.controller)
 
 	cs := kubernetes.NewForConfigOrDie(cp.RESTConfig())
 	want := &corev1.ConfigMap{
@@ -119,7 +125,7 @@ func TestControlPlaneLifecycle(t *testing.T) {
 	}
 	caBefore, _ := os.ReadFile(filepath.Join(dir, "pki", "ca.crt"))
 
-	pids := []int{cp.etcd.pid(), cp.apiserver.pid()}
+	pids := []int{cp.etcd.pid(), cp.apiserver.pid(), cp.controller.pid()}
 	if err := cp.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
