@@ -232,7 +232,7 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, bin string, p pki) er
 // server's main client is ready, not with Start: the garbage collector lists and watches every
 // resource as it starts, and the restarted API server rebuilds its watch caches at the same
 // time, so it competes with that client's own first lists. At 100,000 Accounts and Tokens,
-// Tessera's start took 2 min 21 s and 2 min 59 s with it, 1 min 57 s without
+// Tessera's start took 2 min 21 s and 2 min 59 s with it, 1 min 54 s and 1 min 57 s without
 // (docs/benchmarks.md). Calling it again, or after Stop, does nothing more.
 func (c *ControlPlane) StartControllerManager() error {
 	c.mu.Lock()
