@@ -82,8 +82,11 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal
 	} else if other != nil {
 		return errLoginExists(*body.Login)
 	}
+	// Without a Luna-Account-Id the defaulting webhook generates the accountID, which then
+	// takes no claim; the name only needs a salt of its own.
+	salt := id
 	if id == "" {
-		id = uuid.NewString()
+		salt = uuid.NewString()
 	} else if other, err := a.accountByID(ctx, id); err != nil {
 		return err
 	} else if other != nil {
@@ -104,12 +107,13 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, c *principal
 	// gets 201 sees the account, and signs in with it, on its next request.
 	var err error
 	for attempt := range 3 {
-		acct.Name = accountName(*body.Login, id+strings.Repeat("+", attempt))
-		acct.ResourceVersion = ""
+		acct.Name = accountName(*body.Login, salt+strings.Repeat("+", attempt))
+		acct.ResourceVersion, acct.Spec.AccountID = "", id
 		if err = credential.Create(ctx, a.Client, acct, *body.Password); !apierrors.IsAlreadyExists(err) {
 			break
 		}
 	}
+	id = acct.Spec.AccountID // as created: the generated one when the client chose none
 	switch {
 	case people.IsDuplicate(err, claims.AccountLogin.Path):
 		return errLoginExists(*body.Login)
