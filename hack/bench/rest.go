@@ -75,6 +75,7 @@ func restBench(ctx context.Context, c client.Client, ns, what, url, size string,
 				return jsonPost(url+"/1/accounts", body, h)()
 			})
 		}
+		benchAccount(ctx, c, ns) // on a fresh instance no earlier mode has made it
 		acct := &tenancyv1alpha1.Account{}
 		check(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: benchLoginAccount}, acct))
 		th := h.Clone()
