@@ -249,6 +249,12 @@ var _ = Describe("Identifier claims", Ordered, func() {
 		}
 		Expect(leaseOf(claims.AccountLogin, gen.Spec.Login)).To(Succeed())
 		Expect(apierrors.IsNotFound(leaseOf(claims.AccountID, gen.Spec.AccountID))).To(BeTrue(), "a generated accountID takes no Lease")
+		// Nor does the one Luna's POST /1/accounts leaves to admission when no Luna-Account-Id is sent.
+		r := luna("POST", "/1/accounts", asAdmin, map[string]any{"login": newLogin("gen-rest"), "password": "pw-123", "account_type": "user"})
+		Expect(r.Status).To(Equal(http.StatusCreated), "%v", r.Body)
+		restID := r.Body["account_id"].(string)
+		Expect(uuid.Validate(restID)).To(Succeed())
+		Expect(apierrors.IsNotFound(leaseOf(claims.AccountID, restID))).To(BeTrue(), "a REST-created accountID takes no Lease")
 		// A generated accountID holds no claim; the live check finds its Account at once, and
 		// a copied proof does not skip the claim.
 		expectWinners(race(func(i int) error {
