@@ -70,8 +70,8 @@ func (r *AccountReconciler) dropOrphanHash(ctx context.Context, key client.Objec
 
 // accountOfHashSecret maps a hash Secret, owned or still pending, to its Account.
 func accountOfHashSecret(_ context.Context, o client.Object) []reconcile.Request {
-	name := o.GetLabels()[tenancyv1alpha1.LabelAccount]
-	if name == "" || o.GetName() != credential.SecretName(name) {
+	name := credential.AccountOf(o)
+	if name == "" {
 		return nil
 	}
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}}

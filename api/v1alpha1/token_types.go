@@ -298,3 +298,13 @@ func (t *Token) CurrentSecretName() string {
 	}
 	return t.JWTSecretName()
 }
+
+// TokenOfSecret names the Token whose JWT Secret s is, by the one mark only a Token's
+// controller can make: s's controller reference, to a Token. "" for any other Secret. It says
+// which Token to look at, not that s is that Token's (metav1.IsControlledBy, with the UID, does).
+func TokenOfSecret(s metav1.Object) string {
+	if ref := metav1.GetControllerOfNoCopy(s); ref != nil && ref.Kind == "Token" && ref.APIVersion == GroupVersion.String() {
+		return ref.Name
+	}
+	return ""
+}

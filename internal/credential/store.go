@@ -24,6 +24,24 @@ const HashKey = "hash"
 // SecretName is the name of the Secret that holds the password hash of the Account named account.
 func SecretName(account string) string { return account + "-password-hash" }
 
+// AccountOf names the Account whose hash Secret s is by its layout: the Account that controls
+// it, or the one it is pending for (see Create), provided s bears that Account's SecretName; ""
+// for any other Secret. It says which Account to look at, not that s holds its password
+// (HashFor does). It reads no label: the manager's cache leaves Tessera's out (operator/trim.go).
+func AccountOf(s metav1.Object) string {
+	name := s.GetAnnotations()[tenancyv1alpha1.AnnotationPendingAccount]
+	if ref := metav1.GetControllerOfNoCopy(s); ref != nil {
+		name = ""
+		if ref.Kind == "Account" && ref.APIVersion == tenancyv1alpha1.GroupVersion.String() {
+			name = ref.Name
+		}
+	}
+	if name == "" || s.GetName() != SecretName(name) {
+		return ""
+	}
+	return name
+}
+
 // Fingerprint is a SHA-256 fingerprint of a stored hash. It reveals nothing of the password:
 // the hash is salted and the salt is not in the fingerprint.
 func Fingerprint(hash string) string {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -72,10 +73,10 @@ func (b *Broadcaster) Waiters() int {
 // Key is the key of a Token: its namespace and name.
 func Key(namespace, name string) string { return namespace + "/" + name }
 
-// TokenChanges signals a Token's key when the cache sees the Token or its JWT Secret (labelled
-// with labelToken, the Token's name) added or changed. The informer updates its store before it
-// calls handlers, so a woken waiter reads the new state.
-func TokenChanges(ctx context.Context, c cache.Cache, labelToken string) (*Broadcaster, error) {
+// TokenChanges signals a Token's key when the cache sees the Token or its JWT Secret (the one
+// tokenOf names a Token for) added or changed. The informer updates its store before it calls
+// handlers, so a woken waiter reads the new state.
+func TokenChanges(ctx context.Context, c cache.Cache, tokenOf func(metav1.Object) string) (*Broadcaster, error) {
 	b := &Broadcaster{}
 	for _, obj := range []client.Object{&tenancyv1alpha1.Token{}, &corev1.Secret{}} {
 		inf, err := c.GetInformer(ctx, obj)
@@ -89,7 +90,7 @@ func TokenChanges(ctx context.Context, c cache.Cache, labelToken string) (*Broad
 			}
 			name := m.GetName()
 			if _, secret := m.(*corev1.Secret); secret {
-				if name = m.GetLabels()[labelToken]; name == "" {
+				if name = tokenOf(m); name == "" {
 					return
 				}
 			}

@@ -85,8 +85,15 @@ func (in *interner) conditions(cs []metav1.Condition) {
 	}
 }
 
-// compact is the transform that shares the strings of the objects the manager caches.
+// compact is the transform that shares the strings of the objects the manager caches, after
+// leaving out what trim.go says no reader reads.
 func (in *interner) compact(obj any) (any, error) {
+	switch o := obj.(type) {
+	case *tenancyv1alpha1.Account, *tenancyv1alpha1.Token:
+		dropCreateProof(o.(metav1.Object))
+	case *corev1.Secret:
+		trimTesseraSecret(o)
+	}
 	if o, ok := obj.(client.Object); ok {
 		in.meta(o)
 	}
@@ -103,6 +110,9 @@ func (in *interner) compact(obj any) (any, error) {
 		o.Spec.AccountRef.Name = in.s(o.Spec.AccountRef.Name)
 		o.Spec.VisibilityArea = tenancyv1alpha1.VisibilityArea(in.s(string(o.Spec.VisibilityArea)))
 		o.Status.KeyID = in.s(o.Status.KeyID)
+		if o.Status.TokenID == o.Spec.TokenID {
+			o.Status.TokenID = o.Spec.TokenID // one copy: status repeats the spec's
+		}
 		in.conditions(o.Status.Conditions)
 	case *tenancyv1alpha1.Group:
 		in.conditions(o.Status.Conditions)

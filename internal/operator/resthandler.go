@@ -38,7 +38,7 @@ func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier 
 	// route, a wrong method) and for panics. Paths no API claims answer as Luna does: the
 	// listener is Luna's (/version, /healthcheck at the root).
 	router := restserver.NewRouter(mux, luna.WriteError)
-	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache(), tenancyv1alpha1.LabelToken)
+	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache(), tenancyv1alpha1.TokenOfSecret)
 	if err != nil {
 		return nil, err
 	}

@@ -118,6 +118,14 @@ var _ = Describe("Signing key rotation, re-issue and revocation", Ordered, func(
 	It("re-issues one Token on request: the new JWT verifies, the old one is refused", func() {
 		old, id := newJWT()
 		tok := tokenCR(ctx, id)
+		// Someone labels the JWT Secret (to mirror it elsewhere, say): a re-issue keeps that.
+		secretKey := client.ObjectKey{Namespace: tok.Namespace, Name: tok.Name + "-jwt"}
+		secret := &corev1.Secret{}
+		Expect(k8s.Get(ctx, secretKey, secret)).To(Succeed())
+		patch := client.MergeFrom(secret.DeepCopy())
+		metav1.SetMetaDataLabel(&secret.ObjectMeta, "example.com/team", "a")
+		metav1.SetMetaDataAnnotation(&secret.ObjectMeta, "example.com/mirror", "yes")
+		Expect(k8s.Patch(ctx, secret, patch)).To(Succeed())
 		Expect(update(ctx, tok, func(t *tenancyv1alpha1.Token) {
 			if t.Annotations == nil {
 				t.Annotations = map[string]string{}
@@ -132,6 +140,12 @@ var _ = Describe("Signing key rotation, re-issue and revocation", Ordered, func(
 			Should(ContainElement("Reissued"))
 		// The value acted upon does not re-issue again.
 		Consistently(func() string { return lunaJWT(id) }, 2*time.Second, 200*time.Millisecond).Should(Equal(reissued))
+		Expect(k8s.Get(ctx, secretKey, secret)).To(Succeed())
+		Expect(secret.Labels).To(Equal(map[string]string{"example.com/team": "a",
+			tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelToken: tok.Name}))
+		Expect(secret.Annotations).To(HaveKeyWithValue("example.com/mirror", "yes"))
+		Expect(secret.Annotations).To(HaveKeyWithValue(tenancyv1alpha1.AnnotationReissued, "1"))
+		Expect(secret.Annotations).To(HaveKey(tenancyv1alpha1.AnnotationIssuedAt))
 	})
 
 	It("replaces the JWT when the expiration changes: the new one verifies, the previous one is refused", func() {
