@@ -15,10 +15,11 @@ import (
 // The cache holds every Account, Token and Tessera Secret, each decoded with strings of its own,
 // although most of their strings are the same in every object: the namespace, label and
 // annotation keys, owner kinds, finalizers, condition types, reasons and messages. compact
-// makes equal strings share one copy as objects enter the cache. It drops nothing and changes no
-// value, so a writer that updates an object read from the cache writes back what it read: that
-// is why it shares rather than drops (the REST APIs and the portal Update whole objects, and a
-// dropped annotation such as kubectl's last-applied-configuration would be wiped by them).
+// makes equal strings share one copy as objects enter the cache. It changes no value, and drops
+// only what trim.go names, so a writer that updates an object read from the cache writes back
+// what it read: that is why it mostly shares rather than drops (the REST APIs and the portal
+// Update whole objects, and a dropped annotation such as kubectl's last-applied-configuration
+// would be wiped by them).
 
 // maxShared bounds the shared strings: when the table is full it starts afresh, so strings seen
 // once (a unique condition message) cannot hold it, and frequent ones come back at once.
