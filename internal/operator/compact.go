@@ -89,12 +89,7 @@ func (in *interner) conditions(cs []metav1.Condition) {
 // compact is the transform that shares the strings of the objects the manager caches, after
 // leaving out what trim.go says no reader reads.
 func (in *interner) compact(obj any) (any, error) {
-	switch o := obj.(type) {
-	case *tenancyv1alpha1.Account, *tenancyv1alpha1.Token:
-		dropCreateProof(o.(metav1.Object))
-	case *corev1.Secret:
-		trimTesseraSecret(o)
-	}
+	trim(obj)
 	if o, ok := obj.(client.Object); ok {
 		in.meta(o)
 	}

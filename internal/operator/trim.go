@@ -2,7 +2,6 @@ package operator
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/claims"
@@ -29,38 +28,48 @@ import (
 // Every other Secret the cache holds (signing keys, a Group's Secrets, move records) is kept as
 // it is: it is read and Updated whole from the cache.
 
-// dropCreateProof removes the generated-id proof.
-func dropCreateProof(o metav1.Object) {
-	o.SetAnnotations(without(o.GetAnnotations(), claims.AnnotationGeneratedProof, anyValue))
+// trim leaves out of obj, before compact shares its strings, what no reader of the cache reads.
+func trim(obj any) {
+	switch o := obj.(type) {
+	case *tenancyv1alpha1.Account:
+		o.Annotations = without(o.Annotations, claims.AnnotationGeneratedProof)
+	case *tenancyv1alpha1.Token:
+		o.Annotations = without(o.Annotations, claims.AnnotationGeneratedProof)
+	case *corev1.Secret:
+		trimTesseraSecret(o)
+	}
 }
 
 // trimTesseraSecret leaves out of a JWT or hash Secret the layout its writer sets again.
 func trimTesseraSecret(s *corev1.Secret) {
 	if token := tenancyv1alpha1.TokenOfSecret(s); token != "" {
-		s.Labels = without(s.Labels, tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue)
-		s.Labels = without(s.Labels, tenancyv1alpha1.LabelToken, token)
-		s.Annotations = without(s.Annotations, tenancyv1alpha1.AnnotationIssuedAt, anyValue)
+		s.Labels = withoutValue(s.Labels, tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue)
+		s.Labels = withoutValue(s.Labels, tenancyv1alpha1.LabelToken, token)
+		s.Annotations = without(s.Annotations, tenancyv1alpha1.AnnotationIssuedAt)
 		// The Token controller reads the re-issue it last honoured (resignReason); none is "".
-		s.Annotations = without(s.Annotations, tenancyv1alpha1.AnnotationReissued, "")
+		s.Annotations = withoutValue(s.Annotations, tenancyv1alpha1.AnnotationReissued, "")
 	} else if account := credential.AccountOf(s); account != "" {
 		// Its annotations (pending, password source and fingerprint) decide what the Account
 		// controller does, so they stay.
-		s.Labels = without(s.Labels, tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue)
-		s.Labels = without(s.Labels, tenancyv1alpha1.LabelAccount, account)
+		s.Labels = withoutValue(s.Labels, tenancyv1alpha1.LabelManagedBy, tenancyv1alpha1.ManagedByValue)
+		s.Labels = withoutValue(s.Labels, tenancyv1alpha1.LabelAccount, account)
 	}
 }
 
-// anyValue makes without drop a key whatever it holds.
-const anyValue = "\x00any"
-
-// without returns m without key when key holds value (or anyValue is asked), and nil once
-// nothing is left. m is the decoder's own, not yet shared, so it is changed in place.
-func without(m map[string]string, key, value string) map[string]string {
-	if v, ok := m[key]; ok && (value == anyValue || v == value) {
-		delete(m, key)
-	}
+// without returns m without key, and nil once nothing is left. m is the decoder's own, not yet
+// shared, so it is changed in place.
+func without(m map[string]string, key string) map[string]string {
+	delete(m, key)
 	if len(m) == 0 {
 		return nil
+	}
+	return m
+}
+
+// withoutValue is without when key holds value, and m as it is otherwise.
+func withoutValue(m map[string]string, key, value string) map[string]string {
+	if v, ok := m[key]; ok && v == value {
+		return without(m, key)
 	}
 	return m
 }

@@ -16,6 +16,7 @@ import (
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/controllers"
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/notify"
 )
 
 // verifierAnswer is what POST /1/verifier says of a JWT: 200, or the Luna error code.
@@ -146,6 +147,24 @@ var _ = Describe("Signing key rotation, re-issue and revocation", Ordered, func(
 		Expect(secret.Annotations).To(HaveKeyWithValue("example.com/mirror", "yes"))
 		Expect(secret.Annotations).To(HaveKeyWithValue(tenancyv1alpha1.AnnotationReissued, "1"))
 		Expect(secret.Annotations).To(HaveKey(tenancyv1alpha1.AnnotationIssuedAt))
+	})
+
+	It("wakes a waiter on a Token when only its JWT Secret changes, though the cache keeps none of its labels", func() {
+		_, id := newJWT()
+		ns := tokenCR(ctx, id).Namespace
+		changes, err := notify.TokenChanges(ctx, op.GetCache(), tenancyv1alpha1.TokenOfSecret)
+		Expect(err).NotTo(HaveOccurred())
+		// A Token no one writes ("ghost"), so that only its Secret can signal its key.
+		woken, stop := changes.Wait(notify.Key(ns, "ghost"))
+		defer stop()
+		yes := true
+		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ghost-jwt",
+			Labels: map[string]string{tenancyv1alpha1.LabelManagedBy: tenancyv1alpha1.ManagedByValue, tenancyv1alpha1.LabelToken: "ghost"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: tenancyv1alpha1.GroupVersion.String(), Kind: "Token",
+				Name: "ghost", UID: "00000000-0000-0000-0000-000000000001", Controller: &yes}}}}
+		Expect(k8s.Create(ctx, secret)).To(Succeed())
+		defer func() { Expect(k8s.Delete(ctx, secret)).To(Succeed()) }()
+		Eventually(woken, 10*time.Second).Should(Receive())
 	})
 
 	It("replaces the JWT when the expiration changes: the new one verifies, the previous one is refused", func() {
