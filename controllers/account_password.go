@@ -127,14 +127,9 @@ func (r *AccountReconciler) syncPassword(ctx context.Context, acct *tenancyv1alp
 		return st, fmt.Errorf("storing the password hash of Account %s/%s: %w", acct.Namespace, acct.Name, err)
 	}
 	st.hashSecret, st.changed = key.Name, true
-	if r.Recorder != nil {
-		if w.created || current == "" {
-			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashStored, "StorePasswordHash",
-				"stored the hash of the password from Secret %s in Secret %s", ref.Name, key.Name)
-		} else {
-			r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashUpdated, "StorePasswordHash",
-				"Secret %s changed: updated the password hash in Secret %s", ref.Name, key.Name)
-		}
+	if r.Recorder != nil && replacedPassword(w.created, current) {
+		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashUpdated, "StorePasswordHash",
+			"Secret %s changed: updated the password hash in Secret %s", ref.Name, key.Name)
 	}
 	return st, nil
 }
@@ -260,11 +255,20 @@ func (r *AccountReconciler) syncHashFromSecret(ctx context.Context, acct *tenanc
 		return true, fmt.Errorf("storing the password hash of Account %s/%s: %w", acct.Namespace, acct.Name, err)
 	}
 	st.hashSecret, st.changed = w.key.Name, true
-	if r.Recorder != nil {
+	if r.Recorder != nil && replacedPassword(w.created, current) {
 		r.Recorder.Eventf(acct, nil, corev1.EventTypeNormal, tenancyv1alpha1.EventReasonPasswordHashCopied, "StorePasswordHash",
-			"copied the password hash from Secret %s into Secret %s", ref.Name, w.key.Name)
+			"Secret %s changed: copied the new password hash into Secret %s", ref.Name, w.key.Name)
 	}
 	return true, nil
+}
+
+// replacedPassword tells whether a hash just stored replaced one the Account signed in with,
+// which an Event records. An Account's first hash is routine, and its status says so (Ready,
+// PasswordHashStored): an Event for each of a burst of new Accounts would be one more write per
+// Account, and one more entry in the event recorder's memory for minutes. Tokens do the same
+// with their first JWT.
+func replacedPassword(created bool, previous string) bool {
+	return !created && previous != ""
 }
 
 // fingerprint is the value of tenancyv1alpha1.AnnotationPasswordFingerprint for a stored hash.

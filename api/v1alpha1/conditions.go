@@ -172,14 +172,12 @@ const (
 	// EventReasonCleanedUp: a deleted Account's Tokens, Admins and password hash are gone
 	// (action Delete).
 	EventReasonCleanedUp = "CleanedUp"
-	// EventReasonPasswordHashStored: the hash of an Account's first password from
-	// spec.passwordSecretRef was stored (action StorePasswordHash).
-	EventReasonPasswordHashStored = "PasswordHashStored"
 	// EventReasonPasswordHashUpdated: the Secret named by spec.passwordSecretRef changed and the
-	// hash was updated (action StorePasswordHash).
+	// hash was updated (action StorePasswordHash). An Account's first hash takes no Event: its
+	// Ready condition (reason PasswordHashStored) says it.
 	EventReasonPasswordHashUpdated = "PasswordHashUpdated"
-	// EventReasonPasswordHashCopied: a hash (spec.passwordSecretRef.format hash) was copied as
-	// is into the Account's hash Secret (action StorePasswordHash).
+	// EventReasonPasswordHashCopied: a changed hash (spec.passwordSecretRef.format hash) was
+	// copied as is into the Account's hash Secret (action StorePasswordHash).
 	EventReasonPasswordHashCopied = "PasswordHashCopied"
 	// EventReasonMoved: an Account was moved into a business Group's namespace (action Move).
 	EventReasonMoved = "Moved"
