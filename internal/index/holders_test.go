@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestManyHoldersOfOneValue(t *testing.T) {
 		l.count(o, 1)
 		want = append(want, client.ObjectKeyFromObject(o))
 	}
-	if h := l.holders[valueKey{"x", "owner"}]; h.many == nil {
+	if h := l.holders[valueKey{"x", "owner"}]; !h.inMap() {
 		t.Fatalf("%d holders are still kept inline", h.count())
 	}
 	if got := sortedKeys(l.lookup("x", "owner")); !slices.Equal(got, want) {
@@ -90,5 +91,33 @@ func BenchmarkCountOneAccountsTokens(b *testing.B) {
 				l.count(next, -1)
 			}
 		})
+	}
+}
+
+// BenchmarkLookupMemory fills a lookup of spec.accountRef.name, as Setup registers it, with
+// 100,000 Tokens each naming an Account of its own (the common case: one holder per value), and
+// reports the live heap it holds per Token.
+//
+//	go test ./internal/index -run XXX -bench LookupMemory
+func BenchmarkLookupMemory(b *testing.B) {
+	const n = 100_000
+	tokens := make([]*tenancyv1alpha1.Token, n)
+	for i := range tokens {
+		t := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: fmt.Sprintf("t%06d", i)}}
+		t.Spec.AccountRef.Name = t.Name
+		tokens[i] = t
+	}
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		l, _ := tokensOf()
+		for _, t := range tokens {
+			l.count(t, 1)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/token")
+		runtime.KeepAlive(l)
 	}
 }

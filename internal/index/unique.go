@@ -224,21 +224,20 @@ func (l *uniqueLookup) lookup(namespace, value string) holders {
 	if !l.namespaced || namespace != "" {
 		return l.holders[l.keyOf(namespace, value)].snapshot()
 	}
-	var all holders
+	var all []holder
 	for k, h := range l.holders {
 		if k.value != value {
 			continue
 		}
 		h = h.snapshot()
 		for i := range h.count() {
-			if all.count() == 0 {
-				all.first = holder{key: h.at(i), versions: 1}
-			} else {
-				all.more = append(all.more, holder{key: h.at(i), versions: 1})
-			}
+			all = append(all, holder{key: h.at(i), versions: 1})
 		}
 	}
-	return all
+	if len(all) == 0 {
+		return holders{}
+	}
+	return holders{first: all[0]}.withMore(all[1:])
 }
 
 // count adds delta versions of obj to the values it holds.
