@@ -122,6 +122,25 @@ func BenchmarkAccountsApply(b *testing.B) {
 	}
 }
 
+// BenchmarkAccountsMemory fills the Accounts index with 100,000 Accounts and reports the live
+// heap it holds per Account (its strings are the store's).
+func BenchmarkAccountsMemory(b *testing.B) {
+	store := benchStore(100_000)
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := NewAccounts()
+		for ref, acct := range store {
+			x.Apply(ref, acct)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(store)), "B/account")
+		runtime.KeepAlive(x)
+	}
+}
+
 // BenchmarkMembersMemory fills the portal's Members index with 100,000 Accounts (a tenth of
 // them granted by an Admin) and reports the live heap it holds per Account, and the cost of a
 // prefix search that stops after 10 hits.
