@@ -203,8 +203,8 @@ func TestLocalMode(t *testing.T) {
 	first.eventually("group.tenancy.tessera.dev/root", "get", "tessera", "-A")
 
 	// The samples apply as they are.
-	if out, err := first.kubectlRun("", "apply", "-k", "config/samples"); err != nil {
-		t.Fatalf("kubectl apply -k config/samples: %v\n%s", err, out)
+	if out, err := first.kubectlRun("", "apply", "--server-side", "-k", "config/samples"); err != nil {
+		t.Fatalf("kubectl apply --server-side -k config/samples: %v\n%s", err, out)
 	}
 	first.eventually("tessera-acme", "get", "group", "acme", "-o", "jsonpath={.status.namespace}")
 

@@ -16,7 +16,7 @@ import (
 )
 
 var _ = Describe("config/samples", func() {
-	It("applies in one `kubectl apply -k` and the tree it declares becomes Ready", func() {
+	It("applies in one `kubectl apply --server-side -k` and the tree it declares becomes Ready", func() {
 		ctx := context.Background()
 		Eventually(func() error { return k8s.Get(ctx, client.ObjectKey{Name: "root"}, &tenancyv1alpha1.Group{}) },
 			20*time.Second).Should(Succeed())
@@ -26,11 +26,11 @@ var _ = Describe("config/samples", func() {
 		Expect(err).NotTo(HaveOccurred())
 		kubectl, err := admin.Kubectl()
 		Expect(err).NotTo(HaveOccurred())
-		stdout, stderr, err := kubectl.Run("apply", "-k", filepath.Join(testenv.RepoRoot(), "config", "samples"))
+		stdout, stderr, err := kubectl.Run("apply", "--server-side", "-k", filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		out, _ := readAll(stdout)
 		errOut, _ := readAll(stderr)
-		Expect(err).NotTo(HaveOccurred(), "kubectl apply -k config/samples: %s %s", out, errOut)
-		Expect(out).To(ContainSubstring("account.tenancy.tessera.dev/alice created"))
+		Expect(err).NotTo(HaveOccurred(), "kubectl apply --server-side -k config/samples: %s %s", out, errOut)
+		Expect(out).To(ContainSubstring("account.tenancy.tessera.dev/alice serverside-applied"))
 
 		Eventually(func(g Gomega) {
 			acme := &tenancyv1alpha1.Group{}
