@@ -256,9 +256,11 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Account{}).
 		Named("account").
-		Owns(&corev1.Secret{}).
-		// Hash Secrets written ahead of their Account (credential.Create) have no owner yet.
-		// A password Secret may carry Tessera's label too (the metadata cache then leaves it out).
+		// One handler for Tessera's Secrets: a hash Secret maps to its Account by its controller
+		// reference, or by the pending annotation of one written ahead of its Account
+		// (credential.Create), so no Owns beside it (which would map the same Secrets through a
+		// REST mapping per event). A password Secret may carry Tessera's label too (the metadata
+		// cache then leaves it out).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret)).
 		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
 			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret))).

@@ -58,6 +58,16 @@ func passwordSecret(namespace, name, key, value string) *corev1.Secret {
 	}
 }
 
+// accountFromPasswordSecret creates the Account name in namespace with its password in a Secret
+// name-password, and waits until its hash is stored.
+func accountFromPasswordSecret(ctx context.Context, namespace, name, password string) {
+	Expect(k8s.Create(ctx, passwordSecret(namespace, name+"-password", "password", password))).To(Succeed())
+	acct := newAccount(namespace, name, name+"@"+namespace+".example")
+	acct.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: name + "-password"}
+	Expect(k8s.Create(ctx, acct)).To(Succeed())
+	expectAccountReady(ctx, namespace, name, metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
+}
+
 // storedHash reads the Account's hash Secret and checks that it holds nothing but the hash.
 func storedHash(g Gomega, ctx context.Context, namespace, account string) string {
 	s := &corev1.Secret{}
@@ -125,6 +135,23 @@ var _ = Describe("The Account controller", func() {
 			g.Expect(verifies(first, h)).To(BeFalse())
 		}, 5*time.Second, 100*time.Millisecond).Should(Succeed())
 		expectAccountReady(ctx, ns, "alice", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 5*time.Second)
+	})
+
+	It("stores the hash again at once when someone deletes the hash Secret", func() {
+		ns := groupNamespace(ctx, "acct-hash-deleted")
+		const pw = "restored-Passw0rd!"
+		accountFromPasswordSecret(ctx, ns, "erin", pw)
+
+		hashSecret := &corev1.Secret{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: credential.SecretName("erin")}, hashSecret)).To(Succeed())
+		Expect(k8s.Delete(ctx, hashSecret)).To(Succeed())
+		// Well within the controller's 10s requeue: the hash Secret's deletion must wake its Account.
+		Eventually(func(g Gomega) {
+			restored := &corev1.Secret{}
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: credential.SecretName("erin")}, restored)).To(Succeed())
+			g.Expect(restored.UID).NotTo(Equal(hashSecret.UID))
+			g.Expect(verifies(pw, storedHash(g, ctx, ns, "erin"))).To(BeTrue())
+		}, 5*time.Second, 100*time.Millisecond).Should(Succeed())
 	})
 
 	It("follows a password Secret that carries Tessera's label, which the metadata cache leaves out", func() {
@@ -308,11 +335,7 @@ var _ = Describe("The Account controller", func() {
 	It("records a changed password in an Event, never the plaintext, and a first password in status only", func() {
 		ns := groupNamespace(ctx, "acct-events")
 		const first, second = "evt-Passw0rd-xyz", "evt-Changed0-abc"
-		Expect(k8s.Create(ctx, passwordSecret(ns, "dave-password", "password", first))).To(Succeed())
-		dave := newAccount(ns, "dave", "dave@acct-events.example")
-		dave.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: "dave-password"}
-		Expect(k8s.Create(ctx, dave)).To(Succeed())
-		expectAccountReady(ctx, ns, "dave", metav1.ConditionTrue, tenancyv1alpha1.ReasonPasswordHashStored, 10*time.Second)
+		accountFromPasswordSecret(ctx, ns, "dave", first)
 
 		src := &corev1.Secret{}
 		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "dave-password"}, src)).To(Succeed())
