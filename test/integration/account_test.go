@@ -60,8 +60,8 @@ func passwordSecret(namespace, name, key, value string) *corev1.Secret {
 
 // accountFromPasswordSecret creates the Account name in namespace with its password in a Secret
 // name-password, and waits until its hash is stored.
-func accountFromPasswordSecret(ctx context.Context, namespace, name, password string) {
-	Expect(k8s.Create(ctx, passwordSecret(namespace, name+"-password", "password", password))).To(Succeed())
+func accountFromPasswordSecret(ctx context.Context, namespace, name, plaintext string) {
+	Expect(k8s.Create(ctx, passwordSecret(namespace, name+"-password", "password", plaintext))).To(Succeed())
 	acct := newAccount(namespace, name, name+"@"+namespace+".example")
 	acct.Spec.PasswordSecretRef = &tenancyv1alpha1.PasswordSecretReference{Name: name + "-password"}
 	Expect(k8s.Create(ctx, acct)).To(Succeed())
