@@ -300,10 +300,14 @@ func (t *Token) CurrentSecretName() string {
 }
 
 // TokenOfSecret names the Token whose JWT Secret s is, by the one mark only a Token's
-// controller can make: s's controller reference, to a Token. "" for any other Secret. It says
-// which Token to look at, not that s is that Token's (metav1.IsControlledBy, with the UID, does).
-func TokenOfSecret(s metav1.Object) string {
-	if ref := metav1.GetControllerOfNoCopy(s); ref != nil && ref.Kind == "Token" && ref.APIVersion == GroupVersion.String() {
+// controller can make: s's controller reference, to a Token. "" for any other Secret.
+func TokenOfSecret(s metav1.Object) string { return ControllerName(s, "Token") }
+
+// ControllerName is the name of the object of this API group's kind that controls o, by o's
+// controller reference; "" when no object of that kind does. It says which object to look at,
+// not that o is that object's (metav1.IsControlledBy, with the UID, does).
+func ControllerName(o metav1.Object, kind string) string {
+	if ref := metav1.GetControllerOfNoCopy(o); ref != nil && ref.Kind == kind && ref.APIVersion == GroupVersion.String() {
 		return ref.Name
 	}
 	return ""

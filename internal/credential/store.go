@@ -30,11 +30,8 @@ func SecretName(account string) string { return account + "-password-hash" }
 // (HashFor does). It reads no label: the manager's cache leaves Tessera's out (operator/trim.go).
 func AccountOf(s metav1.Object) string {
 	name := s.GetAnnotations()[tenancyv1alpha1.AnnotationPendingAccount]
-	if ref := metav1.GetControllerOfNoCopy(s); ref != nil {
-		name = ""
-		if ref.Kind == "Account" && ref.APIVersion == tenancyv1alpha1.GroupVersion.String() {
-			name = ref.Name
-		}
+	if metav1.GetControllerOfNoCopy(s) != nil {
+		name = tenancyv1alpha1.ControllerName(s, "Account")
 	}
 	if name == "" || s.GetName() != SecretName(name) {
 		return ""

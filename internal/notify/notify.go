@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -73,10 +72,10 @@ func (b *Broadcaster) Waiters() int {
 // Key is the key of a Token: its namespace and name.
 func Key(namespace, name string) string { return namespace + "/" + name }
 
-// TokenChanges signals a Token's key when the cache sees the Token or its JWT Secret (the one
-// tokenOf names a Token for) added or changed. The informer updates its store before it calls
-// handlers, so a woken waiter reads the new state.
-func TokenChanges(ctx context.Context, c cache.Cache, tokenOf func(metav1.Object) string) (*Broadcaster, error) {
+// TokenChanges signals a Token's key when the cache sees the Token or its JWT Secret (by its
+// controller reference: the cache keeps none of that Secret's labels) added or changed. The
+// informer updates its store before it calls handlers, so a woken waiter reads the new state.
+func TokenChanges(ctx context.Context, c cache.Cache) (*Broadcaster, error) {
 	b := &Broadcaster{}
 	for _, obj := range []client.Object{&tenancyv1alpha1.Token{}, &corev1.Secret{}} {
 		inf, err := c.GetInformer(ctx, obj)
@@ -90,7 +89,7 @@ func TokenChanges(ctx context.Context, c cache.Cache, tokenOf func(metav1.Object
 			}
 			name := m.GetName()
 			if _, secret := m.(*corev1.Secret); secret {
-				if name = tokenOf(m); name == "" {
+				if name = tenancyv1alpha1.TokenOfSecret(m); name == "" {
 					return
 				}
 			}

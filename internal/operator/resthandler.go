@@ -10,7 +10,6 @@ import (
 	"k8s.io/client-go/discovery"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/jwt"
 	"github.com/tessera-dev/tessera/internal/keys"
 	"github.com/tessera-dev/tessera/internal/listindex"
@@ -38,7 +37,7 @@ func newRESTHandler(mgr ctrl.Manager, o Options, keyStore *keys.Store, verifier 
 	// route, a wrong method) and for panics. Paths no API claims answer as Luna does: the
 	// listener is Luna's (/version, /healthcheck at the root).
 	router := restserver.NewRouter(mux, luna.WriteError)
-	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache(), tenancyv1alpha1.TokenOfSecret)
+	changes, err := notify.TokenChanges(context.Background(), mgr.GetCache())
 	if err != nil {
 		return nil, err
 	}

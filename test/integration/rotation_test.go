@@ -152,7 +152,7 @@ var _ = Describe("Signing key rotation, re-issue and revocation", Ordered, func(
 	It("wakes a waiter on a Token when only its JWT Secret changes, though the cache keeps none of its labels", func() {
 		_, id := newJWT()
 		ns := tokenCR(ctx, id).Namespace
-		changes, err := notify.TokenChanges(ctx, op.GetCache(), tenancyv1alpha1.TokenOfSecret)
+		changes, err := notify.TokenChanges(ctx, op.GetCache())
 		Expect(err).NotTo(HaveOccurred())
 		// A Token no one writes ("ghost"), so that only its Secret can signal its key.
 		woken, stop := changes.Wait(notify.Key(ns, "ghost"))
