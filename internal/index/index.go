@@ -39,20 +39,22 @@ const (
 	GroupUUID = "spec.uuid"
 )
 
-// Setup registers every index with the manager's field indexer. With a Cache, the fields whose
-// values are unique (ids, uuids, logins; the Account a Token or an Admin names, within its
-// namespace) go to its lookups; the others, which many objects may share (the key that signed
-// Tokens, a password Secret several Accounts take), stay with controller-runtime.
+// Setup registers every index with the manager's field indexer. With a Cache, every field
+// here goes to its lookups, which hold a value's holders inline while they are few and in a map
+// when many objects share it (the key that signed every Token, the one Secret a GitOps
+// repository gives all its Accounts' pre-hashed password); controller-runtime's index would
+// keep each value twice, per namespace and across namespaces, each holder as a string of its
+// own. Without a Cache (a plain controller-runtime cache) they all go to controller-runtime.
 func Setup(ctx context.Context, fi client.FieldIndexer) error {
 	type entry struct {
 		obj   client.Object
 		field string
 		fn    client.IndexerFunc
 	}
-	// spec.id and spec.uuid are unique on every kind that has them; spec.accountRef.name is
-	// Tokens' and Admins' (a few per Account), looked up per namespace.
-	unique := map[string]bool{AccountLogin: true, AccountID: true, AccountNumericID: true, TokenID: true, AdminUUID: true}
-	namespaced := map[string]bool{TokenAccount: true}
+	// The Account a Token or an Admin names, and the password Secret an Account takes, are
+	// names within the object's namespace, looked up per namespace; spec.id and spec.uuid are
+	// unique on every kind that has them, and a key id is shared across namespaces.
+	namespaced := map[string]bool{TokenAccount: true, AccountPasswordSecret: true}
 	entries := []entry{
 		{&tenancyv1alpha1.Account{}, AccountLogin, func(o client.Object) []string {
 			return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login)
@@ -97,8 +99,8 @@ func Setup(ctx context.Context, fi client.FieldIndexer) error {
 	lookups, _ := fi.(*Cache)
 	for _, e := range entries {
 		var err error
-		if lookups != nil && (unique[e.field] || namespaced[e.field]) {
-			err = lookups.indexUnique(ctx, e.obj, e.field, e.fn, namespaced[e.field])
+		if lookups != nil {
+			err = lookups.indexLookup(ctx, e.obj, e.field, e.fn, namespaced[e.field])
 		} else {
 			err = fi.IndexField(ctx, e.obj, e.field, e.fn)
 		}

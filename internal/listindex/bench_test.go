@@ -2,7 +2,6 @@ package listindex
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/memtest"
 )
 
 // benchStore stands for the informer's store: n Accounts by key, ten created per second.
@@ -127,7 +127,7 @@ func BenchmarkAccountsApply(b *testing.B) {
 func BenchmarkAccountsMemory(b *testing.B) {
 	store := benchStore(100_000)
 	for range b.N {
-		held := heapHeldBy(func() any {
+		held := memtest.HeapHeldBy(func() any {
 			x := NewAccounts()
 			for ref, acct := range store {
 				x.Apply(ref, acct)
@@ -138,18 +138,6 @@ func BenchmarkAccountsMemory(b *testing.B) {
 	}
 }
 
-// heapHeldBy is the live heap that what build returns holds, after a collection on each side.
-func heapHeldBy(build func() any) uint64 {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	x := build()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(x)
-	return after.HeapAlloc - before.HeapAlloc
-}
-
 // BenchmarkMembersMemory fills the portal's Members index with 100,000 Accounts (a tenth of
 // them granted by an Admin) and reports the live heap it holds per Account, and the cost of a
 // prefix search that stops after 10 hits.
@@ -157,7 +145,7 @@ func BenchmarkMembersMemory(b *testing.B) {
 	store := benchStore(100_000)
 	for range b.N {
 		var x *Members
-		held := heapHeldBy(func() any {
+		held := memtest.HeapHeldBy(func() any {
 			x = NewMembers()
 			i := 0
 			for ref, acct := range store {

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -18,8 +19,8 @@ import (
 	"github.com/tessera-dev/tessera/internal/testenv"
 )
 
-func TestUniqueLookupFollowsAddsUpdatesAndDeletes(t *testing.T) {
-	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login) },
+func TestLookupFollowsAddsUpdatesAndDeletes(t *testing.T) {
+	l := &fieldLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Account).Spec.Login) },
 		holders: map[valueKey]holders{}}
 	acct := func(ns, name, login string) *tenancyv1alpha1.Account {
 		return &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
@@ -70,7 +71,7 @@ func keys(h holders) []types.NamespacedName {
 
 // A namespaced lookup answers per namespace, and across namespaces when asked.
 func TestNamespacedLookupKeepsNamespacesApart(t *testing.T) {
-	l := &uniqueLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Token).Spec.AccountRef.Name) },
+	l := &fieldLookup{fn: func(o client.Object) []string { return nonEmpty(o.(*tenancyv1alpha1.Token).Spec.AccountRef.Name) },
 		namespaced: true, holders: map[valueKey]holders{}}
 	tok := func(ns, name string) *tenancyv1alpha1.Token {
 		t := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
@@ -203,4 +204,71 @@ func cluster(t *testing.T) (context.Context, client.Client, cache.Cache) {
 		t.Fatal("the cache did not sync")
 	}
 	return ctx, direct, ca
+}
+
+// Values many objects share (the key that signed Tokens across namespaces, the password Secret
+// several Accounts of a namespace take) are listed from their lookups too, past manyHolders,
+// and follow a status write that changes them.
+func TestCacheListsBySharedValues(t *testing.T) {
+	ctx, c, cached := cluster(t)
+	for _, ns := range []string{"x", "y"} {
+		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 2 * manyHolders // per namespace: the map form
+	for _, ns := range []string{"x", "y"} {
+		for i := range n {
+			a := &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("a%02d", i)},
+				Spec: tenancyv1alpha1.AccountSpec{Login: fmt.Sprintf("a%02d@%s.example", i, ns),
+					PasswordSecretRef: &tenancyv1alpha1.PasswordSecretReference{Name: "shared"}}}
+			if err := c.Create(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("t%02d", i)}}
+			tok.Spec.AccountRef.Name = a.Name
+			if err := c.Create(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			tok.Status.KeyID = "k1"
+			if err := c.Status().Update(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	accounts := func(opts ...client.ListOption) int {
+		l := &tenancyv1alpha1.AccountList{}
+		if err := cached.List(ctx, l, opts...); err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	signedBy := func(kid string) int {
+		l := &tenancyv1alpha1.TokenList{}
+		if err := cached.List(ctx, l, client.MatchingFields{TokenKeyID: kid}); err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	eventually(t, "every Account of the shared Secret and every Token of k1", func() bool {
+		return accounts(client.InNamespace("x"), client.MatchingFields{AccountPasswordSecret: "shared"}) == n &&
+			accounts(client.InNamespace("y"), client.MatchingFields{AccountPasswordSecret: "shared"}) == n &&
+			signedBy("k1") == 2*n
+	})
+	if got := accounts(client.InNamespace("x"), client.MatchingFields{AccountPasswordSecret: "other"}); got != 0 {
+		t.Fatalf("Accounts of a Secret none takes: %d", got)
+	}
+
+	// A re-sign with another key moves a Token from k1 to k2.
+	tok := &tenancyv1alpha1.Token{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "y", Name: "t00"}, tok); err != nil {
+		t.Fatal(err)
+	}
+	tok.Status.KeyID = "k2"
+	if err := c.Status().Update(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the re-signed Token under its new key", func() bool {
+		return signedBy("k1") == 2*n-1 && signedBy("k2") == 1
+	})
 }

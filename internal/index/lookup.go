@@ -18,18 +18,20 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Cache is the manager's cache, with the unique-valued fields of Setup (logins, ids, uuids, the
-// Account a Token or an Admin names within its namespace) looked up in maps of their own instead of controller-runtime's field indexes. Those keep every
-// value twice (per namespace and across namespaces), each as a set of its own: about 500 bytes
-// per object and field, for a set that holds one name. Here a value costs one map entry naming
-// its object, which the lookup then reads from the informer's store. Lists by any other field,
-// or by a unique field with more than one field requirement, go to controller-runtime as before.
-// The lookups are kept in step with the informer's store (see uniqueLookup).
+// Cache is the manager's cache, with the fields of Setup (logins, ids, uuids, the Account a
+// Token or an Admin names, the Secret an Account takes its password from, the key that signed a
+// Token) looked up in maps of their own instead of controller-runtime's field indexes. Those
+// keep every value twice (per namespace and across namespaces), each as a set of its own: about
+// 500 bytes per object and field, for a set that mostly holds one name. Here a value costs one
+// map entry naming its object (a map of them when many objects share it), which the lookup then
+// reads from the informer's store. Lists by any other field, or with more than one field
+// requirement, go to controller-runtime as before. The lookups are kept in step with the
+// informer's store (see fieldLookup).
 type Cache struct {
 	cache.Cache
 
 	mu      sync.RWMutex
-	unique  map[reflect.Type]map[string]*uniqueLookup // by object type, then field
+	lookups map[reflect.Type]map[string]*fieldLookup // by object type, then field
 	regs    []toolscache.ResourceEventHandlerRegistration
 	started bool
 }
@@ -38,7 +40,7 @@ type Cache struct {
 // the cache starts. The lookups count objects in through opts.DefaultTransform, which the
 // per-kind options must not replace.
 func NewCache(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
-	c := &Cache{unique: map[reflect.Type]map[string]*uniqueLookup{}}
+	c := &Cache{lookups: map[reflect.Type]map[string]*fieldLookup{}}
 	transform := opts.DefaultTransform
 	opts.DefaultTransform = func(obj any) (any, error) {
 		if transform != nil {
@@ -47,7 +49,7 @@ func NewCache(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
 				return obj, err
 			}
 		}
-		c.countIn(obj)
+		c.count(obj, 1)
 		return obj, nil
 	}
 	inner, err := cache.New(cfg, opts)
@@ -58,17 +60,18 @@ func NewCache(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
 	return c, nil
 }
 
-// countIn counts a version the informer queues into its kind's lookups.
-func (c *Cache) countIn(obj any) {
+// count adds delta versions of obj to its kind's lookups: +1 for a version the informer queues,
+// -1 for one its store lets go.
+func (c *Cache) count(obj any, delta int32) {
 	o, ok := obj.(client.Object)
 	if !ok {
 		return
 	}
 	c.mu.RLock()
-	lookups := c.unique[reflect.TypeOf(obj).Elem()]
+	lookups := c.lookups[reflect.TypeOf(obj).Elem()]
 	c.mu.RUnlock()
 	for _, l := range lookups {
-		l.count(o, 1)
+		l.count(o, delta)
 	}
 }
 
@@ -80,11 +83,12 @@ func (c *Cache) Start(ctx context.Context) error {
 	return c.Cache.Start(ctx)
 }
 
-// indexUnique keeps field of obj's kind in a lookup fed by the kind's informer (before or
-// after the cache starts: a handler first receives every object the informer has). A
-// namespaced field's values are unique within a namespace (an Account's name in its Tokens'
-// spec.accountRef) and looked up per namespace.
-func (c *Cache) indexUnique(ctx context.Context, obj client.Object, field string, fn client.IndexerFunc, namespaced bool) error {
+// indexLookup keeps field of obj's kind in a lookup fed by the kind's informer. A namespaced
+// field's values are names within the object's namespace (an Account's name in its Tokens'
+// spec.accountRef), looked up per namespace. One handler per kind counts out of all its
+// lookups: each handler has a listener of its own, whose notification ring grows to the backlog
+// of the initial list (100,000 objects) and never shrinks.
+func (c *Cache) indexLookup(ctx context.Context, obj client.Object, field string, fn client.IndexerFunc, namespaced bool) error {
 	c.mu.RLock()
 	started := c.started
 	c.mu.RUnlock()
@@ -95,19 +99,18 @@ func (c *Cache) indexUnique(ctx context.Context, obj client.Object, field string
 	if err != nil {
 		return err
 	}
-	l := &uniqueLookup{fn: fn, namespaced: namespaced, holders: map[valueKey]holders{}}
-	reg, err := informer.AddEventHandler(l.handler())
-	if err != nil {
-		return err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := reflect.TypeOf(obj).Elem()
-	if c.unique[t] == nil {
-		c.unique[t] = map[string]*uniqueLookup{}
+	if c.lookups[t] == nil {
+		reg, err := informer.AddEventHandler(countOut(func(o client.Object) { c.count(o, -1) }))
+		if err != nil {
+			return err
+		}
+		c.lookups[t] = map[string]*fieldLookup{}
+		c.regs = append(c.regs, reg)
 	}
-	c.unique[t][field] = l
-	c.regs = append(c.regs, reg)
+	c.lookups[t][field] = &fieldLookup{fn: fn, namespaced: namespaced, holders: map[valueKey]holders{}}
 	return nil
 }
 
@@ -138,7 +141,7 @@ func (c *Cache) lookupsSynced() bool {
 	return true
 }
 
-// List answers a list by one unique field from its lookup, and any other list as the cache does.
+// List answers a list by one field of Setup from its lookup, and any other list as the cache does.
 func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
 	lo := (&client.ListOptions{}).ApplyOptions(opts)
 	items := reflect.ValueOf(list).Elem().FieldByName("Items")
@@ -181,24 +184,24 @@ func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client
 }
 
 // lookupFor is the lookup answering sel for objects of type t, and the value sought: sel must be
-// a single equality on a unique field.
-func (c *Cache) lookupFor(t reflect.Type, sel fields.Selector) (*uniqueLookup, string) {
+// a single equality on a field that has a lookup.
+func (c *Cache) lookupFor(t reflect.Type, sel fields.Selector) (*fieldLookup, string) {
 	reqs := sel.Requirements()
 	if len(reqs) != 1 || reqs[0].Operator != selection.Equals && reqs[0].Operator != selection.DoubleEquals {
 		return nil, ""
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.unique[t][reqs[0].Field], reqs[0].Value
+	return c.lookups[t][reqs[0].Field], reqs[0].Value
 }
 
-// uniqueLookup maps the values of one field to the objects holding them. It is kept exactly in
+// fieldLookup maps the values of one field to the objects holding them. It is kept exactly in
 // step with the informer's store, as controller-runtime's indexes are (a list never misses an
 // object the store holds): each version of an object is counted in when the informer queues it
 // (the cache's transform, which runs before the store sees it) and counted out when the store
 // lets it go (the update that replaces it, or the delete). A value is looked up while some
 // version holding it is queued or stored, and List checks the field on the stored one.
-type uniqueLookup struct {
+type fieldLookup struct {
 	fn         client.IndexerFunc
 	namespaced bool
 	mu         sync.RWMutex
@@ -208,7 +211,7 @@ type uniqueLookup struct {
 // valueKey is a value, and its object's namespace when the lookup is namespaced ("" when not).
 type valueKey struct{ namespace, value string }
 
-func (l *uniqueLookup) keyOf(namespace, value string) valueKey {
+func (l *fieldLookup) keyOf(namespace, value string) valueKey {
 	if !l.namespaced {
 		namespace = ""
 	}
@@ -218,7 +221,7 @@ func (l *uniqueLookup) keyOf(namespace, value string) valueKey {
 // lookup returns the holders of value in namespace ("" for all), as a snapshot that may be read
 // after the lock is released. A namespaced lookup asked across namespaces walks every value (no
 // reader does that today).
-func (l *uniqueLookup) lookup(namespace, value string) holders {
+func (l *fieldLookup) lookup(namespace, value string) holders {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if !l.namespaced || namespace != "" {
@@ -241,7 +244,7 @@ func (l *uniqueLookup) lookup(namespace, value string) holders {
 }
 
 // count adds delta versions of obj to the values it holds.
-func (l *uniqueLookup) count(obj client.Object, delta int32) {
+func (l *fieldLookup) count(obj client.Object, delta int32) {
 	values := l.fn(obj)
 	if len(values) == 0 {
 		return
@@ -259,13 +262,13 @@ func (l *uniqueLookup) count(obj client.Object, delta int32) {
 	}
 }
 
-// handler counts out the versions the store lets go. A resync hands the stored object as both
-// old and new: nothing leaves.
-func (l *uniqueLookup) handler() toolscache.ResourceEventHandler {
+// countOut is the handler that counts out, with out, the versions the store lets go. A resync
+// hands the stored object as both old and new: nothing leaves.
+func countOut(out func(client.Object)) toolscache.ResourceEventHandler {
 	return toolscache.ResourceEventHandlerFuncs{
 		UpdateFunc: func(o, n any) {
 			if old, ok := o.(client.Object); ok && o != n {
-				l.count(old, -1)
+				out(old)
 			}
 		},
 		DeleteFunc: func(o any) {
@@ -273,7 +276,7 @@ func (l *uniqueLookup) handler() toolscache.ResourceEventHandler {
 				o = gone.Obj
 			}
 			if obj, ok := o.(client.Object); ok {
-				l.count(obj, -1)
+				out(obj)
 			}
 		},
 	}
