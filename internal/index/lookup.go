@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -141,9 +142,13 @@ func (c *Cache) lookupsSynced() bool {
 	return true
 }
 
-// List answers a list by one field of Setup from its lookup, and any other list as the cache does.
+// List answers a list by one field of Setup from its lookup, Secrets as copies (see Get), and
+// any other list as the cache does.
 func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
 	lo := (&client.ListOptions{}).ApplyOptions(opts)
+	if secrets, ok := list.(*corev1.SecretList); ok {
+		return c.listSecrets(ctx, secrets, lo)
+	}
 	items := reflect.ValueOf(list).Elem().FieldByName("Items")
 	if lo.FieldSelector == nil || !items.IsValid() || items.Kind() != reflect.Slice {
 		return c.Cache.List(ctx, list, opts...)

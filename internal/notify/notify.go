@@ -82,13 +82,15 @@ func TokenChanges(ctx context.Context, c cache.Cache) (*Broadcaster, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The Secret informer's store may hold a Secret slim (slimsecret): go by the informer.
+		_, secret := obj.(*corev1.Secret)
 		signal := func(o any) {
 			m, ok := o.(client.Object)
 			if !ok {
 				return
 			}
 			name := m.GetName()
-			if _, secret := m.(*corev1.Secret); secret {
+			if secret {
 				if name = tenancyv1alpha1.TokenOfSecret(m); name == "" {
 					return
 				}

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/slimsecret"
 )
 
 // The cache holds every Account, Token and Tessera Secret, each decoded with strings of its own,
@@ -87,7 +88,8 @@ func (in *interner) conditions(cs []metav1.Condition) {
 }
 
 // compact is the transform that shares the strings of the objects the manager caches, after
-// leaving out what trim.go says no reader reads.
+// leaving out what trim.go says no reader reads, and holds Secrets of one key slim
+// (slimsecret).
 func (in *interner) compact(obj any) (any, error) {
 	trim(obj)
 	if o, ok := obj.(client.Object); ok {
@@ -116,6 +118,7 @@ func (in *interner) compact(obj any) (any, error) {
 		in.conditions(o.Status.Conditions)
 	case *corev1.Secret:
 		o.Type = corev1.SecretType(in.s(string(o.Type)))
+		return slimsecret.Of(o, in.s), nil
 	}
 	return obj, nil
 }
