@@ -245,6 +245,10 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	r.secretMeta = secretMeta
 
+	accountsIn, err := requestsInNamespace(mgr, &tenancyv1alpha1.Account{})
+	if err != nil {
+		return err
+	}
 	secretMetaType := &metav1.PartialObjectMetadata{}
 	secretMetaType.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	deletions := predicate.Funcs{
@@ -261,10 +265,10 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// (credential.Create), so no Owns beside it (which would map the same Secrets through a
 		// REST mapping per event). A password Secret may carry Tessera's label too (the metadata
 		// cache then leaves it out).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret)).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret), builder.WithPredicates(unownedInInitialList)).
 		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
-			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret))).
-		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.accountsIn)).
+			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret), metadataAfterInitialList)).
+		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, accountsIn)).
 		Watches(&tenancyv1alpha1.Token{}, handler.EnqueueRequestsFromMapFunc(accountOfToken), builder.WithPredicates(deletions)).
 		Watches(&tenancyv1alpha1.Admin{}, handler.EnqueueRequestsFromMapFunc(accountOfAdmin), builder.WithPredicates(deletions)).
 		// Most reconciles wait on the API server (a status patch, a hash copied); hashing,
@@ -294,16 +298,6 @@ func (r *AccountReconciler) accountsTakingPasswordFrom(ctx context.Context, s cl
 	if err := r.List(ctx, list, client.InNamespace(s.GetNamespace()), client.MatchingFields{index.AccountPasswordSecret: s.GetName()},
 		client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.GetNamespace()+"/"+s.GetName())
-		return nil
-	}
-	return requestsOf(list.Items)
-}
-
-// accountsIn lists the Accounts in namespace.
-func (r *AccountReconciler) accountsIn(ctx context.Context, namespace string) []reconcile.Request {
-	list := &tenancyv1alpha1.AccountList{}
-	if err := r.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
-		logf.FromContext(ctx).Error(err, "listing the Accounts of a namespace", "namespace", namespace)
 		return nil
 	}
 	return requestsOf(list.Items)

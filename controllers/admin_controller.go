@@ -122,11 +122,15 @@ func (r *AdminReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		DeleteFunc:  func(event.DeleteEvent) bool { return true },
 		GenericFunc: func(event.GenericEvent) bool { return true },
 	}
+	adminsIn, err := requestsInNamespace(mgr, &tenancyv1alpha1.Admin{})
+	if err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Admin{}).
 		Named("admin").
-		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.adminsOfAccount), builder.WithPredicates(accountChanges)).
-		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, r.adminsIn)).
+		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.adminsOfAccount), builder.WithPredicates(accountChanges, afterInitialList)).
+		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, adminsIn)).
 		Complete(r)
 }
 
@@ -136,16 +140,6 @@ func (r *AdminReconciler) adminsOfAccount(ctx context.Context, o client.Object) 
 	if err := r.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{index.AdminAccount: o.GetName()},
 		client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Admins of an Account", "account", o.GetNamespace()+"/"+o.GetName())
-		return nil
-	}
-	return requestsOf(list.Items)
-}
-
-// adminsIn lists the Admins in namespace.
-func (r *AdminReconciler) adminsIn(ctx context.Context, namespace string) []reconcile.Request {
-	list := &tenancyv1alpha1.AdminList{}
-	if err := r.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
-		logf.FromContext(ctx).Error(err, "listing the Admins of a namespace", "namespace", namespace)
 		return nil
 	}
 	return requestsOf(list.Items)

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -42,6 +44,8 @@ type TokenReconciler struct {
 	Now func() time.Time
 
 	rotated chan event.GenericEvent
+	// tokensIn lists the requests of a namespace's Tokens (requestsInNamespace).
+	tokensIn func(ctx context.Context, namespace string) []reconcile.Request
 	// written maps a Token's UID to its resourceVersion before this reconciler's last status
 	// patch, until the cache shows a newer one; it holds the Tokens whose patch is in flight.
 	written sync.Map
@@ -299,11 +303,16 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.Add(leaderRunnable(func(ctx context.Context) error { return r.followKeys(ctx) })); err != nil {
 		return err
 	}
+	tokensIn, err := requestsInNamespace(mgr, &tenancyv1alpha1.Token{})
+	if err != nil {
+		return err
+	}
+	r.tokensIn = tokensIn
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: TokenWorkers}).
-		Owns(&corev1.Secret{}).
-		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount)).
+		Owns(&corev1.Secret{}, builder.WithPredicates(afterInitialList)).
+		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount), builder.WithPredicates(afterInitialList)).
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).
 		WatchesRawSource(source.Channel(r.rotated, &handler.EnqueueRequestForObject{})).
 		Watches(&tenancyv1alpha1.Token{}, handler.Funcs{DeleteFunc: r.recordRevoked}).
@@ -334,15 +343,12 @@ func (r *TokenReconciler) tokensOfAccount(ctx context.Context, obj client.Object
 
 // tokensBelowGroup requeues the Tokens of a Group and its subtree, for their Locked condition.
 func (r *TokenReconciler) tokensBelowGroup(ctx context.Context, obj client.Object) []reconcile.Request {
-	var out []reconcile.Request
-	for _, g := range append([]string{obj.GetName()}, r.Forest.Descendants(obj.GetName())...) {
-		list := &tenancyv1alpha1.TokenList{}
-		if err := r.List(ctx, list, client.InNamespace(tenancyv1alpha1.GroupNamespace(g)), client.UnsafeDisableDeepCopy); err != nil {
-			continue
-		}
-		out = append(out, requestsOf(list.Items)...)
+	groups := append([]string{obj.GetName()}, r.Forest.Descendants(obj.GetName())...)
+	perGroup := make([][]reconcile.Request, 0, len(groups))
+	for _, g := range groups {
+		perGroup = append(perGroup, r.tokensIn(ctx, tenancyv1alpha1.GroupNamespace(g)))
 	}
-	return out
+	return slices.Concat(perGroup...)
 }
 
 // leaderRunnable adapts a function to a Runnable that runs on the leader only.

@@ -1,0 +1,71 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	toolscache "k8s.io/client-go/tools/cache"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+)
+
+// At start every watch of a controller replays the objects its informer holds as create events
+// (the initial list), and every controller's own kind (For) enqueues each object it reconciles.
+// With 100,000 Accounts and Tokens that start is the manager's peak of memory; the two parts
+// here keep the other watches from repeating it.
+
+// afterInitialList passes every event but the initial list's creates. It is for watches that
+// map an object to existing objects of the controller's own kind (an Account to its Tokens, a
+// JWT Secret to the Token that owns it), which For enqueues at start anyway; not for a watch
+// that finds what For does not see (a pending hash Secret whose Account was never created), nor
+// for a Group's, whose start event also waits for the tenant tree (enqueueGroupSubtree). The
+// watch of Tessera's Secrets by the Account controller takes unownedInInitialList.
+var afterInitialList = predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool { return !e.IsInInitialList }}
+
+// metadataAfterInitialList is afterInitialList for a metadata-only watch: the password Secrets
+// a GitOps repository gives many Accounts (one Secret for all of them lists them all).
+var metadataAfterInitialList = predicate.TypedFuncs[*metav1.PartialObjectMetadata]{
+	CreateFunc: func(e event.TypedCreateEvent[*metav1.PartialObjectMetadata]) bool { return !e.IsInInitialList },
+}
+
+// unownedInInitialList is afterInitialList, except that the initial list's objects no
+// controller owns pass: of Tessera's Secrets, the hash Secret written ahead of its Account
+// (credential.Create), which the Account controller adopts or, when the Account never came,
+// deletes. Owned ones (JWTs, adopted hashes) map to existing Accounts only.
+var unownedInInitialList = predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool {
+	return !e.IsInInitialList || metav1.GetControllerOfNoCopy(e.Object) == nil
+}}
+
+// requestsInNamespace returns the requests for every cached object of obj's kind in a
+// namespace, read from the informer's namespace index: a Group's event maps to all the Accounts,
+// Tokens or Admins of its namespaces, and a List would copy each object (100,000 Tokens are a
+// 90 MB slice) only to take its key.
+func requestsInNamespace(mgr ctrl.Manager, obj client.Object) (func(ctx context.Context, namespace string) []reconcile.Request, error) {
+	inf, err := mgr.GetCache().GetInformer(context.Background(), obj)
+	if err != nil {
+		return nil, err
+	}
+	store, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
+	if !ok {
+		return nil, fmt.Errorf("the cache's informer of %T keeps no index", obj)
+	}
+	indexer := store.GetIndexer()
+	return func(ctx context.Context, namespace string) []reconcile.Request {
+		items, err := indexer.ByIndex(toolscache.NamespaceIndex, namespace)
+		if err != nil {
+			ctrl.LoggerFrom(ctx).Error(err, "listing a namespace's objects", "namespace", namespace)
+			return nil
+		}
+		out := make([]reconcile.Request, 0, len(items))
+		for _, item := range items {
+			if o, ok := item.(client.Object); ok {
+				out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
+			}
+		}
+		return out
+	}, nil
+}
