@@ -46,6 +46,8 @@ type AccountReconciler struct {
 	// It is the hook for releasing what admission holds for the Account (its login claim).
 	OnDeleted func(ctx context.Context, acct *tenancyv1alpha1.Account) error
 
+	// lookups is the manager's cache, whose lookups map a password Secret to its Accounts.
+	lookups *index.Cache
 	// secretMeta is a metadata-only cache of the Secrets that are not Tessera's, apart from the
 	// manager's cache (which holds only Tessera's): it notices changes of password Secrets.
 	secretMeta cache.Cache
@@ -245,6 +247,11 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	r.secretMeta = secretMeta
 
+	lookups, ok := mgr.GetCache().(*index.Cache)
+	if !ok {
+		return fmt.Errorf("the Account controller needs the manager's cache to be an index.Cache (index.NewCache), not %T", mgr.GetCache())
+	}
+	r.lookups = lookups
 	accountsIn, err := requestsInNamespace(mgr, &tenancyv1alpha1.Account{})
 	if err != nil {
 		return err
@@ -293,14 +300,16 @@ func (r *AccountReconciler) accountsOfTesseraSecret(ctx context.Context, s clien
 	return append(accountOfHashSecret(ctx, s), r.accountsTakingPasswordFrom(ctx, s)...)
 }
 
-func (r *AccountReconciler) accountsTakingPasswordFrom(ctx context.Context, s client.Object) []reconcile.Request {
-	list := &tenancyv1alpha1.AccountList{}
-	if err := r.List(ctx, list, client.InNamespace(s.GetNamespace()), client.MatchingFields{index.AccountPasswordSecret: s.GetName()},
-		client.UnsafeDisableDeepCopy); err != nil {
-		logf.FromContext(ctx).Error(err, "listing the Accounts of a password Secret", "secret", s.GetNamespace()+"/"+s.GetName())
-		return nil
+// accountsTakingPasswordFrom maps a Secret to the Accounts of its namespace whose
+// spec.passwordSecretRef names it, by their keys alone (index.Cache.Keys): a GitOps repository
+// may give one Secret to all of them.
+func (r *AccountReconciler) accountsTakingPasswordFrom(_ context.Context, s client.Object) []reconcile.Request {
+	keys, _ := r.lookups.Keys(&tenancyv1alpha1.Account{}, s.GetNamespace(), index.AccountPasswordSecret, s.GetName())
+	out := make([]reconcile.Request, 0, len(keys))
+	for _, key := range keys {
+		out = append(out, reconcile.Request{NamespacedName: key})
 	}
-	return requestsOf(list.Items)
+	return out
 }
 
 func accountOfToken(_ context.Context, o client.Object) []reconcile.Request {

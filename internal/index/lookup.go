@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -186,6 +187,28 @@ func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client
 	found = found.Slice(0, n)
 	items.Set(found)
 	return nil
+}
+
+// Keys returns the keys of the objects of obj's kind, in namespace ("" for all), that may hold
+// value in field, without reading the objects: a mapping from one object to the many that
+// name it (100,000 Accounts taking one password Secret) needs their keys only, and a List would
+// copy each. It may name an object whose stored version no longer holds value (see
+// fieldLookup), never miss one that does; ok is false when field has no lookup.
+func (c *Cache) Keys(obj client.Object, namespace, field, value string) (keys []types.NamespacedName, ok bool) {
+	c.mu.RLock()
+	l := c.lookups[reflect.TypeOf(obj).Elem()][field]
+	c.mu.RUnlock()
+	if l == nil {
+		return nil, false
+	}
+	h := l.lookup(namespace, value)
+	keys = make([]types.NamespacedName, 0, h.count())
+	for i := range h.count() {
+		if key := h.at(i); namespace == "" || key.Namespace == namespace {
+			keys = append(keys, key)
+		}
+	}
+	return keys, true
 }
 
 // lookupFor is the lookup answering sel for objects of type t, and the value sought: sel must be

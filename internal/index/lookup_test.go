@@ -258,6 +258,14 @@ func TestCacheListsBySharedValues(t *testing.T) {
 	if got := accounts(client.InNamespace("x"), client.MatchingFields{AccountPasswordSecret: "other"}); got != 0 {
 		t.Fatalf("Accounts of a Secret none takes: %d", got)
 	}
+	// Keys answers the same without reading the objects, per namespace.
+	keys, ok := cached.(*Cache).Keys(&tenancyv1alpha1.Account{}, "x", AccountPasswordSecret, "shared")
+	if !ok || len(keys) != n || slices.ContainsFunc(keys, func(k types.NamespacedName) bool { return k.Namespace != "x" }) {
+		t.Fatalf("the keys of x's Accounts of the shared Secret: %v (lookup %v)", keys, ok)
+	}
+	if _, ok := cached.(*Cache).Keys(&tenancyv1alpha1.Account{}, "x", "spec.description", "shared"); ok {
+		t.Fatal("Keys answered for a field without a lookup")
+	}
 
 	// A re-sign with another key moves a Token from k1 to k2.
 	tok := &tenancyv1alpha1.Token{}
