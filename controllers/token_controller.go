@@ -82,7 +82,11 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 		r.written.Delete(before.UID)
 	}
 	tok := before.DeepCopy()
+	placed := true
 	defer func() {
+		if !placed && err == nil && (res.RequeueAfter == 0 || res.RequeueAfter > treeSettleDelay) {
+			res.RequeueAfter = treeSettleDelay // look at the lock again once the tree has the Group
+		}
 		patchStatusOnReturn(ctx, r.Client, tok, before, &err)
 		if err == nil && tok.ResourceVersion != before.ResourceVersion {
 			r.written.Store(tok.UID, before.ResourceVersion) // a no-op patch sends no event
@@ -90,7 +94,9 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}()
 	tok.Status.ObservedGeneration = tok.Generation
 	tok.Status.SecretName = tok.JWTSecretName()
-	r.summarizeLock(tok)
+	if placed, err = r.summarizeLock(ctx, tok); err != nil {
+		return ctrl.Result{}, err
+	}
 
 	now := r.now()
 	if exp := tok.Spec.ExpirationTime; exp != nil && !now.Before(exp.Time) {
@@ -268,10 +274,24 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 // summarizeLock reports the Token's effective hierarchy lock in a Locked condition, present
 // only while True: unlike an Account or a Group, a Token has no Locked column, and it is the kind
 // that comes by the thousand, each with a status write on issue, so it carries no Locked=False.
-func (r *TokenReconciler) summarizeLock(tok *tenancyv1alpha1.Token) {
-	info, _ := r.Forest.Info(tenancyv1alpha1.GroupOfNamespace(tok.Namespace))
+// While the Token's Group exists but the tenant tree has not placed it (the Group reconciler has
+// not seen it since a start), it leaves the condition as it was and reports false, as Accounts
+// wait for a pending Group: a guess would drop a lock from status until the next event.
+func (r *TokenReconciler) summarizeLock(ctx context.Context, tok *tenancyv1alpha1.Token) (placed bool, err error) {
+	group := tenancyv1alpha1.GroupOfNamespace(tok.Namespace)
+	info, known := r.Forest.Info(group)
+	if !known && group != "" {
+		err := r.Get(ctx, client.ObjectKey{Name: group}, &tenancyv1alpha1.Group{})
+		if err == nil {
+			return false, nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return false, err
+		}
+	}
 	setWhileTrue(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionLocked, info.LockedBy != "",
 		tenancyv1alpha1.ReasonGroupLocked, lockMessage(info))
+	return true, nil
 }
 
 func (r *TokenReconciler) now() time.Time {
