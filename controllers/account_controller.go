@@ -274,7 +274,7 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// cache then leaves it out).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret), builder.WithPredicates(unownedInInitialList)).
 		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
-			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret), metadataAfterInitialList)).
+			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret), afterInitialListOf[*metav1.PartialObjectMetadata]())).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, accountsIn)).
 		Watches(&tenancyv1alpha1.Token{}, handler.EnqueueRequestsFromMapFunc(accountOfToken), builder.WithPredicates(deletions)).
 		Watches(&tenancyv1alpha1.Admin{}, handler.EnqueueRequestsFromMapFunc(accountOfAdmin), builder.WithPredicates(deletions)).

@@ -24,12 +24,12 @@ import (
 // that finds what For does not see (a pending hash Secret whose Account was never created), nor
 // for a Group's, whose start event also waits for the tenant tree (enqueueGroupSubtree). The
 // watch of Tessera's Secrets by the Account controller takes unownedInInitialList.
-var afterInitialList = predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool { return !e.IsInInitialList }}
+var afterInitialList = afterInitialListOf[client.Object]()
 
-// metadataAfterInitialList is afterInitialList for a metadata-only watch: the password Secrets
-// a GitOps repository gives many Accounts (one Secret for all of them lists them all).
-var metadataAfterInitialList = predicate.TypedFuncs[*metav1.PartialObjectMetadata]{
-	CreateFunc: func(e event.TypedCreateEvent[*metav1.PartialObjectMetadata]) bool { return !e.IsInInitialList },
+// afterInitialListOf is afterInitialList for a typed watch, such as the metadata-only one of the
+// password Secrets a GitOps repository gives many Accounts (one Secret for all of them).
+func afterInitialListOf[T client.Object]() predicate.TypedFuncs[T] {
+	return predicate.TypedFuncs[T]{CreateFunc: func(e event.TypedCreateEvent[T]) bool { return !e.IsInInitialList }}
 }
 
 // unownedInInitialList is afterInitialList, except that the initial list's objects no

@@ -24,8 +24,9 @@ func TestAfterInitialListPassesAllButTheStartReplay(t *testing.T) {
 		t.Error("an update, delete or generic event does not pass")
 	}
 	shared := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: "shared-password"}}
-	if metadataAfterInitialList.Create(event.TypedCreateEvent[*metav1.PartialObjectMetadata]{Object: shared, IsInInitialList: true}) ||
-		!metadataAfterInitialList.Create(event.TypedCreateEvent[*metav1.PartialObjectMetadata]{Object: shared}) {
+	metadata := afterInitialListOf[*metav1.PartialObjectMetadata]()
+	if metadata.Create(event.TypedCreateEvent[*metav1.PartialObjectMetadata]{Object: shared, IsInInitialList: true}) ||
+		!metadata.Create(event.TypedCreateEvent[*metav1.PartialObjectMetadata]{Object: shared}) {
 		t.Error("the metadata watch's predicate does not skip exactly the initial list")
 	}
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"iter"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -64,6 +65,17 @@ func (h holders) at(i int) types.NamespacedName {
 		return h.first.key
 	}
 	return h.rest.more[i-1].key
+}
+
+// in yields the holders of the inline form in namespace ("" for all).
+func (h holders) in(namespace string) iter.Seq[types.NamespacedName] {
+	return func(yield func(types.NamespacedName) bool) {
+		for i := range h.count() {
+			if key := h.at(i); (namespace == "" || key.Namespace == namespace) && !yield(key) {
+				return
+			}
+		}
+	}
 }
 
 // snapshot is h in the inline form, safe to read after the lookup's lock is released.

@@ -161,11 +161,7 @@ func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client
 	get := &client.GetOptions{UnsafeDisableDeepCopy: lo.UnsafeDisableDeepCopy}
 	h := l.lookup(lo.Namespace, value)
 	found, n := reflect.MakeSlice(items.Type(), h.count(), h.count()), 0
-	for i := range h.count() {
-		key := h.at(i)
-		if lo.Namespace != "" && key.Namespace != lo.Namespace {
-			continue
-		}
+	for key := range h.in(lo.Namespace) {
 		// Read straight into the list's next item: a rejected one is overwritten by the next.
 		obj := found.Index(n).Addr().Interface().(client.Object)
 		if err := c.Get(ctx, key, obj, get); err != nil {
@@ -195,20 +191,12 @@ func (c *Cache) List(ctx context.Context, list client.ObjectList, opts ...client
 // copy each. It may name an object whose stored version no longer holds value (see
 // fieldLookup), never miss one that does; ok is false when field has no lookup.
 func (c *Cache) Keys(obj client.Object, namespace, field, value string) (keys []types.NamespacedName, ok bool) {
-	c.mu.RLock()
-	l := c.lookups[reflect.TypeOf(obj).Elem()][field]
-	c.mu.RUnlock()
+	l := c.lookupOf(reflect.TypeOf(obj).Elem(), field)
 	if l == nil {
 		return nil, false
 	}
 	h := l.lookup(namespace, value)
-	keys = make([]types.NamespacedName, 0, h.count())
-	for i := range h.count() {
-		if key := h.at(i); namespace == "" || key.Namespace == namespace {
-			keys = append(keys, key)
-		}
-	}
-	return keys, true
+	return slices.AppendSeq(make([]types.NamespacedName, 0, h.count()), h.in(namespace)), true
 }
 
 // lookupFor is the lookup answering sel for objects of type t, and the value sought: sel must be
@@ -218,9 +206,14 @@ func (c *Cache) lookupFor(t reflect.Type, sel fields.Selector) (*fieldLookup, st
 	if len(reqs) != 1 || reqs[0].Operator != selection.Equals && reqs[0].Operator != selection.DoubleEquals {
 		return nil, ""
 	}
+	return c.lookupOf(t, reqs[0].Field), reqs[0].Value
+}
+
+// lookupOf is the lookup of field for objects of type t; nil when there is none.
+func (c *Cache) lookupOf(t reflect.Type, field string) *fieldLookup {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.lookups[t][reqs[0].Field], reqs[0].Value
+	return c.lookups[t][field]
 }
 
 // fieldLookup maps the values of one field to the objects holding them. It is kept exactly in

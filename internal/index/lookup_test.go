@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -59,6 +60,15 @@ func TestLookupFollowsAddsUpdatesAndDeletes(t *testing.T) {
 	if len(l.holders) != 0 {
 		t.Fatalf("after every delete, %d values kept", len(l.holders))
 	}
+}
+
+// listed is how many objects c lists into list with opts.
+func listed(ctx context.Context, t *testing.T, c client.Reader, list client.ObjectList, opts ...client.ListOption) int {
+	t.Helper()
+	if err := c.List(ctx, list, opts...); err != nil {
+		t.Fatal(err)
+	}
+	return meta.LenList(list)
 }
 
 func keys(h holders) []types.NamespacedName {
@@ -148,11 +158,7 @@ func TestCacheListsByUniqueFields(t *testing.T) {
 		}
 	}
 	tokens := func(opts ...client.ListOption) int {
-		l := &tenancyv1alpha1.TokenList{}
-		if err := cached.List(ctx, l, opts...); err != nil {
-			t.Fatal(err)
-		}
-		return len(l.Items)
+		return listed(ctx, t, cached, &tenancyv1alpha1.TokenList{}, opts...)
 	}
 	eventually(t, "the Tokens by Account", func() bool {
 		return tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "a"}) == 1 &&
@@ -237,18 +243,10 @@ func TestCacheListsBySharedValues(t *testing.T) {
 		}
 	}
 	accounts := func(opts ...client.ListOption) int {
-		l := &tenancyv1alpha1.AccountList{}
-		if err := cached.List(ctx, l, opts...); err != nil {
-			t.Fatal(err)
-		}
-		return len(l.Items)
+		return listed(ctx, t, cached, &tenancyv1alpha1.AccountList{}, opts...)
 	}
 	signedBy := func(kid string) int {
-		l := &tenancyv1alpha1.TokenList{}
-		if err := cached.List(ctx, l, client.MatchingFields{TokenKeyID: kid}); err != nil {
-			t.Fatal(err)
-		}
-		return len(l.Items)
+		return listed(ctx, t, cached, &tenancyv1alpha1.TokenList{}, client.MatchingFields{TokenKeyID: kid})
 	}
 	eventually(t, "every Account of the shared Secret and every Token of k1", func() bool {
 		return accounts(client.InNamespace("x"), client.MatchingFields{AccountPasswordSecret: "shared"}) == n &&

@@ -2,6 +2,7 @@ package operator
 
 import (
 	"bytes"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -105,14 +106,4 @@ func TestManagerCacheReadsSecretsWhole(t *testing.T) {
 	}
 }
 
-func sameData(a, b map[string][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !bytes.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
-}
+func sameData(a, b map[string][]byte) bool { return maps.EqualFunc(a, b, bytes.Equal) }
