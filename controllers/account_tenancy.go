@@ -35,7 +35,7 @@ type tenantGroup struct {
 
 // resolveTenantGroup finds the Group that owns namespace: the namespace must be named
 // tessera-<group>, be labelled as that Group's, and the Group must exist. Everything is read
-// from the cache and the Forest.
+// from the cache and the Forest, once the Forest is settled after a start.
 func resolveTenantGroup(ctx context.Context, c client.Reader, forest *tree.Forest, namespace string) (tenantGroup, error) {
 	name, ok := strings.CutPrefix(namespace, tenancyv1alpha1.GroupNamespacePrefix)
 	if !ok || name == "" {
@@ -56,6 +56,9 @@ func resolveTenantGroup(ctx context.Context, c client.Reader, forest *tree.Fores
 	if err := c.Get(ctx, client.ObjectKey{Name: name}, g); apierrors.IsNotFound(err) {
 		return tenantGroup{Missing: "Group " + name + " does not exist"}, nil
 	} else if err != nil {
+		return tenantGroup{}, err
+	}
+	if err := forest.WaitSettled(ctx); err != nil {
 		return tenantGroup{}, err
 	}
 	info, known := forest.Info(name)
@@ -86,7 +89,9 @@ func setLocked(conds *[]metav1.Condition, generation int64, g tenantGroup) strin
 // object below derives from the Group are ignored, so that, say, a new child of the root does
 // not requeue every object in the tree. When the Forest has not caught up with the event yet,
 // the objects are enqueued once more a little later; the Group's own status update, written
-// after the Forest, enqueues them too.
+// after the Forest, enqueues them too. The start's replay of every Group passes by: For enqueues
+// each object anyway, and reconciles read the tree only once it is settled (tree.WaitSettled),
+// so 100,000 Accounts are not mapped and queued a second time.
 func enqueueGroupSubtree(forest *tree.Forest, list func(ctx context.Context, namespace string) []reconcile.Request) handler.EventHandler {
 	add := func(ctx context.Context, obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request], deleted bool) {
 		g, ok := obj.(*tenancyv1alpha1.Group)
@@ -105,6 +110,9 @@ func enqueueGroupSubtree(forest *tree.Forest, list func(ctx context.Context, nam
 	}
 	return handler.Funcs{
 		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			if e.IsInInitialList {
+				return // For enqueues every object at start, and its reconcile waits for the settled tree
+			}
 			add(ctx, e.Object, q, false)
 		},
 		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {

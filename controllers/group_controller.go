@@ -218,9 +218,14 @@ func without(names []string, drop string) []string {
 	return out
 }
 
-// SetupWithManager registers the reconciler: Groups, their namespaces, and the requeue channel.
+// SetupWithManager registers the reconciler: Groups, their namespaces, and the requeue channel;
+// and the start's settling of the Forest (settleForest), which readers of locks wait for.
 func (r *GroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.requeue = make(chan event.GenericEvent, 1024)
+	r.Forest.BeginSettling()
+	if err := mgr.Add(leaderRunnable(func(ctx context.Context) error { return settleForest(ctx, r.Client, r.Forest) })); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Group{}).
 		Owns(&corev1.Namespace{}).

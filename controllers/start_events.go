@@ -21,9 +21,9 @@ import (
 // afterInitialList passes every event but the initial list's creates. It is for watches that
 // map an object to existing objects of the controller's own kind (an Account to its Tokens, a
 // JWT Secret to the Token that owns it), which For enqueues at start anyway; not for a watch
-// that finds what For does not see (a pending hash Secret whose Account was never created), nor
-// for a Group's, whose start event also waits for the tenant tree (enqueueGroupSubtree). The
-// watch of Tessera's Secrets by the Account controller takes unownedInInitialList.
+// that finds what For does not see (a pending hash Secret whose Account was never created). A
+// Group's watch (enqueueGroupSubtree) skips the start's replay too. The watch of Tessera's
+// Secrets by the Account controller takes unownedInInitialList.
 var afterInitialList = afterInitialListOf[client.Object]()
 
 // afterInitialListOf is afterInitialList for a typed watch, such as the metadata-only one of the

@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -44,8 +43,6 @@ type TokenReconciler struct {
 	Now func() time.Time
 
 	rotated chan event.GenericEvent
-	// tokensIn lists the requests of a namespace's Tokens (requestsInNamespace).
-	tokensIn func(ctx context.Context, namespace string) []reconcile.Request
 	// written maps a Token's UID to its resourceVersion before this reconciler's last status
 	// patch, until the cache shows a newer one; it holds the Tokens whose patch is in flight.
 	written sync.Map
@@ -274,10 +271,14 @@ func (r *TokenReconciler) revoke(ctx context.Context, tok *tenancyv1alpha1.Token
 // summarizeLock reports the Token's effective hierarchy lock in a Locked condition, present
 // only while True: unlike an Account or a Group, a Token has no Locked column, and it is the kind
 // that comes by the thousand, each with a status write on issue, so it carries no Locked=False.
-// While the Token's Group exists but the tenant tree has not placed it (the Group reconciler has
-// not seen it since a start), it leaves the condition as it was and reports false, as Accounts
-// wait for a pending Group: a guess would drop a lock from status until the next event.
+// It waits until the tree is settled after a start (tree.WaitSettled). While the Token's Group
+// exists but the tree has not placed it (a Group created since), it leaves the condition as it
+// was and reports false, as Accounts wait for a pending Group: a guess would drop a lock from
+// status until the next event.
 func (r *TokenReconciler) summarizeLock(ctx context.Context, tok *tenancyv1alpha1.Token) (placed bool, err error) {
+	if err := r.Forest.WaitSettled(ctx); err != nil {
+		return false, err
+	}
 	group := tenancyv1alpha1.GroupOfNamespace(tok.Namespace)
 	info, known := r.Forest.Info(group)
 	if !known && group != "" {
@@ -327,13 +328,12 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	r.tokensIn = tokensIn
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Token{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: TokenWorkers}).
 		Owns(&corev1.Secret{}, builder.WithPredicates(afterInitialList)).
 		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount), builder.WithPredicates(afterInitialList)).
-		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.tokensBelowGroup)).
+		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, tokensIn)).
 		WatchesRawSource(source.Channel(r.rotated, &handler.EnqueueRequestForObject{})).
 		Watches(&tenancyv1alpha1.Token{}, handler.Funcs{DeleteFunc: r.recordRevoked}).
 		Complete(r)
@@ -359,16 +359,6 @@ func (r *TokenReconciler) tokensOfAccount(ctx context.Context, obj client.Object
 		return nil
 	}
 	return requestsOf(list.Items)
-}
-
-// tokensBelowGroup requeues the Tokens of a Group and its subtree, for their Locked condition.
-func (r *TokenReconciler) tokensBelowGroup(ctx context.Context, obj client.Object) []reconcile.Request {
-	groups := append([]string{obj.GetName()}, r.Forest.Descendants(obj.GetName())...)
-	perGroup := make([][]reconcile.Request, 0, len(groups))
-	for _, g := range groups {
-		perGroup = append(perGroup, r.tokensIn(ctx, tenancyv1alpha1.GroupNamespace(g)))
-	}
-	return slices.Concat(perGroup...)
 }
 
 // leaderRunnable adapts a function to a Runnable that runs on the leader only.

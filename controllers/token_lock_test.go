@@ -1,7 +1,10 @@
 package controllers
 
 import (
+	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -11,8 +14,8 @@ import (
 	"github.com/tessera-dev/tessera/internal/tree"
 )
 
-// After a start the Group reconciler places Groups in the tenant tree while Tokens already
-// reconcile: a Token whose Group exists but is not placed keeps the Locked condition it had
+// After a start a Token reads its lock only once the tenant tree has settled. A Token whose
+// Group exists but is not placed (a Group created since) keeps the Locked condition it had
 // rather than losing it to a guess, and says it must look again; once placed, the tree decides.
 func TestTokenLockWaitsForTheTreeToPlaceItsGroup(t *testing.T) {
 	ctx, _, _, c := testenv.APIServer(t)
@@ -20,12 +23,20 @@ func TestTokenLockWaitsForTheTreeToPlaceItsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	forest := &tree.Forest{}
+	forest.BeginSettling()
 	r := &TokenReconciler{Client: c, Forest: forest}
 	locked := func() *tenancyv1alpha1.Token {
 		tok := &tenancyv1alpha1.Token{ObjectMeta: metav1.ObjectMeta{Namespace: tenancyv1alpha1.GroupNamespace("g"), Name: "t"}}
 		setWhileTrue(&tok.Status.Conditions, 1, tenancyv1alpha1.ConditionLocked, true, tenancyv1alpha1.ReasonGroupLocked, "locked by Group g")
 		return tok
 	}
+
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := r.summarizeLock(short, locked()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("before the tree settled the lock was read (err %v)", err)
+	}
+	forest.Settle()
 
 	tok := locked()
 	placed, err := r.summarizeLock(ctx, tok)

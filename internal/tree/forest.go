@@ -49,6 +49,9 @@ type Forest struct {
 	children map[string]map[string]struct{}
 	// changes counts every Set and Remove (see Changes).
 	changes uint64
+	// settling is open while the forest waits for its first Groups (see settle.go); nil when
+	// settled, as the zero value is.
+	settling chan struct{}
 }
 
 // Changes is how many times Set and Remove have been called: what a reader made of the tree,
