@@ -33,7 +33,11 @@ func setProgress(conds *[]metav1.Condition, generation int64, ready metav1.Condi
 // send to every watcher.
 func setWhileTrue(conds *[]metav1.Condition, generation int64, typ string, holds bool, reason, msg string) {
 	if !holds {
-		meta.RemoveStatusCondition(conds, typ)
+		// RemoveStatusCondition makes a new slice even when typ is absent, as it is on every
+		// reconcile of a Ready Token (Locked, Expired): 200,000 reconciles at a start.
+		if meta.FindStatusCondition(*conds, typ) != nil {
+			meta.RemoveStatusCondition(conds, typ)
+		}
 		return
 	}
 	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: metav1.ConditionTrue, Reason: reason, Message: msg,

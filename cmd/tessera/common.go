@@ -16,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/tessera-dev/tessera/internal/keys"
+	"github.com/tessera-dev/tessera/internal/logging"
 	"github.com/tessera-dev/tessera/internal/operator"
 	"github.com/tessera-dev/tessera/internal/version"
 )
@@ -32,7 +33,7 @@ func setupLogging(fs *flag.FlagSet, development bool) func() {
 	// debug (V(1)) and costs throughput; --zap-log-level=debug turns it on.
 	opts := zap.Options{Development: development, Level: zapcore.InfoLevel}
 	opts.BindFlags(fs)
-	return func() { ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts))) }
+	return func() { ctrl.SetLogger(logging.Lazy(zap.New(zap.UseFlagOptions(&opts)))) }
 }
 
 // signingFlags binds the token-signing options shared by both modes.
