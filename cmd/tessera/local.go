@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +32,17 @@ func runLocal(args []string) error {
 	etcdPeerPort := fs.Int("etcd-peer-port", 0, "etcd peer port on 127.0.0.1; 0 means the port after --etcd-port")
 	webhookPort := fs.Int("webhook-port", 9443, "admission webhook port on 127.0.0.1")
 	restAddr := fs.String("rest-addr", defaultRESTAddr(), "REST API listen address (env TESSERA_REST_ADDR)")
+	var apiserverArgs []string
+	fs.Func("apiserver-arg", "an extra kube-apiserver flag, repeatable; it overrides Tessera's own. For example "+
+		"--apiserver-arg=--watch-cache=false: at 100,000 Accounts and Tokens the API server's watch cache "+
+		"holds about 7 GiB, and a local start is no slower without it (docs/benchmarks.md)",
+		func(s string) error {
+			if !strings.HasPrefix(s, "--") {
+				return fmt.Errorf("%q is not a kube-apiserver flag (--name=value)", s)
+			}
+			apiserverArgs = append(apiserverArgs, s)
+			return nil
+		})
 	var signing operator.Options
 	signingFlags(fs, &signing)
 	if err := proxyFlags(fs, &signing); err != nil {
@@ -48,7 +60,7 @@ func runLocal(args []string) error {
 
 	cp, err := localcp.Start(ctx, localcp.Options{
 		Dir: *dir, BinDir: *binDir, APIServerPort: *apiPort, EtcdClientPort: *etcdPort, EtcdPeerPort: *etcdPeerPort,
-		Log: os.Stderr,
+		APIServerArgs: apiserverArgs, Log: os.Stderr,
 	})
 	if err != nil {
 		return err
