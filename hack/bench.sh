@@ -2,7 +2,7 @@
 # `make bench`: reruns the commands of docs/benchmarks.md and prints their results as one table
 # at the end.
 #
-#   - always: the Go micro-benchmarks (internal/jwt, password, tree, listindex, index, slimsecret, verify);
+#   - always: the Go micro-benchmarks (internal/jwt, password, tree, listindex, index, slimsecret, logging, verify);
 #   - when a local Tessera answers on its /healthcheck ($TESSERA_REST_ADDR, else 127.0.0.1:5170;
 #     start one with `make run` in another terminal), or BENCH_START=1 lets this script start
 #     one: the load runs of hack/bench — Tokens one at a time and in a burst, and a burst against
@@ -65,7 +65,7 @@ touch "$micro" "$load"
 
 echo "bench: Go micro-benchmarks (docs/benchmarks.md, Go micro-benchmarks)"
 go test ./internal/jwt/ -run XXX -bench . -benchtime 2000x | tee -a "$micro"
-go test ./internal/password/ ./internal/tree/ ./internal/listindex/ ./internal/index/ ./internal/slimsecret/ -run XXX -bench . -benchmem | tee -a "$micro"
+go test ./internal/password/ ./internal/tree/ ./internal/listindex/ ./internal/index/ ./internal/slimsecret/ ./internal/logging/ -run XXX -bench . -benchmem | tee -a "$micro"
 if [[ -x bin/kube-apiserver && -x bin/etcd ]]; then
 	TESSERA_ASSETS=$PWD/bin go test ./internal/verify/ -run XXX -bench 'VerifyPassword|VerifyToken' -benchtime 2s -benchmem |
 		tee -a "$micro"
