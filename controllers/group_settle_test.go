@@ -1,6 +1,8 @@
 package controllers
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -26,9 +28,10 @@ func TestSettleForestWaitsForEveryGroupOfTheFirstList(t *testing.T) {
 	go func() { settled <- settleForest(ctx, c, forest) }()
 	stillSettling := func(why string) {
 		t.Helper()
-		time.Sleep(5 * settlePoll)
-		if forest.Settled() {
-			t.Fatalf("the tree settled while %s", why)
+		short, cancel := context.WithTimeout(ctx, 5*settlePoll)
+		defer cancel()
+		if err := forest.WaitSettled(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("the tree settled while %s (%v)", why, err)
 		}
 	}
 
@@ -41,8 +44,13 @@ func TestSettleForestWaitsForEveryGroupOfTheFirstList(t *testing.T) {
 	}
 	select {
 	case err := <-settled:
-		if err != nil || !forest.Settled() {
-			t.Fatalf("settleForest returned %v, settled %v", err, forest.Settled())
+		if err != nil {
+			t.Fatalf("settleForest returned %v", err)
+		}
+		short, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if err := forest.WaitSettled(short); err != nil {
+			t.Fatalf("settleForest returned, and the tree is not settled: %v", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the tree did not settle once every Group was placed or gone")

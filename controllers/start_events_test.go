@@ -1,13 +1,18 @@
 package controllers
 
 import (
+	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/tree"
 )
 
 // The watches that For covers at start skip the initial list's creates and nothing else.
@@ -47,5 +52,55 @@ func TestUnownedInInitialListPassesPendingHashSecrets(t *testing.T) {
 	}
 	if !unownedInInitialList.Create(event.CreateEvent{Object: owned}) {
 		t.Error("an owned hash Secret created after the start does not pass")
+	}
+}
+
+// A Group's watch maps nothing from the start's replay (For enqueues every object, and the
+// reconciles wait for the settled tree), maps a Group created later to the objects of its
+// namespace, and ignores an update that changes nothing they derive from it. The Token
+// controller's watch is this one since 4fa75e0: an annotation once requeued every Token.
+func TestEnqueueGroupSubtreeSkipsTheStartReplayAndUnrelatedUpdates(t *testing.T) {
+	g := &tenancyv1alpha1.Group{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}
+	forest := &tree.Forest{}
+	forest.Set(tree.NodeOf(g))
+	inAcme := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: tenancyv1alpha1.GroupNamespace("acme"), Name: "t"}}
+	h := enqueueGroupSubtree(forest, func(_ context.Context, ns string) []reconcile.Request {
+		if ns == inAcme.Namespace {
+			return []reconcile.Request{inAcme}
+		}
+		return nil
+	})
+	queued := func(send func(q workqueue.TypedRateLimitingInterface[reconcile.Request])) int {
+		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+		defer q.ShutDown()
+		send(q)
+		return q.Len()
+	}
+	ctx := t.Context()
+
+	if n := queued(func(q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		h.Create(ctx, event.CreateEvent{Object: g, IsInInitialList: true}, q)
+	}); n != 0 {
+		t.Errorf("the start's replay of a Group queued %d requests", n)
+	}
+	if n := queued(func(q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		h.Create(ctx, event.CreateEvent{Object: g}, q)
+	}); n != 1 {
+		t.Errorf("a Group created after the start queued %d requests, want its namespace's 1", n)
+	}
+	annotated := g.DeepCopy()
+	annotated.Annotations = map[string]string{"example.com/note": "one"}
+	if n := queued(func(q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		h.Update(ctx, event.UpdateEvent{ObjectOld: g, ObjectNew: annotated}, q)
+	}); n != 0 {
+		t.Errorf("an annotation on the Group queued %d requests", n)
+	}
+	locked := g.DeepCopy()
+	locked.Spec.Lock.Enabled = true
+	forest.Set(tree.NodeOf(locked))
+	if n := queued(func(q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		h.Update(ctx, event.UpdateEvent{ObjectOld: g, ObjectNew: locked}, q)
+	}); n != 1 {
+		t.Errorf("a lock on the Group queued %d requests, want 1", n)
 	}
 }

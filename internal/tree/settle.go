@@ -27,14 +27,6 @@ func (f *Forest) Settle() {
 	}
 }
 
-// Settled reports whether the forest holds every Group of the first list (or was never told
-// to wait for them).
-func (f *Forest) Settled() bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.settling == nil
-}
-
 // WaitSettled returns once the forest is settled, or ctx's error when ctx ends first.
 func (f *Forest) WaitSettled(ctx context.Context) error {
 	f.mu.RLock()

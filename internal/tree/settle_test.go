@@ -9,15 +9,15 @@ import (
 
 func TestWaitSettledWaitsFromBeginSettlingUntilSettle(t *testing.T) {
 	f := &Forest{}
-	if err := f.WaitSettled(t.Context()); err != nil || !f.Settled() {
-		t.Fatalf("the zero value must be settled: %v, %v", err, f.Settled())
+	if err := f.WaitSettled(t.Context()); err != nil {
+		t.Fatalf("the zero value must be settled: %v", err)
 	}
 
 	f.BeginSettling()
 	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	if err := f.WaitSettled(short); !errors.Is(err, context.DeadlineExceeded) || f.Settled() {
-		t.Fatalf("a settling forest answered WaitSettled with %v (settled %v)", err, f.Settled())
+	if err := f.WaitSettled(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a settling forest answered WaitSettled with %v", err)
 	}
 
 	waited := make(chan error, 1)
@@ -32,7 +32,7 @@ func TestWaitSettledWaitsFromBeginSettlingUntilSettle(t *testing.T) {
 		t.Fatal("Settle did not release a waiter")
 	}
 	f.Settle() // twice is harmless
-	if err := f.WaitSettled(t.Context()); err != nil || !f.Settled() {
-		t.Fatalf("after Settle: %v, %v", err, f.Settled())
+	if err := f.WaitSettled(t.Context()); err != nil {
+		t.Fatalf("after Settle: %v", err)
 	}
 }
