@@ -38,6 +38,7 @@ import (
 	restserver "github.com/tessera-dev/tessera/internal/rest"
 	"github.com/tessera-dev/tessera/internal/tree"
 	"github.com/tessera-dev/tessera/internal/verify"
+	"github.com/tessera-dev/tessera/internal/version"
 	"github.com/tessera-dev/tessera/internal/webhookinstall"
 	"github.com/tessera-dev/tessera/webhook"
 )
@@ -101,6 +102,20 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 }
 
+// FieldManager is the field manager of every write Tessera's binary makes, its user agent's
+// name.
+const FieldManager = "tessera"
+
+// asTessera is a copy of cfg whose requests say they are Tessera's. The API server names the
+// field manager of a write after the user agent, which client-go derives from the binary's file
+// name: a renamed or test binary would own the same fields under another name. One name, in
+// managedFields and in audit logs.
+func asTessera(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.UserAgent = FieldManager + "/" + version.Version
+	return cfg
+}
+
 // Scheme returns a scheme with the Kubernetes and Tessera types.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
@@ -128,7 +143,7 @@ func CacheOptions() cache.Options {
 // Prepare does what must precede the manager: CRDs (when asked), the operator namespace and the
 // webhook certificate and configurations.
 func Prepare(ctx context.Context, cfg *rest.Config, o Options) error {
-	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
+	c, err := client.New(asTessera(cfg), client.Options{Scheme: Scheme()})
 	if err != nil {
 		return err
 	}
@@ -165,7 +180,7 @@ type Operator struct {
 
 // NewManager builds the manager with every controller, webhook and server registered.
 func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
-	cfg = rest.CopyConfig(cfg)
+	cfg = asTessera(cfg)
 	// The API server, not the client, should be the limit (DESIGN.md budgets).
 	cfg.QPS, cfg.Burst = 500, 1000
 
@@ -179,9 +194,13 @@ func NewManager(cfg *rest.Config, o Options) (*Operator, error) {
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        "tessera.tenancy.tessera.dev",
 		LeaderElectionNamespace: o.Namespace,
-		LeaseDuration:           orDefault(o.LeaseDuration),
-		RenewDeadline:           orDefault(o.RenewDeadline),
-		RetryPeriod:             orDefault(o.RetryPeriod),
+		// A replica that stops (a rolling update, a drain) gives the lease up once its
+		// controllers have stopped, so the next leads at once instead of after LeaseDuration.
+		// Safe because nothing runs after the manager: Run returns and the binary exits.
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 orDefault(o.LeaseDuration),
+		RenewDeadline:                 orDefault(o.RenewDeadline),
+		RetryPeriod:                   orDefault(o.RetryPeriod),
 		WebhookServer: ctrlwebhook.NewServer(ctrlwebhook.Options{
 			Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir,
 		}),

@@ -55,6 +55,7 @@ var _ = Describe("Two replicas", func() {
 		bound := leaseDuration + 2*time.Duration(2.2*float64(retryPeriod)) + renewDeadline
 		var electedAt time.Time
 		Eventually(b.elected, bound).Should(Receive(&electedAt), "b did not take over")
+		leader = b
 		Expect(electedAt).To(BeTemporally(">=", renewed.Truncate(time.Second).Add(leaseDuration)), "b led before a's lease expired")
 		handover := electedAt.Sub(killedAt)
 
@@ -123,5 +124,39 @@ var _ = Describe("Two replicas", func() {
 				"%d distinct JWTs verified through both replicas\nfailed creates:\n%s",
 			killedAt.Sub(renewed).Round(time.Millisecond), handover.Round(time.Millisecond), electedAt.Sub(renewed).Round(time.Millisecond), leaseDuration, renewDeadline, retryPeriod,
 			drained.Round(time.Millisecond), len(tokens), signedByB, created, beforeKill, leaderless, issuedREST, len(jwts), bu.failureReport()))
+	})
+
+	It("hands the controllers over at once when the leader stops, as in a rolling update", func() {
+		old, next := leader, a
+		if old == a {
+			next = b
+		}
+		lease := &coordinationv1.Lease{}
+		Expect(k8s.Get(ctx, leaseKey, lease)).To(Succeed())
+		renewed := lease.Spec.RenewTime.Time
+		stoppedAt := old.stop()
+		// The stopped replica comes back, as its pod would, and follows (also when this fails, so
+		// that the other specs keep two replicas).
+		DeferCleanup(func() {
+			back := startReplica(old.name+"-back", logDir, old.spec)
+			if old == a {
+				a = back
+			} else {
+				b = back
+			}
+			back.waitReady()
+			Consistently(back.elected, 2*retryPeriod).ShouldNot(Receive(), "%s leads although it came back second", back.name)
+		})
+
+		// Holding on to the lease, old would keep next out until next had seen it unchanged for
+		// LeaseDuration (the crash above); released, next takes it at its next poll.
+		var electedAt time.Time
+		Eventually(next.elected, leaseDuration+2*time.Duration(2.2*float64(retryPeriod))+renewDeadline).
+			Should(Receive(&electedAt), "%s did not take over", next.name)
+		leader = next
+		Expect(electedAt).To(BeTemporally("<", renewed.Truncate(time.Second).Add(leaseDuration)),
+			"%s led only once the lease had expired: %s did not release it", next.name, old.name)
+		AddReportEntry("graceful handover", fmt.Sprintf("%s stopped (SIGTERM) %v after its last observed renewal; %s led %v after the stop (lease %v)",
+			old.name, stoppedAt.Sub(renewed).Round(time.Millisecond), next.name, electedAt.Sub(stoppedAt).Round(time.Millisecond), leaseDuration))
 	})
 })

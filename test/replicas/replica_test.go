@@ -2,7 +2,6 @@ package replicas
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -27,7 +27,7 @@ import (
 
 // Each replica is a process of its own, the test binary re-executed with replicaEnv set, so that
 // killing it is a crash: SIGKILL, no graceful shutdown, no lease release, reconciles and
-// connections cut wherever they are. (Two managers in one process would also share
+// connections cut wherever they are; SIGTERM stops it as a pod's stop does. (Two managers in one process would also share
 // controller-runtime's global registries, which refuse a second controller of the same name.)
 const replicaEnv = "TESSERA_TEST_REPLICA"
 
@@ -51,7 +51,7 @@ func runReplica(raw string) int {
 	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.Level(zapcore.InfoLevel), zap.WriteTo(os.Stderr)))
 	log := ctrl.Log.WithName("replica")
 	cfg := &rest.Config{Host: s.Host, TLSClientConfig: s.TLS}
-	ctx := context.Background()
+	ctx := ctrl.SetupSignalHandler() // as cluster mode: SIGTERM stops the manager
 	if err := operator.Prepare(ctx, cfg, s.Options); err != nil {
 		log.Error(err, "prepare")
 		return 1
@@ -75,6 +75,7 @@ func runReplica(raw string) int {
 // replica is a running replica process, seen from the test.
 type replica struct {
 	name    string
+	spec    replicaSpec // to restart it as it was
 	restURL string
 	webhook string // host:port of its webhook server
 	logPath string
@@ -92,7 +93,7 @@ func startReplica(name, logDir string, s replicaSpec) *replica {
 	raw, err := json.Marshal(s)
 	Expect(err).NotTo(HaveOccurred())
 	r := &replica{
-		name: name, restURL: "http://" + s.Options.RESTAddr,
+		name: name, spec: s, restURL: "http://" + s.Options.RESTAddr,
 		webhook: net.JoinHostPort(s.Options.WebhookHost, fmt.Sprint(s.Options.WebhookPort)),
 		logPath: logDir + "/" + name + ".log",
 		elected: make(chan time.Time, 1), exited: make(chan struct{}),
@@ -160,6 +161,20 @@ func (r *replica) kill() time.Time {
 			Fail(fmt.Sprintf("killing replica %s: %v", r.name, err))
 		}
 		<-r.exited
+	})
+	return at
+}
+
+// stop stops the replica as a pod's stop does (SIGTERM) and returns when it was sent, once the
+// process has exited by itself.
+func (r *replica) stop() time.Time {
+	GinkgoHelper()
+	var at time.Time
+	r.once.Do(func() {
+		at = time.Now()
+		Expect(r.cmd.Process.Signal(syscall.SIGTERM)).To(Succeed())
+		Eventually(r.exited, 30*time.Second).Should(BeClosed(), "replica %s did not stop:\n%s", r.name, r.logTail())
+		Expect(r.cmd.ProcessState.ExitCode()).To(Equal(0), "replica %s:\n%s", r.name, r.logTail())
 	})
 	return at
 }

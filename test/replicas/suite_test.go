@@ -1,5 +1,6 @@
 // Package replicas runs two Tessera replicas against one API server, as a Deployment with two
-// pods does: both serve REST and admission, one leads the controllers, and the leader crashes.
+// pods does: both serve REST and admission, one leads the controllers, and the leader crashes
+// or stops.
 //
 // Topology. One etcd and kube-apiserver of the suite's own (the integration suite's operator
 // would be a third replica). Replicas a and b are processes with their own REST port, webhook
@@ -56,6 +57,8 @@ var (
 	logDir string
 	// a leads at the start and is killed; b takes over; a is then restarted as a follower.
 	a, b *replica
+	// leader is the one of them that leads.
+	leader *replica
 	// specs are the replicas' specs by name, to restart one with the same ports.
 	specs = map[string]replicaSpec{}
 )
@@ -110,6 +113,7 @@ var _ = BeforeSuite(func() {
 	// a alone first, so that it is the leader; b then starts as a follower.
 	a = startReplica("a", logDir, specs["a"])
 	Eventually(a.elected, 30*time.Second).Should(Receive())
+	leader = a
 	a.waitReady()
 	b = startReplica("b", logDir, specs["b"])
 	b.waitReady()
