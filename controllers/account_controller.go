@@ -46,7 +46,8 @@ type AccountReconciler struct {
 	// It is the hook for releasing what admission holds for the Account (its login claim).
 	OnDeleted func(ctx context.Context, acct *tenancyv1alpha1.Account) error
 
-	// lookups is the manager's cache, whose lookups map a password Secret to its Accounts.
+	// lookups is the manager's cache, whose lookups map a password Secret to its Accounts and
+	// whose stored Groups are read without a copy.
 	lookups *index.Cache
 	// secretMeta is a metadata-only cache of the Secrets that are not Tessera's, apart from the
 	// manager's cache (which holds only Tessera's): it notices changes of password Secrets.
@@ -70,7 +71,7 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 	} else if err != nil {
 		return ctrl.Result{}, err
 	}
-	g, err := resolveTenantGroup(ctx, r.Client, r.Forest, acct.Namespace)
+	g, err := resolveTenantGroup(ctx, r.lookups, r.Forest, acct.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -247,11 +248,9 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	r.secretMeta = secretMeta
 
-	lookups, ok := mgr.GetCache().(*index.Cache)
-	if !ok {
-		return fmt.Errorf("the Account controller needs the manager's cache to be an index.Cache (index.NewCache), not %T", mgr.GetCache())
+	if r.lookups, err = cacheOf(mgr); err != nil {
+		return err
 	}
-	r.lookups = lookups
 	accountsIn, err := requestsInNamespace(mgr, &tenancyv1alpha1.Account{})
 	if err != nil {
 		return err

@@ -29,6 +29,9 @@ type AdminReconciler struct {
 	// Forest is the tenant tree, for the effective lock.
 	Forest   *tree.Forest
 	Recorder events.EventRecorder
+
+	// stored is the manager's cache, read without copies.
+	stored *index.Cache
 }
 
 // +kubebuilder:rbac:groups=tenancy.tessera.dev,resources=admins,verbs=get;list;watch
@@ -45,7 +48,7 @@ func (r *AdminReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	if !adm.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	g, err := resolveTenantGroup(ctx, r.Client, r.Forest, adm.Namespace)
+	g, err := resolveTenantGroup(ctx, r.stored, r.Forest, adm.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -112,6 +115,10 @@ func reportAdminReady(adm *tenancyv1alpha1.Admin, g tenantGroup, acct *tenancyv1
 // SetupWithManager registers the reconciler: Admins, the Accounts they name (created or
 // deleted) and Groups (kind and locks).
 func (r *AdminReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	var err error
+	if r.stored, err = cacheOf(mgr); err != nil {
+		return err
+	}
 	accountChanges := predicate.Funcs{
 		CreateFunc: func(event.CreateEvent) bool { return true },
 		UpdateFunc: func(e event.UpdateEvent) bool {

@@ -43,6 +43,8 @@ type TokenReconciler struct {
 	Now func() time.Time
 
 	rotated chan event.GenericEvent
+	// stored is the manager's cache, read without copies.
+	stored *index.Cache
 	// written maps a Token's UID to its resourceVersion before this reconciler's last status
 	// patch, until the cache shows a newer one; it holds the Tokens whose patch is in flight.
 	written sync.Map
@@ -109,8 +111,8 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 	}
 	setWhileTrue(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionExpired, false, "", "")
 
-	acct := &tenancyv1alpha1.Account{} // read only
-	if err := r.Get(ctx, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name}, acct, client.UnsafeDisableDeepCopy); err != nil {
+	stored, err := r.stored.Stored(ctx, storedAccount, client.ObjectKey{Namespace: tok.Namespace, Name: tok.Spec.AccountRef.Name})
+	if err != nil {
 		if !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, err
 		}
@@ -118,6 +120,7 @@ func (r *TokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res 
 			tenancyv1alpha1.ReasonAccountMissing, fmt.Sprintf("Account %s does not exist in namespace %s", tok.Spec.AccountRef.Name, tok.Namespace))
 		return ctrl.Result{RequeueAfter: missingRequeue}, nil
 	}
+	acct := stored.(*tenancyv1alpha1.Account) // the cache's own: read only
 	set := r.Keys.Load()
 	if set == nil || acct.Spec.AccountID == "" || tok.Spec.TokenID == "" {
 		setCondition(&tok.Status.Conditions, tok.Generation, tenancyv1alpha1.ConditionReady, metav1.ConditionFalse,
@@ -321,6 +324,10 @@ const TokenWorkers = 64
 // and key rotations.
 func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.rotated = make(chan event.GenericEvent, 1024)
+	var err error
+	if r.stored, err = cacheOf(mgr); err != nil {
+		return err
+	}
 	if err := mgr.Add(leaderRunnable(func(ctx context.Context) error { return r.followKeys(ctx) })); err != nil {
 		return err
 	}

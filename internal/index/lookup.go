@@ -36,6 +36,8 @@ type Cache struct {
 	lookups map[reflect.Type]map[string]*fieldLookup // by object type, then field
 	regs    []toolscache.ResourceEventHandlerRegistration
 	started bool
+	// stores are the informers' stores by object type, for Stored.
+	stores sync.Map
 }
 
 // NewCache is a cache.NewCacheFunc building a Cache; Setup then registers its lookups, before

@@ -25,11 +25,16 @@ func Lazy(l logr.Logger) logr.Logger {
 	return logr.New(&lazySink{base: sink})
 }
 
-// lazySink is base with kv still to be added. It is never changed once made, except for the
-// memo of the resolved sink, so loggers derived from it may be used concurrently.
+// lazySink is base with the values of a chain of WithValues still to be added: its own kv
+// after its parent's, and so on up to the root. Each WithValues adds a node holding only its own
+// values, where one slice of them all would copy the earlier ones at every step (a reconcile's
+// logger takes four). A node is never changed once made, except for the memo of its resolved
+// sink, so loggers derived from it may be used concurrently.
 type lazySink struct {
-	base logr.LogSink
-	kv   []any
+	// base is the sink the values go to, with every name and call depth already applied.
+	base   logr.LogSink
+	parent *lazySink
+	kv     []any
 
 	once     sync.Once
 	resolved logr.LogSink
@@ -51,12 +56,12 @@ func (s *lazySink) Info(level int, msg string, kv ...any) { s.sink().Info(level,
 func (s *lazySink) Error(err error, msg string, kv ...any) { s.sink().Error(err, msg, kv...) }
 
 func (s *lazySink) WithValues(kv ...any) logr.LogSink {
-	// Clipped, so that two loggers derived from s never share an array.
-	return &lazySink{base: s.base, kv: append(slices.Clip(s.kv), kv...)}
+	// A copy: the caller may reuse its slice, and zap, which encodes at once, would not see that.
+	return &lazySink{base: s.base, parent: s, kv: slices.Clone(kv)}
 }
 
 func (s *lazySink) WithName(name string) logr.LogSink {
-	return &lazySink{base: s.base.WithName(name), kv: s.kv}
+	return &lazySink{base: s.base.WithName(name), parent: s.parent, kv: s.kv}
 }
 
 func (s *lazySink) WithCallDepth(depth int) logr.LogSink {
@@ -64,16 +69,27 @@ func (s *lazySink) WithCallDepth(depth int) logr.LogSink {
 	if cd, ok := base.(logr.CallDepthLogSink); ok {
 		base = cd.WithCallDepth(depth)
 	}
-	return &lazySink{base: base, kv: s.kv}
+	return &lazySink{base: base, parent: s.parent, kv: s.kv}
 }
 
-// sink is base with the deferred values, made once, when the first line is written.
+// sink is base with the deferred values of the whole chain, in the order they were added,
+// made once, when the first line is written.
 func (s *lazySink) sink() logr.LogSink {
 	s.once.Do(func() {
-		s.resolved = s.base
-		if len(s.kv) > 0 {
-			s.resolved = s.base.WithValues(s.kv...)
+		n := 0
+		for p := s; p != nil; p = p.parent {
+			n += len(p.kv)
 		}
+		s.resolved = s.base
+		if n == 0 {
+			return
+		}
+		all := make([]any, n)
+		for p := s; p != nil; p = p.parent {
+			n -= len(p.kv)
+			copy(all[n:], p.kv)
+		}
+		s.resolved = s.base.WithValues(all...)
 	})
 	return s.resolved
 }

@@ -61,3 +61,21 @@ func TestLazyWritesWhatTheLoggerWouldAndDefersWithValues(t *testing.T) {
 		t.Error("V(1) is enabled on a base at verbosity 0")
 	}
 }
+
+func TestLazyWritesAChainOfStepsAsTheLoggerWould(t *testing.T) {
+	var eager, lazy []string
+	sinkTo := func(lines *[]string) logr.Logger {
+		return funcr.New(func(prefix, args string) { *lines = append(*lines, prefix+" "+args) }, funcr.Options{})
+	}
+	kv := []any{"namespace", "ns-1"}
+	steps := func(l logr.Logger) logr.Logger {
+		return l.WithValues("controller", "token").WithName("token").WithValues(kv...).WithName("step").WithValues("reconcileID", "r")
+	}
+	e, l := steps(sinkTo(&eager)), steps(Lazy(sinkTo(&lazy)))
+	kv[1] = "changed" // a caller reusing its slice changes no logger made before
+	e.Info("reconciled", "took", 3)
+	l.Info("reconciled", "took", 3)
+	if len(lazy) != 1 || lazy[0] != eager[0] {
+		t.Fatalf("lazy wrote %q, the logger itself %q", lazy, eager)
+	}
+}
