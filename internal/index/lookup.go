@@ -36,7 +36,7 @@ type Cache struct {
 	lookups map[reflect.Type]map[string]*fieldLookup // by object type, then field
 	regs    []toolscache.ResourceEventHandlerRegistration
 	started bool
-	// stores are the informers' stores by object type, for Stored.
+	// stores are the informers' stores by object type (storedItem).
 	stores sync.Map
 }
 

@@ -2,10 +2,10 @@ package index
 
 import (
 	"context"
+	"errors"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tessera-dev/tessera/internal/slimsecret"
@@ -26,17 +26,11 @@ func (c *Cache) Get(ctx context.Context, key client.ObjectKey, obj client.Object
 	if o.UnsafeDisableDeepCopy == nil || !*o.UnsafeDisableDeepCopy {
 		return c.Cache.Get(ctx, key, obj, opts...)
 	}
-	inf, err := c.GetInformer(ctx, obj)
-	if err != nil {
-		return err
-	}
-	store, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
-	if !ok { // not client-go's informer: read a copy
+	item, exists, err := c.storedItem(ctx, obj, key)
+	if errors.Is(err, errNoStore) { // not client-go's informer: read a copy
 		o.UnsafeDisableDeepCopy = nil
 		return c.Cache.Get(ctx, key, obj, o)
-	}
-	item, exists, err := store.GetIndexer().GetByKey(toolscache.ObjectName{Namespace: key.Namespace, Name: key.Name}.String())
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
 	if !exists {

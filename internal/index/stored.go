@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -17,11 +18,7 @@ import (
 // each of the reconciles that only read one (every Account reconcile reads its Group, every
 // Token reconcile its Account). Secrets may be held slim (secrets.go): read them with Get.
 func (c *Cache) Stored(ctx context.Context, proto client.Object, key client.ObjectKey) (client.Object, error) {
-	store, err := c.storeOf(ctx, proto)
-	if err != nil {
-		return nil, err
-	}
-	item, exists, err := store.GetByKey(toolscache.ObjectName{Namespace: key.Namespace, Name: key.Name}.String())
+	item, exists, err := c.storedItem(ctx, proto, key)
 	if err != nil {
 		return nil, err
 	}
@@ -35,21 +32,25 @@ func (c *Cache) Stored(ctx context.Context, proto client.Object, key client.Obje
 	return obj, nil
 }
 
-// storeOf is the informer's store for proto's kind, found once per kind: asking the cache for
-// the informer each time costs its kind lookups in the scheme.
-func (c *Cache) storeOf(ctx context.Context, proto client.Object) (toolscache.Indexer, error) {
+// errNoStore says the cache's informer for a kind is not client-go's, whose store can be read.
+var errNoStore = errors.New("the cache's informer has no store to read")
+
+// storedItem is what the informer's store of proto's kind holds at key. The store is found once
+// per kind: asking the cache for the informer each time costs its kind lookups in the scheme,
+// on every read of a Token's Secret by the verifier.
+func (c *Cache) storedItem(ctx context.Context, proto client.Object, key client.ObjectKey) (item any, exists bool, err error) {
 	t := reflect.TypeOf(proto)
-	if s, ok := c.stores.Load(t); ok {
-		return s.(toolscache.Indexer), nil
+	store, found := c.stores.Load(t)
+	if !found {
+		inf, err := c.GetInformer(ctx, proto)
+		if err != nil {
+			return nil, false, err
+		}
+		withStore, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
+		if !ok {
+			return nil, false, fmt.Errorf("%w: %T", errNoStore, proto)
+		}
+		store, _ = c.stores.LoadOrStore(t, withStore.GetIndexer())
 	}
-	inf, err := c.GetInformer(ctx, proto)
-	if err != nil {
-		return nil, err
-	}
-	withStore, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
-	if !ok {
-		return nil, fmt.Errorf("the cache's informer for %T has no store to read", proto)
-	}
-	c.stores.Store(t, withStore.GetIndexer())
-	return withStore.GetIndexer(), nil
+	return store.(toolscache.Indexer).GetByKey(toolscache.ObjectName{Namespace: key.Namespace, Name: key.Name}.String())
 }
