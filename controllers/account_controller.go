@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -19,7 +18,6 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
 	"github.com/tessera-dev/tessera/internal/credential"
@@ -263,23 +261,44 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		DeleteFunc:  func(event.DeleteEvent) bool { return true },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	}
+	c := mgr.GetCache()
+	tesseraSecrets, err := watchEarly(c, client.Object(&corev1.Secret{}), handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret), unownedInInitialList)
+	if err != nil {
+		return err
+	}
+	passwordSecrets, err := watchEarly(secretMeta, secretMetaType,
+		handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret), afterInitialListOf[*metav1.PartialObjectMetadata]())
+	if err != nil {
+		return err
+	}
+	tokensGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.EnqueueRequestsFromMapFunc(accountOfToken), deletions)
+	if err != nil {
+		return err
+	}
+	adminsGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Admin{}), handler.EnqueueRequestsFromMapFunc(accountOfAdmin), deletions)
+	if err != nil {
+		return err
+	}
+	accounts, logs, err := ownKindEarly(mgr, "account", &tenancyv1alpha1.Account{})
+	if err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&tenancyv1alpha1.Account{}).
 		Named("account").
+		WatchesRawSource(accounts).
 		// One handler for Tessera's Secrets: a hash Secret maps to its Account by its controller
 		// reference, or by the pending annotation of one written ahead of its Account
 		// (credential.Create), so no Owns beside it (which would map the same Secrets through a
 		// REST mapping per event). A password Secret may carry Tessera's label too (the metadata
 		// cache then leaves it out).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret), builder.WithPredicates(unownedInInitialList)).
-		WatchesRawSource(source.Kind(secretMeta, secretMetaType,
-			handler.TypedEnqueueRequestsFromMapFunc(r.accountsOfPasswordSecret), afterInitialListOf[*metav1.PartialObjectMetadata]())).
+		WatchesRawSource(tesseraSecrets).
+		WatchesRawSource(passwordSecrets).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, accountsIn)).
-		Watches(&tenancyv1alpha1.Token{}, handler.EnqueueRequestsFromMapFunc(accountOfToken), builder.WithPredicates(deletions)).
-		Watches(&tenancyv1alpha1.Admin{}, handler.EnqueueRequestsFromMapFunc(accountOfAdmin), builder.WithPredicates(deletions)).
+		WatchesRawSource(tokensGone).
+		WatchesRawSource(adminsGone).
 		// Most reconciles wait on the API server (a status patch, a hash copied); hashing,
 		// which is expensive, takes one of maxAccountHashes slots (whileHashing).
-		WithOptions(controller.Options{MaxConcurrentReconciles: accountWorkers}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: accountWorkers, LogConstructor: logs}).
 		Complete(r)
 }
 

@@ -220,12 +220,24 @@ func (r *MoveReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		DeleteFunc:  func(e event.DeleteEvent) bool { return e.Object.GetNamespace() == moveRoot },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	}
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&corev1.Secret{}, builder.WithPredicates(records)).
-		Named("account-move").
-		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+	// Both watch kinds of 100,000 objects, and find a handful of records: early watches (a For
+	// would replay every Secret at the start).
+	c := mgr.GetCache()
+	recordSecrets, err := watchEarly(c, client.Object(&corev1.Secret{}), &handler.EnqueueRequestForObject{}, records)
+	if err != nil {
+		return err
+	}
+	rootAccountsGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Account{}),
+		handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: credential.MoveRecordName(o.GetName())}}}
-		}), builder.WithPredicates(rootDeletions)).
+		}), rootDeletions)
+	if err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("account-move").
+		WatchesRawSource(recordSecrets).
+		WatchesRawSource(rootAccountsGone).
 		// The record is written before its Group: the Group's arrival (or departure) moves it on.
 		Watches(&tenancyv1alpha1.Group{}, handler.EnqueueRequestsFromMapFunc(r.recordsOfGroup), builder.WithPredicates(groupComings)).
 		Complete(r)

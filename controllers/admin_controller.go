@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -133,10 +132,15 @@ func (r *AdminReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
+	accounts, err := watchEarly(mgr.GetCache(), client.Object(&tenancyv1alpha1.Account{}),
+		handler.EnqueueRequestsFromMapFunc(r.adminsOfAccount), accountChanges, afterInitialList)
+	if err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&tenancyv1alpha1.Admin{}).
 		Named("admin").
-		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.adminsOfAccount), builder.WithPredicates(accountChanges, afterInitialList)).
+		WatchesRawSource(accounts).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, adminsIn)).
 		Complete(r)
 }

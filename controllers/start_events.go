@@ -15,8 +15,10 @@ import (
 
 // At start every watch of a controller replays the objects its informer holds as create events
 // (the initial list), and every controller's own kind (For) enqueues each object it reconciles.
-// With 100,000 Accounts and Tokens that start is the manager's peak of memory; the two parts
-// here keep the other watches from repeating it.
+// With 100,000 Accounts and Tokens that start is the manager's peak of memory. The watches of
+// the large kinds are early (early_watch.go), so that the replay is one loop over the store
+// rather than a burst of notifications; the predicates here keep the watches other than For
+// from enqueuing it again.
 
 // afterInitialList passes every event but the initial list's creates. It is for watches that
 // map an object to existing objects of the controller's own kind (an Account to its Tokens, a

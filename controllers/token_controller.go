@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -335,14 +334,34 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
+	c := mgr.GetCache()
+	ownSecrets, err := watchEarly(c, client.Object(&corev1.Secret{}),
+		handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &tenancyv1alpha1.Token{}, handler.OnlyControllerOwner()),
+		afterInitialList)
+	if err != nil {
+		return err
+	}
+	accounts, err := watchEarly(c, client.Object(&tenancyv1alpha1.Account{}), handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount), afterInitialList)
+	if err != nil {
+		return err
+	}
+	revoked, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.Funcs{DeleteFunc: r.recordRevoked})
+	if err != nil {
+		return err
+	}
+	tokens, logs, err := ownKindEarly(mgr, "token", &tenancyv1alpha1.Token{})
+	if err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&tenancyv1alpha1.Token{}).
-		WithOptions(controller.Options{MaxConcurrentReconciles: TokenWorkers}).
-		Owns(&corev1.Secret{}, builder.WithPredicates(afterInitialList)).
-		Watches(&tenancyv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.tokensOfAccount), builder.WithPredicates(afterInitialList)).
+		Named("token").
+		WithOptions(controller.Options{MaxConcurrentReconciles: TokenWorkers, LogConstructor: logs}).
+		WatchesRawSource(tokens).
+		WatchesRawSource(ownSecrets).
+		WatchesRawSource(accounts).
 		Watches(&tenancyv1alpha1.Group{}, enqueueGroupSubtree(r.Forest, tokensIn)).
 		WatchesRawSource(source.Channel(r.rotated, &handler.EnqueueRequestForObject{})).
-		Watches(&tenancyv1alpha1.Token{}, handler.Funcs{DeleteFunc: r.recordRevoked}).
+		WatchesRawSource(revoked).
 		Complete(r)
 }
 
