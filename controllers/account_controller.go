@@ -63,12 +63,15 @@ type AccountReconciler struct {
 
 // Reconcile brings one Account's hash Secret and status in line with its spec.
 func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, err error) {
-	acct := &tenancyv1alpha1.Account{}
-	if err := r.Get(ctx, req.NamespacedName, acct); apierrors.IsNotFound(err) {
+	// before is the cache's own object, read and never written: the reconcile works on one copy
+	// of it, not two (a start reconciles every Account).
+	before := &tenancyv1alpha1.Account{}
+	if err := r.Get(ctx, req.NamespacedName, before, client.UnsafeDisableDeepCopy); apierrors.IsNotFound(err) {
 		return r.dropOrphanHash(ctx, req.NamespacedName)
 	} else if err != nil {
 		return ctrl.Result{}, err
 	}
+	acct := before.DeepCopy()
 	g, err := resolveTenantGroup(ctx, r.lookups, r.Forest, acct.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -84,8 +87,10 @@ func (r *AccountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (re
 		return res, err
 	}
 
+	if acct.ResourceVersion != before.ResourceVersion {
+		before = acct.DeepCopy() // the finalizer's patch: the status patch starts from its answer
+	}
 	// The deferred summary writes status once, only when it changed.
-	before := acct.DeepCopy()
 	defer patchStatusOnReturn(ctx, r.Client, acct, before, &err)
 
 	now := metav1.Now()

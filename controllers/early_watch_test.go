@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -117,6 +118,7 @@ func TestEarlyWatchHandsOverTheStoreAtItsStartAndEveryChangeAfter(t *testing.T) 
 	if err := allSrc.Start(ctx, allQ); err == nil {
 		t.Error("a second start of the same watch was taken")
 	}
+	eventually(t, "the replay", func() bool { return len(all.sorted()) >= 3 })
 	if got, want := all.sorted(), []string{"initial a", "initial c", "initial d"}; !slices.Equal(got, want) {
 		t.Errorf("at its start the watch handed over %q, want the stored objects %q", got, want)
 	}
@@ -153,5 +155,39 @@ func eventually(t *testing.T, what string, ok func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// The replay enqueues while fewer than replayBacklog requests wait, so the queue of a start
+// holds a thousand requests rather than every object; as the workers take them, the rest come.
+func TestEarlyWatchReplayWaitsForTheWorkers(t *testing.T) {
+	seen := &recorded{}
+	w := &earlyWatch[client.Object]{kind: "ConfigMap", handler: seen.handler()}
+	items := make([]any, 3*replayBacklog)
+	for i := range items {
+		items[i] = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: fmt.Sprint(i)}}
+	}
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	done := make(chan struct{})
+	go func() { defer close(done); w.replay(t.Context(), q, items) }()
+
+	eventually(t, "the replay to fill the queue", func() bool { return q.Len() == replayBacklog })
+	time.Sleep(20 * replayPoll)
+	if n := q.Len(); n != replayBacklog {
+		t.Fatalf("with no worker the replay queued %d, want it to wait at %d", n, replayBacklog)
+	}
+	taken := 0
+	for taken < len(items) {
+		r, _ := q.Get()
+		q.Done(r)
+		taken++
+		if n := q.Len(); n > replayBacklog {
+			t.Fatalf("%d requests waited, more than replayBacklog", n)
+		}
+	}
+	<-done
+	if n := len(seen.sorted()); n != len(items) {
+		t.Errorf("the replay handed over %d objects of %d", n, len(items))
 	}
 }
