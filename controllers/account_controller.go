@@ -13,10 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
@@ -260,12 +258,6 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	secretMetaType := &metav1.PartialObjectMetadata{}
 	secretMetaType.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	deletions := predicate.Funcs{
-		CreateFunc:  func(event.CreateEvent) bool { return false },
-		UpdateFunc:  func(event.UpdateEvent) bool { return false },
-		DeleteFunc:  func(event.DeleteEvent) bool { return true },
-		GenericFunc: func(event.GenericEvent) bool { return false },
-	}
 	c := mgr.GetCache()
 	tesseraSecrets, err := watchEarly(c, client.Object(&corev1.Secret{}), handler.EnqueueRequestsFromMapFunc(r.accountsOfTesseraSecret), unownedInInitialList)
 	if err != nil {
@@ -276,11 +268,11 @@ func (r *AccountReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	tokensGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.EnqueueRequestsFromMapFunc(accountOfToken), deletions)
+	tokensGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.EnqueueRequestsFromMapFunc(accountOfToken), onlyDeletions)
 	if err != nil {
 		return err
 	}
-	adminsGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Admin{}), handler.EnqueueRequestsFromMapFunc(accountOfAdmin), deletions)
+	adminsGone, err := watchEarly(c, client.Object(&tenancyv1alpha1.Admin{}), handler.EnqueueRequestsFromMapFunc(accountOfAdmin), onlyDeletions)
 	if err != nil {
 		return err
 	}

@@ -220,8 +220,8 @@ func (r *MoveReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		DeleteFunc:  func(e event.DeleteEvent) bool { return e.Object.GetNamespace() == moveRoot },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	}
-	// Both watch kinds of 100,000 objects, and find a handful of records: early watches (a For
-	// would replay every Secret at the start).
+	// Both watches look through kinds of 100,000 objects for a handful of records: early
+	// watches (a For would replay every Secret at each start).
 	c := mgr.GetCache()
 	recordSecrets, err := watchEarly(c, client.Object(&corev1.Secret{}), &handler.EnqueueRequestForObject{}, records)
 	if err != nil {

@@ -42,6 +42,16 @@ var unownedInInitialList = predicate.Funcs{CreateFunc: func(e event.CreateEvent)
 	return !e.IsInInitialList || metav1.GetControllerOfNoCopy(e.Object) == nil
 }}
 
+// onlyDeletions passes deletions alone, for the watches that clean up after an object (an
+// Account after its Tokens and Admins, the Revoked Event of a Token), so that their replay at the
+// start hands nothing over.
+var onlyDeletions = predicate.Funcs{
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	UpdateFunc:  func(event.UpdateEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+}
+
 // requestsInNamespace returns the requests for every cached object of obj's kind in a
 // namespace, read from the informer's namespace index: a Group's event maps to all the Accounts,
 // Tokens or Admins of its namespaces, and a List would copy each object (100,000 Tokens are a

@@ -345,7 +345,7 @@ func (r *TokenReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	revoked, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.Funcs{DeleteFunc: r.recordRevoked})
+	revoked, err := watchEarly(c, client.Object(&tenancyv1alpha1.Token{}), handler.Funcs{DeleteFunc: r.recordRevoked}, onlyDeletions)
 	if err != nil {
 		return err
 	}
