@@ -21,8 +21,8 @@ import (
 // starts, after the caches have synced, and client-go then queues the informer's every object
 // for that handler at once: with 100,000 Accounts, each watch of them holds a notification ring
 // that grows to 100,000 and never shrinks, and a trace is built for each notification delivered
-// while more than 1,024 wait. Eleven watches did so at a start, 1.3 million notifications, for
-// the nine whose predicates drop the initial list anyway.
+// while more than 1,024 wait. At 100,000 eleven watches did so at each start, 1.3 million
+// notifications, nine of them only for a predicate to drop the initial list.
 //
 // watchEarly is source.Kind with its handler on the informer before the cache starts, so the
 // informer hands it each object as it arrives. Until the controller starts the handler drops
