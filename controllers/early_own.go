@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -24,12 +25,17 @@ func ownKindEarly(mgr ctrl.Manager, name string, obj client.Object) (source.Sync
 	if err != nil {
 		return nil, nil, err
 	}
-	log := mgr.GetLogger().WithValues("controller", name, "controllerGroup", gvk.Group, "controllerKind", gvk.Kind)
-	logs := func(req *reconcile.Request) logr.Logger {
+	return src, kindLogs(mgr.GetLogger(), name, gvk), nil
+}
+
+// kindLogs is the builder's log constructor for a controller of gvk named name: a reconcile's
+// logger says the controller, its kind, and the object under its kind's name.
+func kindLogs(base logr.Logger, name string, gvk schema.GroupVersionKind) func(*reconcile.Request) logr.Logger {
+	log := base.WithValues("controller", name, "controllerGroup", gvk.Group, "controllerKind", gvk.Kind)
+	return func(req *reconcile.Request) logr.Logger {
 		if req == nil {
 			return log
 		}
 		return log.WithValues(gvk.Kind, klog.KRef(req.Namespace, req.Name), "namespace", req.Namespace, "name", req.Name)
 	}
-	return src, logs, nil
 }

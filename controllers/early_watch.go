@@ -66,11 +66,11 @@ func watchEarly[T client.Object](c cache.Cache, obj T, h handler.TypedEventHandl
 	if err != nil {
 		return nil, err
 	}
-	stored, ok := inf.(interface{ GetStore() toolscache.Store })
+	stored, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
 	if !ok { // a cache of several namespaces: a watch added at the start, burst and all
 		return source.Kind(c, obj, h, predicates...), nil
 	}
-	w := &earlyWatch[T]{kind: fmt.Sprintf("%T", obj), store: stored.GetStore(), handler: h, predicates: predicates}
+	w := &earlyWatch[T]{kind: fmt.Sprintf("%T", obj), store: stored.GetIndexer(), handler: h, predicates: predicates}
 	if w.reg, err = inf.AddEventHandler(w); err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func TestEarlyWatchHandsOverTheStoreAtItsStartAndEveryChangeAfter(t *testing.T) 
 	if err := c.Delete(ctx, cm("b")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the cache to see d created and b deleted", func() bool {
+	testenv.Eventually(t, "the cache to see d created and b deleted", func() bool {
 		return informers.Get(ctx, client.ObjectKey{Namespace: "default", Name: "d"}, cm("d")) == nil &&
 			informers.Get(ctx, client.ObjectKey{Namespace: "default", Name: "b"}, cm("b")) != nil
 	})
@@ -118,7 +118,7 @@ func TestEarlyWatchHandsOverTheStoreAtItsStartAndEveryChangeAfter(t *testing.T) 
 	if err := allSrc.Start(ctx, allQ); err == nil {
 		t.Error("a second start of the same watch was taken")
 	}
-	eventually(t, "the replay", func() bool { return len(all.sorted()) >= 3 })
+	testenv.Eventually(t, "the replay", func() bool { return len(all.sorted()) >= 3 })
 	if got, want := all.sorted(), []string{"initial a", "initial c", "initial d"}; !slices.Equal(got, want) {
 		t.Errorf("at its start the watch handed over %q, want the stored objects %q", got, want)
 	}
@@ -138,7 +138,7 @@ func TestEarlyWatchHandsOverTheStoreAtItsStartAndEveryChangeAfter(t *testing.T) 
 		t.Fatal(err)
 	}
 	changes := []string{"create e", "delete d", "update c"}
-	eventually(t, "the changes after the start to reach both watches", func() bool {
+	testenv.Eventually(t, "the changes after the start to reach both watches", func() bool {
 		return len(later.sorted()) == len(changes) && len(all.sorted()) == 3+len(changes)
 	})
 	if got := later.sorted(); !slices.Equal(got, changes) {
@@ -146,15 +146,6 @@ func TestEarlyWatchHandsOverTheStoreAtItsStartAndEveryChangeAfter(t *testing.T) 
 	}
 	if got, want := all.sorted(), []string{"create e", "delete d", "initial a", "initial c", "initial d", "update c"}; !slices.Equal(got, want) {
 		t.Errorf("the watch handed over %q in all, want %q", got, want)
-	}
-}
-
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }
 
@@ -172,7 +163,7 @@ func TestEarlyWatchReplayWaitsForTheWorkers(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); w.replay(t.Context(), q, items) }()
 
-	eventually(t, "the replay to fill the queue", func() bool { return q.Len() == replayBacklog })
+	testenv.Eventually(t, "the replay to fill the queue", func() bool { return q.Len() == replayBacklog })
 	time.Sleep(20 * replayPoll)
 	if n := q.Len(); n != replayBacklog {
 		t.Fatalf("with no worker the replay queued %d, want it to wait at %d", n, replayBacklog)

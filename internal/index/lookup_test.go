@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -136,7 +135,7 @@ func TestCacheListsByUniqueFields(t *testing.T) {
 		}
 		return out
 	}
-	eventually(t, "both Accounts by login", func() bool {
+	testenv.Eventually(t, "both Accounts by login", func() bool {
 		return slices.Equal(names(client.MatchingFields{AccountLogin: "a@x.example"}), []string{"x/a"}) &&
 			slices.Equal(names(client.MatchingFields{AccountLogin: "b@y.example"}), []string{"y/b"})
 	})
@@ -160,7 +159,7 @@ func TestCacheListsByUniqueFields(t *testing.T) {
 	tokens := func(opts ...client.ListOption) int {
 		return listed(ctx, t, cached, &tenancyv1alpha1.TokenList{}, opts...)
 	}
-	eventually(t, "the Tokens by Account", func() bool {
+	testenv.Eventually(t, "the Tokens by Account", func() bool {
 		return tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "a"}) == 1 &&
 			tokens(client.MatchingFields{TokenAccount: "a"}) == 2 &&
 			tokens(client.InNamespace("x"), client.MatchingFields{TokenAccount: "b"}) == 0
@@ -177,20 +176,11 @@ func TestCacheListsByUniqueFields(t *testing.T) {
 	if err := c.Delete(ctx, &tenancyv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: "y", Name: "b"}}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the rename and the delete", func() bool {
+	testenv.Eventually(t, "the rename and the delete", func() bool {
 		return len(names(client.MatchingFields{AccountLogin: "a@x.example"})) == 0 &&
 			slices.Equal(names(client.MatchingFields{AccountLogin: "renamed@x.example"}), []string{"x/a"}) &&
 			len(names(client.MatchingFields{AccountNumericID: "8"})) == 0
 	})
-}
-
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("never saw %s", what)
-		}
-	}
 }
 
 // cluster starts an API server with Tessera's CRDs and returns a direct client and a started
@@ -248,7 +238,7 @@ func TestCacheListsBySharedValues(t *testing.T) {
 	signedBy := func(kid string) int {
 		return listed(ctx, t, cached, &tenancyv1alpha1.TokenList{}, client.MatchingFields{TokenKeyID: kid})
 	}
-	eventually(t, "every Account of the shared Secret and every Token of k1", func() bool {
+	testenv.Eventually(t, "every Account of the shared Secret and every Token of k1", func() bool {
 		return accounts(client.InNamespace("x"), client.MatchingFields{AccountPasswordSecret: "shared"}) == n &&
 			accounts(client.InNamespace("y"), client.MatchingFields{AccountPasswordSecret: "shared"}) == n &&
 			signedBy("k1") == 2*n
@@ -274,7 +264,7 @@ func TestCacheListsBySharedValues(t *testing.T) {
 	if err := c.Status().Update(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the re-signed Token under its new key", func() bool {
+	testenv.Eventually(t, "the re-signed Token under its new key", func() bool {
 		return signedBy("k1") == 2*n-1 && signedBy("k2") == 1
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenancyv1alpha1 "github.com/tessera-dev/tessera/api/v1alpha1"
+	"github.com/tessera-dev/tessera/internal/testenv"
 )
 
 func TestStoredIsTheCachesOwnObjectAndFollowsIt(t *testing.T) {
@@ -23,7 +24,7 @@ func TestStoredIsTheCachesOwnObjectAndFollowsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var first client.Object
-	eventually(t, "the Group in the cache", func() bool {
+	testenv.Eventually(t, "the Group in the cache", func() bool {
 		var err error
 		first, err = c.Stored(ctx, proto, key)
 		return err == nil
@@ -38,7 +39,7 @@ func TestStoredIsTheCachesOwnObjectAndFollowsIt(t *testing.T) {
 	if err := direct.Delete(ctx, g); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the Group gone from the cache", func() bool {
+	testenv.Eventually(t, "the Group gone from the cache", func() bool {
 		_, err := c.Stored(ctx, proto, key)
 		return apierrors.IsNotFound(err)
 	})
