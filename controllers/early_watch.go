@@ -29,7 +29,9 @@ import (
 // every event, as a handler not yet added would never have seen it; at the start it replays the
 // informer's store through the predicates itself (an event of the initial list, as
 // source.Kind's replay), and passes every later event on. What the controller sees is
-// source.Kind's; only the burst is gone.
+// source.Kind's; only the burst is gone. (Each handler of an informer is called on a goroutine
+// of its own, so a change made just before the start may be delivered just after it, and pass:
+// it enqueues a request the replay may enqueue too, which the queue folds into one.)
 //
 // The replay also keeps the queue short: it enqueues while fewer than replayBacklog requests
 // wait, and otherwise waits for the workers. A priority queue's item costs about 400 bytes with
@@ -140,7 +142,8 @@ func (w *earlyWatch[T]) passCreate(e event.TypedCreateEvent[T]) bool {
 	return true
 }
 
-// OnAdd is the informer's: an add before the start is one the replay will see in the store.
+// OnAdd is the informer's: an add delivered before the start is one the replay will see in the
+// store.
 func (w *earlyWatch[T]) OnAdd(o any, isInInitialList bool) {
 	ctx, q := w.started()
 	obj, ok := o.(T)
